@@ -1,0 +1,82 @@
+"""The graph model: the pydantic form of the graph file format (docs: graph-format.md).
+
+`position` is layout for the canvas; the engine never reads it.
+"""
+from __future__ import annotations
+
+import json
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+FORMAT = 'swarm-studio.graph'
+FORMAT_VERSION = 1
+NODE_ID_PATTERN = r'^[a-z][a-z0-9_]{0,63}$'
+
+
+def _number(value: Any) -> int | float:
+    # Ints stay ints (`0`, not `0.0`) so a file round-trips unchanged; true/false are not numbers.
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ValueError('must be a number')
+    return value
+
+
+Number = Annotated[Any, AfterValidator(_number)]
+
+
+class Position(BaseModel):
+    model_config = ConfigDict(extra='forbid')
+    x: Number
+    y: Number
+
+
+class Node(BaseModel):
+    # Unknown keys are kept on round trip, never silently dropped.
+    model_config = ConfigDict(extra='allow')
+    id: str
+    kind: str
+    title: str = ''
+    position: Position = Field(default_factory=lambda: Position(x=0, y=0))
+    config: dict[str, Any] = Field(default_factory=dict)
+
+
+class Edge(BaseModel):
+    model_config = ConfigDict(extra='allow')
+    id: str | None = None
+    source: str
+    target: str
+
+
+class Graph(BaseModel):
+    model_config = ConfigDict(extra='allow')
+    format: str = FORMAT
+    version: int = FORMAT_VERSION
+    name: str
+    description: str | None = None
+    nodes: list[Node] = Field(default_factory=list)
+    edges: list[Edge] = Field(default_factory=list)
+
+    def node(self, node_id: str) -> Node:
+        """The node with this id (KeyError if there is none)."""
+        for node in self.nodes:
+            if node.id == node_id:
+                return node
+        raise KeyError(node_id)
+
+    def to_document(self) -> dict[str, Any]:
+        """The file-format dict, keys in the documented order, absent optionals left out."""
+        return self.model_dump(mode='json', exclude_none=True)
+
+    def dumps(self) -> str:
+        """The canonical file text: stable key order, two-space indent, trailing newline."""
+        return dumps_document(self.to_document())
+
+    @classmethod
+    def loads(cls, text: str | bytes) -> Graph:
+        """Parse and fully validate a graph file; raise `GraphFileError` listing every problem."""
+        from .validation import load_graph
+        return load_graph(text)
+
+
+def dumps_document(document: dict[str, Any]) -> str:
+    return json.dumps(document, indent=2, ensure_ascii=False) + '\n'

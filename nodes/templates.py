@@ -1,0 +1,67 @@
+"""Prompt templates: sandboxed Jinja2 over the outputs of upstream nodes.
+
+A template names upstream nodes by id (`{{ plan.steps }}`); lists and objects render as JSON
+so that a model sees data, not Python reprs.
+"""
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from typing import Any
+
+from jinja2 import StrictUndefined, TemplateSyntaxError, meta, nodes as jinja_nodes
+from jinja2.exceptions import SecurityError, UndefinedError
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+
+class TemplateError(ValueError):
+    """A template that cannot be parsed or rendered; `line` is 1-based when known."""
+
+    def __init__(self, message: str, line: int | None = None) -> None:
+        super().__init__(message)
+        self.line = line
+
+
+def _finalize(value: Any) -> Any:
+    if isinstance(value, (dict, list)):
+        return json.dumps(value, ensure_ascii=False)
+    return value
+
+
+_environment = ImmutableSandboxedEnvironment(undefined=StrictUndefined, finalize=_finalize,
+                                             autoescape=False, keep_trailing_newline=True)
+
+
+@lru_cache(maxsize=8192)
+def parse(source: str) -> jinja_nodes.Template:
+    """Parse a template (cached); raise `TemplateError` with the line of a syntax error."""
+    try:
+        return _environment.parse(source)
+    except TemplateSyntaxError as error:
+        raise TemplateError(f'line {error.lineno}: {error.message}', error.lineno) from None
+
+
+@lru_cache(maxsize=8192)
+def referenced_names(source: str) -> frozenset[str]:
+    """The top-level names a template reads (node ids, in a valid graph)."""
+    return frozenset(meta.find_undeclared_variables(parse(source)))
+
+
+@lru_cache(maxsize=1024)
+def _compiled(source: str):
+    parse(source)  # raises TemplateError with a line number
+    return _environment.from_string(source)
+
+
+def render(source: str, context: dict[str, Any]) -> str:
+    """Render a template over `context`; raise `TemplateError` on any failure."""
+    try:
+        return _compiled(source).render(context)
+    except UndefinedError as error:
+        raise TemplateError(f'undefined value: {error.message}') from None
+    except SecurityError as error:
+        raise TemplateError(f'refused by the template sandbox: {error}') from None
+    except TemplateError:
+        raise
+    except Exception as error:  # a template can raise anything: a filter on a wrong type, …
+        raise TemplateError(f'{type(error).__name__}: {error}') from None

@@ -1,0 +1,300 @@
+"""Validation of graph files and graphs: one pure function that reports every problem.
+
+Each `Problem` has a machine-readable `code`, a sentence a person can act on, and where it
+applies the node or edge it is about, so the editor can mark it on the canvas.
+"""
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import ValidationError
+
+from .dag import LiveDag
+from .graph import FORMAT, FORMAT_VERSION, NODE_ID_PATTERN, Edge, Graph, Node
+from .kinds import KINDS
+from .templates import TemplateError, parse, referenced_names
+
+_NODE_ID = re.compile(NODE_ID_PATTERN)
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with a graph.
+
+    :param code: machine-readable kind of problem (`cycle`, `dangling_edge`, …)
+    :param message: one sentence a person can act on
+    :param node_id: the node it is about, if any
+    :param edge: the edge it is about as (source, target), if any
+    :param field: the config key it is about, if any
+    :param path: the nodes of a cycle, if it is one
+    """
+    code: str
+    message: str
+    node_id: str | None = None
+    edge: tuple[str, str] | None = None
+    field: str | None = None
+    path: tuple[str, ...] | None = None
+
+    def __str__(self) -> str:
+        return self.message
+
+    def to_dict(self) -> dict[str, Any]:
+        return {key: value for key, value in self.__dict__.items() if value is not None}
+
+
+class GraphFileError(ValueError):
+    """A graph file that was refused; `problems` lists every reason."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__('\n'.join(problem.message for problem in problems))
+        self.problems = problems
+
+
+def load_graph(text: str | bytes) -> Graph:
+    """Parse and validate a graph file; return the `Graph` or raise `GraphFileError`."""
+    document, problems = parse_document(text)
+    if not problems:
+        problems = validate_document(document)
+    if problems:
+        raise GraphFileError(problems)
+    return Graph.model_validate(document)
+
+
+def check_text(text: str | bytes) -> list[Problem]:
+    """Every problem of a graph file's text (an empty list when it is valid)."""
+    document, problems = parse_document(text)
+    return problems or validate_document(document)
+
+
+def parse_document(text: str | bytes) -> tuple[Any, list[Problem]]:
+    """JSON-decode a file; a syntax error becomes one problem naming its line and column."""
+    if isinstance(text, bytes):
+        try:
+            text = text.decode('utf-8-sig')
+        except UnicodeDecodeError as error:
+            return None, [Problem('not_utf8', f'the file is not UTF-8 text (byte {error.start} is invalid)')]
+    try:
+        return json.loads(text), []
+    except json.JSONDecodeError as error:
+        return None, [Problem('malformed_json',
+                              f'the file is not valid JSON: {error.msg} at line {error.lineno}, column {error.colno}')]
+
+
+def validate_document(document: Any) -> list[Problem]:
+    """Every problem of a decoded graph file, structural and semantic."""
+    if not isinstance(document, dict):
+        return [Problem('not_an_object', f'a graph file holds one JSON object, not {_json_type(document)}')]
+    if document.get('format') != FORMAT:
+        found = 'no "format" key' if 'format' not in document else f'"format": {json.dumps(document["format"])}'
+        return [Problem('wrong_format', f'not a Swarm Studio graph file: expected "format": "{FORMAT}", found {found}')]
+    version = document.get('version')
+    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+        return [Problem('bad_version', f'"version" must be a positive integer (this build reads version '
+                                       f'{FORMAT_VERSION}), found {json.dumps(version)}')]
+    if version > FORMAT_VERSION:
+        return [Problem('newer_version', f'graph format version {version} is newer than this Swarm Studio '
+                                         f'supports ({FORMAT_VERSION}); update Swarm Studio to open it')]
+
+    problems: list[Problem] = []
+    name = document.get('name')
+    if not isinstance(name, str):
+        problems.append(Problem('wrong_type', '"name" is required and must be a string'
+                                if name is None else f'"name" must be a string, not {_json_type(name)}'))
+    if 'description' in document and not isinstance(document['description'], str):
+        problems.append(Problem('wrong_type', f'"description" must be a string, not {_json_type(document["description"])}'))
+    nodes = _parse_items(document, 'nodes', Node, problems)
+    edges = _parse_items(document, 'edges', Edge, problems)
+    if isinstance(name, str):
+        graph = Graph.model_construct(name=name, nodes=nodes, edges=edges)
+        problems.extend(validate_graph(graph))
+    return problems
+
+
+def validate_graph(graph: Graph) -> list[Problem]:
+    """Every semantic problem of a graph: ids, kinds, configs, edges, cycles, templates."""
+    problems: list[Problem] = []
+    if not graph.name.strip():
+        problems.append(Problem('empty_name', 'the graph needs a name: "name" is empty'))
+
+    nodes: dict[str, Node] = {}
+    for node in graph.nodes:
+        if not _NODE_ID.match(node.id):
+            problems.append(Problem('bad_node_id', f'node id {json.dumps(node.id)} is not allowed: use a lowercase '
+                                    'letter, then up to 63 lowercase letters, digits or underscores', node_id=node.id))
+        if node.id in nodes:
+            problems.append(Problem('duplicate_node_id', f'node "{node.id}" appears twice; node ids must be unique',
+                                    node_id=node.id))
+            continue
+        nodes[node.id] = node
+        problems.extend(_config_problems(node))
+
+    dag = LiveDag(nodes)
+    for edge in graph.edges:
+        problems.extend(_edge_problems(edge, nodes, dag))
+    problems.extend(_template_problems(nodes, dag))
+    return problems
+
+
+def _parse_items(document: dict, key: str, model: type[Node] | type[Edge], problems: list[Problem]) -> list:
+    items = document.get(key)
+    if not isinstance(items, list):
+        problems.append(Problem('wrong_type', f'"{key}" is required and must be an array'
+                                if items is None else f'"{key}" must be an array, not {_json_type(items)}'))
+        return []
+    parsed = []
+    for index, item in enumerate(items):
+        try:
+            parsed.append(model.model_validate(item))
+        except ValidationError as error:
+            label = _item_label(key, index, item)
+            for detail in error.errors():
+                code = 'missing_key' if detail['type'] == 'missing' else 'wrong_type'
+                where = '.'.join(str(part) for part in detail['loc'])
+                problems.append(Problem(code, f'{label}: "{where}" {_pydantic_message(detail)}',
+                                        node_id=item.get('id') if key == 'nodes' and isinstance(item, dict) else None))
+    return parsed
+
+
+def _config_problems(node: Node) -> list[Problem]:
+    kind = KINDS.get(node.kind)
+    if kind is None:
+        known = ', '.join(sorted(KINDS))
+        return [Problem('unknown_kind', f'node "{node.id}" has unknown kind "{node.kind}" (known kinds: {known})',
+                        node_id=node.id)]
+    problems = []
+    try:
+        kind.parse_config(node.config)
+    except ValidationError as error:
+        for detail in error.errors():
+            key = str(detail['loc'][0]) if detail['loc'] else None
+            where = '.'.join(str(part) for part in detail['loc']) or 'config'
+            code = 'bad_tier' if key == 'tier' else 'bad_config'
+            if detail['type'] == 'extra_forbidden':
+                message = f'node "{node.id}": unknown config key "{where}" for kind "{node.kind}"'
+            else:
+                message = f'node "{node.id}": config "{where}" {_pydantic_message(detail)}'
+            problems.append(Problem(code, message, node_id=node.id, field=key))
+    schema = node.config.get('output_schema')
+    if isinstance(schema, dict):
+        schema_error = _schema_error(schema)
+        if schema_error:
+            problems.append(Problem('bad_output_schema', f'node "{node.id}": output_schema is not a valid JSON '
+                                    f'Schema: {schema_error}', node_id=node.id, field='output_schema'))
+    return problems
+
+
+def _edge_problems(edge: Edge, nodes: dict[str, Node], dag: LiveDag) -> list[Problem]:
+    label, pair = f'edge {edge.source} -> {edge.target}', (edge.source, edge.target)
+    missing = [end for end in (edge.source, edge.target) if end not in nodes]
+    if missing:
+        return [Problem('dangling_edge', f'{label}: no node "{end}"', edge=pair) for end in dict.fromkeys(missing)]
+    problems = []
+    if not _kind_allows(nodes[edge.source], 'has_outputs'):
+        problems.append(Problem('bad_edge', f'{label}: "{edge.source}" is an {nodes[edge.source].kind} node, '
+                                'which has no outputs', edge=pair))
+    if not _kind_allows(nodes[edge.target], 'has_inputs'):
+        problems.append(Problem('bad_edge', f'{label}: "{edge.target}" is an {nodes[edge.target].kind} node, '
+                                'which takes no inputs', edge=pair))
+    if edge.source == edge.target:
+        problems.append(Problem('self_loop', f'{label} closes a cycle: {edge.source} -> {edge.source}',
+                                edge=pair, path=(edge.source, edge.source)))
+    elif dag.has_edge(*pair):
+        problems.append(Problem('duplicate_edge', f'{label} appears twice', edge=pair))
+    else:
+        cycle = dag.add_edge(*pair)
+        if cycle:
+            problems.append(Problem('cycle', f'{label} closes a cycle: {" -> ".join(cycle)}',
+                                    edge=pair, path=tuple(cycle)))
+    return problems
+
+
+def _kind_allows(node: Node, port: str) -> bool:
+    kind = KINDS.get(node.kind)
+    return kind is None or getattr(kind, port)
+
+
+def _template_problems(nodes: dict[str, Node], dag: LiveDag) -> list[Problem]:
+    problems: list[Problem] = []
+    ancestors: dict[str, int] | None = None
+    bits = {node_id: 1 << index for index, node_id in enumerate(nodes)}
+    for node in nodes.values():
+        kind = KINDS.get(node.kind)
+        for key in kind.template_keys if kind else ():
+            source = node.config.get(key)
+            if not isinstance(source, str) or not source:
+                continue
+            try:
+                parse(source)
+            except TemplateError as error:
+                problems.append(Problem('template_syntax', f'node "{node.id}": {key} template has a syntax error at '
+                                        f'{error}', node_id=node.id, field=key))
+                continue
+            for name in sorted(referenced_names(source)):
+                if name not in nodes:
+                    problems.append(Problem('template_unknown_reference', f'node "{node.id}": {key} refers to '
+                                            f'"{name}", but there is no node "{name}"', node_id=node.id, field=key))
+                    continue
+                if ancestors is None:
+                    ancestors = _ancestor_bits(nodes, dag, bits)
+                if not ancestors[node.id] & bits[name]:
+                    problems.append(Problem('template_not_upstream', f'node "{node.id}": {key} refers to "{name}", '
+                                            f'which is not upstream of "{node.id}"; draw a path {name} -> … -> '
+                                            f'{node.id} or remove the reference', node_id=node.id, field=key))
+    return problems
+
+
+def _ancestor_bits(nodes: dict[str, Node], dag: LiveDag, bits: dict[str, int]) -> dict[str, int]:
+    """Each node's ancestors as a bit set, computed once in topological order."""
+    ancestors: dict[str, int] = {}
+    pending = {node_id: len(dag.predecessors(node_id)) for node_id in nodes}
+    ready = [node_id for node_id, count in pending.items() if count == 0]
+    while ready:
+        node_id = ready.pop()
+        mask = 0
+        for predecessor in dag.predecessors(node_id):
+            mask |= ancestors[predecessor] | bits[predecessor]
+        ancestors[node_id] = mask
+        for successor in dag.successors(node_id):
+            pending[successor] -= 1
+            if pending[successor] == 0:
+                ready.append(successor)
+    return ancestors
+
+
+_schema_checker = None
+
+
+def _schema_error(schema: dict) -> str | None:
+    """The first reason `schema` is not a valid JSON Schema (draft 2020-12), or None."""
+    global _schema_checker
+    if _schema_checker is None:
+        from jsonschema import Draft202012Validator
+        _schema_checker = Draft202012Validator(Draft202012Validator.META_SCHEMA)
+    error = next(iter(_schema_checker.iter_errors(schema)), None)
+    if error is None:
+        return None
+    where = '/'.join(str(part) for part in error.absolute_path)
+    return f'{error.message}' + (f' (at {where})' if where else '')
+
+
+def _pydantic_message(detail: dict) -> str:
+    if detail['type'] == 'missing':
+        return 'is required'
+    return f'is invalid: {detail["msg"].removeprefix("Value error, ")}'
+
+
+def _item_label(key: str, index: int, item: Any) -> str:
+    if isinstance(item, dict) and isinstance(item.get('id'), str) and key == 'nodes':
+        return f'node "{item["id"]}"'
+    if isinstance(item, dict) and key == 'edges' and 'source' in item and 'target' in item:
+        return f'edge {item.get("source")} -> {item.get("target")}'
+    return f'{key}[{index}]'
+
+
+def _json_type(value: Any) -> str:
+    names = {dict: 'an object', list: 'an array', str: 'a string', bool: 'a boolean', type(None): 'null',
+             int: 'a number', float: 'a number'}
+    return names.get(type(value), type(value).__name__)

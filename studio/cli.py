@@ -1,0 +1,96 @@
+"""The `swarm-studio` command line.
+
+Parsing lives here; each command's work lives in a module imported only when that command
+runs, so `validate` never pays for the database layer, litellm or the web app.
+Exit codes: 0 ok, 1 invalid input or failure, 2 usage.
+"""
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import sys
+
+# NOTE: litellm reads this at import; set before anything can import it (DESIGN.md, Providers).
+os.environ.setdefault('LITELLM_LOCAL_MODEL_COST_MAP', 'True')
+
+
+class CommandError(Exception):
+    """A failure to report as one line on stderr, exit code 1."""
+
+
+def _db_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument('--db', metavar='URL', help='SQLAlchemy URL or SQLite file path '
+                        '(default: $SWARM_STUDIO_DB, else a file in your user data directory)')
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog='swarm-studio', description='Design, run and debug multi-agent LLM '
+                                     'workflows. Without a command, starts the web app.')
+    commands = parser.add_subparsers(dest='command', metavar='COMMAND')
+
+    serve = commands.add_parser('serve', help='start the web app (the default command)')
+    serve.add_argument('--host', default='127.0.0.1', help='interface to listen on (default: 127.0.0.1)')
+    serve.add_argument('--port', type=int, default=8080, help='port to listen on (default: 8080)')
+    serve.add_argument('--no-browser', action='store_true', help='do not open a browser window')
+    _db_option(serve)
+    serve.set_defaults(handler='studio.app:serve_command')
+
+    validate = commands.add_parser('validate', help='check a graph file; exit 1 with one line per problem')
+    validate.add_argument('file', help='graph file, or - for standard input')
+    validate.set_defaults(handler='studio.cli_graphs:validate_command')
+
+    import_ = commands.add_parser('import', help='store a graph file; print its id')
+    import_.add_argument('file', help='graph file, or - for standard input')
+    _db_option(import_)
+    import_.set_defaults(handler='studio.cli_graphs:import_command')
+
+    export = commands.add_parser('export', help='write a stored graph as a graph file')
+    export.add_argument('graph', metavar='NAME_OR_ID', help="the graph's id or its name")
+    export.add_argument('-o', '--output', metavar='FILE', help='file to write (default: standard output)')
+    _db_option(export)
+    export.set_defaults(handler='studio.cli_graphs:export_command')
+
+    list_ = commands.add_parser('list', help='list stored graphs')
+    list_.add_argument('--json', action='store_true', help='one JSON array on standard output')
+    _db_option(list_)
+    list_.set_defaults(handler='studio.cli_graphs:list_command')
+
+    run = commands.add_parser('run', help='run a mission from a graph file or a stored graph')
+    run.add_argument('graph', metavar='FILE_OR_NAME', help='a graph file, or the id or name of a stored graph')
+    run.add_argument('--input', action='append', default=[], metavar='KEY=VALUE',
+                     help='an input field value (repeatable)')
+    run.add_argument('--inputs', metavar='JSON', help='input values as one JSON object')
+    run.add_argument('--simulate', action='store_true', help='use the simulated provider even if keys are set')
+    run.add_argument('--latency-ms', type=int, metavar='N', help='simulated latency of every call, in ms')
+    run.add_argument('--budget', type=float, metavar='USD', help='refuse calls that would exceed this cost')
+    run.add_argument('--json', action='store_true', help='print the run summary as JSON on standard output')
+    _db_option(run)
+    run.set_defaults(handler='studio.cli_run:run_command')
+
+    route = commands.add_parser('route', help='show the tier the router picks for a task, and why')
+    route.add_argument('text', help='the task, or - to read one task a line from standard input')
+    route.add_argument('--json', action='store_true', help='one JSON object a line: {"tier", "reason"}')
+    route.set_defaults(handler='studio.cli_run:route_command')
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        args = parser.parse_args(['serve', *(argv if argv is not None else sys.argv[1:])])
+    module_name, function_name = args.handler.split(':')
+    handler = getattr(importlib.import_module(module_name), function_name)
+    try:
+        return handler(args) or 0
+    except CommandError as error:
+        print(f'swarm-studio {args.command}: {error}', file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print(f'swarm-studio {args.command}: interrupted', file=sys.stderr)
+        return 1
+
+
+if __name__ == '__main__':
+    sys.exit(main())
