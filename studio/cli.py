@@ -77,9 +77,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
+    argv = sys.argv[1:] if argv is None else argv
+    if not argv or (argv[0].startswith('-') and argv[0] not in ('-h', '--help')):
+        argv = ['serve', *argv]  # `swarm-studio [--port N]` starts the web app
     args = parser.parse_args(argv)
-    if args.command is None:
-        args = parser.parse_args(['serve', *(argv if argv is not None else sys.argv[1:])])
     module_name, function_name = args.handler.split(':')
     handler = getattr(importlib.import_module(module_name), function_name)
     try:
