@@ -1,0 +1,1 @@
+"""Persistence: SQLModel tables and small repository APIs over them. Imports nodes, never studio."""
