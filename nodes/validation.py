@@ -107,14 +107,22 @@ def validate_document(document: Any) -> list[Problem]:
         problems.append(Problem('wrong_type', f'"description" must be a string, not {_json_type(document["description"])}'))
     nodes = _parse_items(document, 'nodes', Node, problems)
     edges = _parse_items(document, 'edges', Edge, problems)
-    if isinstance(name, str):
+    if isinstance(name, str) and isinstance(document.get('nodes'), list):
+        # Nodes already reported as malformed still exist: edges and templates naming them are not
+        # reported again as naming nothing.
+        broken = {item['id'] for item in document['nodes'] if isinstance(item, dict) and isinstance(item.get('id'), str)}
+        broken -= {node.id for node in nodes}
         graph = Graph.model_construct(name=name, nodes=nodes, edges=edges)
-        problems.extend(validate_graph(graph))
+        problems.extend(_semantic_problems(graph, frozenset(broken)))
     return problems
 
 
 def validate_graph(graph: Graph) -> list[Problem]:
     """Every semantic problem of a graph: ids, kinds, configs, edges, cycles, templates."""
+    return _semantic_problems(graph, frozenset())
+
+
+def _semantic_problems(graph: Graph, broken: frozenset[str]) -> list[Problem]:
     problems: list[Problem] = []
     if not graph.name.strip():
         problems.append(Problem('empty_name', 'the graph needs a name: "name" is empty'))
@@ -133,8 +141,9 @@ def validate_graph(graph: Graph) -> list[Problem]:
 
     dag = LiveDag(nodes)
     for edge in graph.edges:
-        problems.extend(_edge_problems(edge, nodes, dag))
-    problems.extend(_template_problems(nodes, dag))
+        if edge.source not in broken and edge.target not in broken:
+            problems.extend(_edge_problems(edge, nodes, dag))
+    problems.extend(_template_problems(nodes, dag, broken))
     return problems
 
 
@@ -216,7 +225,7 @@ def _kind_allows(node: Node, port: str) -> bool:
     return kind is None or getattr(kind, port)
 
 
-def _template_problems(nodes: dict[str, Node], dag: LiveDag) -> list[Problem]:
+def _template_problems(nodes: dict[str, Node], dag: LiveDag, broken: frozenset[str]) -> list[Problem]:
     problems: list[Problem] = []
     ancestors: dict[str, int] | None = None
     bits = {node_id: 1 << index for index, node_id in enumerate(nodes)}
@@ -232,7 +241,7 @@ def _template_problems(nodes: dict[str, Node], dag: LiveDag) -> list[Problem]:
                 problems.append(Problem('template_syntax', f'node "{node.id}": {key} template has a syntax error at '
                                         f'{error}', node_id=node.id, field=key))
                 continue
-            for name in sorted(referenced_names(source)):
+            for name in sorted(referenced_names(source) - broken):
                 if name not in nodes:
                     problems.append(Problem('template_unknown_reference', f'node "{node.id}": {key} refers to '
                                             f'"{name}", but there is no node "{name}"', node_id=node.id, field=key))
