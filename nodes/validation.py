@@ -77,10 +77,21 @@ def parse_document(text: str | bytes) -> tuple[Any, list[Problem]]:
         except UnicodeDecodeError as error:
             return None, [Problem('not_utf8', f'the file is not UTF-8 text (byte {error.start} is invalid)')]
     try:
-        return json.loads(text), []
+        return json.loads(text, parse_constant=_refuse_constant), []
+    except _NotJson as error:
+        return None, [Problem('malformed_json', f'the file is not valid JSON: {error}')]
     except json.JSONDecodeError as error:
         return None, [Problem('malformed_json',
                               f'the file is not valid JSON: {error.msg} at line {error.lineno}, column {error.colno}')]
+
+
+class _NotJson(ValueError):
+    pass
+
+
+def _refuse_constant(name: str) -> None:
+    # Python's json accepts NaN and Infinity; JSON does not, and a file holding them would not reload.
+    raise _NotJson(f'{name} is not a JSON number')
 
 
 def validate_document(document: Any) -> list[Problem]:

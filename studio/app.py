@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import argparse
 
-from .cli import CommandError
+from .errors import CommandError
 
 
 def serve_command(args: argparse.Namespace) -> int:

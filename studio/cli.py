@@ -11,12 +11,10 @@ import importlib
 import os
 import sys
 
+from studio.errors import CommandError
+
 # NOTE: litellm reads this at import; set before anything can import it (DESIGN.md, Providers).
 os.environ.setdefault('LITELLM_LOCAL_MODEL_COST_MAP', 'True')
-
-
-class CommandError(Exception):
-    """A failure to report as one line on stderr, exit code 1."""
 
 
 def _db_option(parser: argparse.ArgumentParser) -> None:
@@ -91,7 +89,10 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print(f'swarm-studio {args.command}: interrupted', file=sys.stderr)
         return 1
+    except Exception as error:  # a bug: still one line, the traceback only on request
+        if os.environ.get('SWARM_STUDIO_DEBUG'):
+            raise
+        print(f'swarm-studio {args.command}: internal error: {type(error).__name__}: {error} '
+              '(set SWARM_STUDIO_DEBUG=1 to see where)', file=sys.stderr)
+        return 1
 
-
-if __name__ == '__main__':
-    sys.exit(main())

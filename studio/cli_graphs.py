@@ -6,7 +6,7 @@ import json
 import sys
 from pathlib import Path
 
-from .cli import CommandError
+from .errors import CommandError
 
 
 def read_source(path: str) -> bytes:

@@ -1,0 +1,91 @@
+"""The graph commands as a user runs them: exit codes, one-line errors, no tracebacks."""
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).parents[1]
+EXAMPLE = ROOT / 'assets' / 'examples' / 'competitor-brief.json'
+INVALID = Path(__file__).parent / 'graphs' / 'invalid'
+
+
+def swarm(*args: str, db: Path | None = None, stdin: str | None = None) -> subprocess.CompletedProcess:
+    command = [sys.executable, '-m', 'studio', *args] + (['--db', str(db)] if db else [])
+    return subprocess.run(command, input=stdin, capture_output=True, text=True, cwd=ROOT, timeout=60)
+
+
+@pytest.fixture
+def db(tmp_path):
+    return tmp_path / 'cli.sqlite'
+
+
+def test_validate_accepts_a_valid_file():
+    result = swarm('validate', str(EXAMPLE))
+    assert (result.returncode, result.stdout, result.stderr) == (0, '', '')
+
+
+def test_validate_prints_one_line_per_problem_and_exits_1():
+    result = swarm('validate', str(INVALID / 'cycle.json'))
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == [f'{INVALID / "cycle.json"}: edge tidy -> plan closes a cycle: tidy -> plan -> tidy']
+
+
+@pytest.mark.parametrize('name', ['malformed_json', 'newer_version', 'not_an_object', 'nodes_not_array'])
+def test_bad_files_never_show_a_traceback(name):
+    result = swarm('validate', str(INVALID / f'{name}.json'))
+    assert result.returncode == 1 and 'Traceback' not in result.stderr and result.stderr.strip()
+
+
+def test_validate_reads_standard_input_and_reports_missing_files():
+    assert swarm('validate', '-', stdin=EXAMPLE.read_text()).returncode == 0
+    result = swarm('validate', 'no/such/file.json')
+    assert (result.returncode, result.stderr) == (1, 'swarm-studio validate: no such file: no/such/file.json\n')
+
+
+def test_usage_errors_exit_2():
+    assert swarm('validate').returncode == 2
+    assert swarm('frobnicate').returncode == 2
+
+
+def test_validate_imports_neither_litellm_nor_the_database_layer():
+    probe = ('import sys; from studio.cli import main; code = main(["validate", sys.argv[1]]); '
+             'heavy = [m for m in sys.modules if m.split(".")[0] in ("litellm", "sqlalchemy", "sqlmodel", "storage", '
+             '"nicegui", "openai")]; print(heavy); sys.exit(code)')
+    result = subprocess.run([sys.executable, '-c', probe, str(EXAMPLE)], capture_output=True, text=True, cwd=ROOT)
+    assert (result.returncode, result.stdout.strip()) == (0, '[]')
+
+
+def test_import_list_export_round_trip(db, tmp_path):
+    imported = swarm('import', str(EXAMPLE), db=db)
+    assert imported.returncode == 0, imported.stderr
+    graph_id = imported.stdout.splitlines()[-1]
+    listed = json.loads(swarm('list', '--json', db=db).stdout)
+    assert [(g['id'], g['name'], g['nodes']) for g in listed] == [(graph_id, 'Competitor brief', 4)]
+    assert graph_id in swarm('list', db=db).stdout
+    out = tmp_path / 'out.json'
+    assert swarm('export', 'Competitor brief', '-o', str(out), db=db).returncode == 0
+    assert json.loads(out.read_text()) == json.loads(EXAMPLE.read_text())
+    assert swarm('export', graph_id, db=db).stdout == out.read_text()
+
+
+def test_import_refuses_an_invalid_file_and_stores_nothing(db):
+    swarm('import', str(EXAMPLE), db=db)
+    result = swarm('import', str(INVALID / 'dangling_edge.json'), db=db)
+    assert result.returncode == 1 and result.stdout == ''
+    assert 'edge plan -> ghost: no node "ghost"' in result.stderr and 'nothing was stored' in result.stderr
+    assert len(json.loads(swarm('list', '--json', db=db).stdout)) == 1
+
+
+def test_export_of_an_unknown_graph_is_one_line(db):
+    result = swarm('export', 'nothing-here', db=db)
+    assert result.returncode == 1
+    assert result.stderr == 'swarm-studio export: no stored graph has the id or name "nothing-here" (see: swarm-studio list)\n'
+
+
+def test_an_unwritable_database_is_one_line(tmp_path):
+    blocker = tmp_path / 'file'
+    blocker.write_text('not a folder')
+    result = swarm('list', db=blocker / 'sub' / 'x.sqlite')
+    assert result.returncode == 1 and 'Traceback' not in result.stderr and len(result.stderr.splitlines()) == 1
