@@ -15,7 +15,8 @@ from pydantic import ValidationError
 from .dag import LiveDag
 from .graph import FORMAT, FORMAT_VERSION, NODE_ID_PATTERN, Edge, Graph, Node
 from .kinds import KINDS
-from .templates import TemplateError, parse, referenced_names
+from .schema_check import schema_problem
+from .templates import TemplateError, referenced_names
 
 _NODE_ID = re.compile(NODE_ID_PATTERN)
 
@@ -199,7 +200,7 @@ def _config_problems(node: Node) -> list[Problem]:
             problems.append(Problem(code, message, node_id=node.id, field=key))
     schema = node.config.get('output_schema')
     if isinstance(schema, dict):
-        schema_error = _schema_error(schema)
+        schema_error = schema_problem(schema)
         if schema_error:
             problems.append(Problem('bad_output_schema', f'node "{node.id}": output_schema is not a valid JSON '
                                     f'Schema: {schema_error}', node_id=node.id, field='output_schema'))
@@ -247,12 +248,12 @@ def _template_problems(nodes: dict[str, Node], dag: LiveDag, broken: frozenset[s
             if not isinstance(source, str) or not source:
                 continue
             try:
-                parse(source)
+                names = referenced_names(source)
             except TemplateError as error:
                 problems.append(Problem('template_syntax', f'node "{node.id}": {key} template has a syntax error at '
                                         f'{error}', node_id=node.id, field=key))
                 continue
-            for name in sorted(referenced_names(source) - broken):
+            for name in sorted(names - broken):
                 if name not in nodes:
                     problems.append(Problem('template_unknown_reference', f'node "{node.id}": {key} refers to '
                                             f'"{name}", but there is no node "{name}"', node_id=node.id, field=key))
@@ -282,22 +283,6 @@ def _ancestor_bits(nodes: dict[str, Node], dag: LiveDag, bits: dict[str, int]) -
             if pending[successor] == 0:
                 ready.append(successor)
     return ancestors
-
-
-_schema_checker = None
-
-
-def _schema_error(schema: dict) -> str | None:
-    """The first reason `schema` is not a valid JSON Schema (draft 2020-12), or None."""
-    global _schema_checker
-    if _schema_checker is None:
-        from jsonschema import Draft202012Validator
-        _schema_checker = Draft202012Validator(Draft202012Validator.META_SCHEMA)
-    error = next(iter(_schema_checker.iter_errors(schema)), None)
-    if error is None:
-        return None
-    where = '/'.join(str(part) for part in error.absolute_path)
-    return f'{error.message}' + (f' (at {where})' if where else '')
 
 
 def _pydantic_message(detail: dict) -> str:
