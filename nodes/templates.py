@@ -48,17 +48,21 @@ _SIMPLE_EXPRESSION = re.compile(r"\{\{-?\s*([A-Za-z_][A-Za-z0-9_]*)(?:\.[A-Za-z_
 _JINJA_OPENER = re.compile(r'\{[{%#]')
 
 
+# Names Jinja provides itself; a template reading one means Jinja's, unless a node has that id.
+BUILTIN_NAMES = frozenset(_environment.globals) | {'loop', 'caller', 'varargs', 'kwargs'}
+
+
 @lru_cache(maxsize=8192)
 def referenced_names(source: str) -> frozenset[str]:
-    """The top-level names a template reads (node ids, in a valid graph); raise `TemplateError`
-    if it does not parse."""
+    """The top-level names a template reads and does not set itself (node ids, or Jinja's
+    `BUILTIN_NAMES`); raise `TemplateError` if it does not parse."""
     names = set()
     if not _JINJA_OPENER.search(_SIMPLE_EXPRESSION.sub(lambda match: names.add(match[1]) or '', source)):
         return frozenset(names)
     tree = parse(source)
     loaded = {name.name for name in tree.find_all(jinja_nodes.Name) if name.ctx == 'load'}
     stored = {name.name for name in tree.find_all(jinja_nodes.Name) if name.ctx in ('store', 'param')}
-    return frozenset(loaded - stored - _environment.globals.keys() - {'loop', 'caller', 'varargs', 'kwargs'})
+    return frozenset(loaded - stored)
 
 
 @lru_cache(maxsize=1024)

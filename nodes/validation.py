@@ -16,7 +16,7 @@ from .dag import LiveDag
 from .graph import FORMAT, FORMAT_VERSION, NODE_ID_PATTERN, Edge, Graph, Node
 from .kinds import KINDS
 from .schema_check import schema_problem
-from .templates import TemplateError, referenced_names
+from .templates import BUILTIN_NAMES, TemplateError, referenced_names
 
 _NODE_ID = re.compile(NODE_ID_PATTERN)
 
@@ -254,6 +254,8 @@ def _template_problems(nodes: dict[str, Node], dag: LiveDag, broken: frozenset[s
                                         f'{error}', node_id=node.id, field=key))
                 continue
             for name in sorted(names - broken):
+                if name not in nodes and name in BUILTIN_NAMES:
+                    continue
                 if name not in nodes:
                     problems.append(Problem('template_unknown_reference', f'node "{node.id}": {key} refers to '
                                             f'"{name}", but there is no node "{name}"', node_id=node.id, field=key))

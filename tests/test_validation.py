@@ -118,3 +118,11 @@ def test_templates_may_use_their_own_loop_variables():
                                                            '{% endfor %}{% set n = 3 %}{{ n }}'}}],
         edges=[{'source': 'plan', 'target': 'do'}])
     assert validate_graph(graph) == []
+
+
+def test_jinja_names_are_not_node_references_unless_a_node_has_that_id():
+    nodes = [{'id': 'plan', 'kind': 'agent', 'config': {'prompt': '{% for i in range(3) %}{{ loop.index }}{% endfor %}'}},
+             {'id': 'range', 'kind': 'agent', 'config': {'prompt': 'x'}},
+             {'id': 'use', 'kind': 'agent', 'config': {'prompt': '{{ range }}'}}]
+    graph = Graph(name='names', nodes=nodes, edges=[])
+    assert [(p.code, p.node_id) for p in validate_graph(graph)] == [('template_not_upstream', 'use')]
