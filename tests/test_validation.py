@@ -125,4 +125,8 @@ def test_jinja_names_are_not_node_references_unless_a_node_has_that_id():
              {'id': 'range', 'kind': 'agent', 'config': {'prompt': 'x'}},
              {'id': 'use', 'kind': 'agent', 'config': {'prompt': '{{ range }}'}}]
     graph = Graph(name='names', nodes=nodes, edges=[])
-    assert [(p.code, p.node_id) for p in validate_graph(graph)] == [('template_not_upstream', 'use')]
+    # With a node called "range", `range(3)` in plan means that node too, which is not upstream.
+    assert [(p.code, p.node_id) for p in validate_graph(graph)] == [('template_not_upstream', 'plan'),
+                                                                    ('template_not_upstream', 'use')]
+    nodes[1]['id'] = 'ranger'  # now `range` is Jinja's everywhere
+    assert validate_graph(Graph(name='names', nodes=nodes, edges=[])) == []
