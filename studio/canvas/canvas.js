@@ -1,0 +1,38 @@
+// NiceGUI's side of the canvas: Python's run_method calls land on these methods, and the
+// component's events go to Python. The Vue Flow work lives in the bundle (src/).
+import { SwarmCanvas } from "swarm-canvas";
+
+// NOTE: the event names and method names are the contract in README.md and canvas.py.
+const EVENTS = ["connect", "move", "delete", "selection", "drop", "key", "node_click"];
+
+export default {
+  components: { SwarmCanvas },
+  emits: EVENTS,
+  template: `<div class="swarm-canvas-host"><swarm-canvas ref="flow" v-on="listeners" /></div>`,
+  computed: {
+    listeners() {
+      return Object.fromEntries(EVENTS.map((name) => [name, (payload) => this.$emit(name, payload)]));
+    },
+  },
+  methods: {
+    load(nodes, edges) {
+      return this.$refs.flow.load(nodes, edges).then(() => true);
+    },
+    apply(ops) {
+      this.$refs.flow.apply(ops);
+      return true;
+    },
+    select(nodeIds) {
+      this.$refs.flow.select(nodeIds);
+    },
+    fit_view() {
+      return this.$refs.flow.fitView().then(() => true);
+    },
+    flash_path(nodeIds) {
+      this.$refs.flow.flashPath(nodeIds);
+    },
+    set_states(states) {
+      this.$refs.flow.setStates(states);
+    },
+  },
+};

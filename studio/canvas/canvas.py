@@ -1,0 +1,100 @@
+"""The canvas element: Vue Flow showing a graph that Python owns (README.md is the contract)."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from nicegui import core
+from nicegui.awaitable_response import AwaitableResponse
+from nicegui.element import Element
+
+BUNDLE = Path(__file__).parent / 'dist' / 'index.js'
+
+
+class Canvas(Element, component='canvas.js', esm={'swarm-canvas': 'dist'}, default_classes='swarm-canvas-element'):
+
+    def __init__(self) -> None:
+        """Canvas
+
+        A node-editor canvas (Vue Flow) with a background grid, zoom controls and a minimap.
+        Python owns the graph: the browser shows what `load` and `apply` send and reports what
+        the user did as events (`connect`, `move`, `delete`, `selection`, `drop`, `key`,
+        `node_click`; subscribe with `canvas.on(name, handler)`, the payload is `e.args`).
+        Size it from the page, e.g. `.style('height: 70vh')`.
+        """
+        if not BUNDLE.is_file():
+            raise RuntimeError(f'The canvas bundle {BUNDLE} is missing; run scripts/setup.sh to build it.')
+        super().__init__()
+        self.style('width: 100%; height: 600px')
+        self._pending_states: dict[str, dict[str, Any] | None] = {}
+
+    def load(self, nodes: list[dict[str, Any]], edges: list[dict[str, Any]]) -> AwaitableResponse:
+        """Replace everything on the canvas and fit the view (for opening a graph).
+
+        :param nodes: view nodes (README.md, "View data")
+        :param edges: view edges
+        :return: awaitable; resolves once the browser has laid the graph out
+        """
+        self._pending_states.clear()
+        return self.run_method('load', nodes, edges, timeout=30)
+
+    def apply(self, ops: list[dict[str, Any]]) -> AwaitableResponse:
+        """Apply a batch of deltas in one message.
+
+        Ops: `{"op": "add_node", "node"}`, `{"op": "update_node", "id", "changes"}`,
+        `{"op": "remove_node", "id"}`, `{"op": "add_edge", "edge"}`, `{"op": "remove_edge", "id"}`.
+        Adds run before removals; an add of an existing id updates it, a removal of an unknown id
+        is ignored.
+
+        :param ops: the deltas, in order
+        :return: awaitable; resolves once the browser has applied them
+        """
+        return self.run_method('apply', ops, timeout=10)
+
+    def select(self, node_ids: list[str]) -> None:
+        """Make exactly these nodes the selection (an empty list clears it).
+
+        :param node_ids: ids of the nodes to select
+        """
+        self.run_method('select', list(node_ids))
+
+    def fit_view(self) -> AwaitableResponse:
+        """Zoom and pan so that the whole graph is visible."""
+        return self.run_method('fit_view', timeout=10)
+
+    def flash_path(self, node_ids: list[str]) -> None:
+        """Highlight a path of nodes, and the edges between consecutive ones, for about 2 s.
+
+        :param node_ids: the path, e.g. a refused cycle `["plan", "merge", "plan"]`
+        """
+        self.run_method('flash_path', list(node_ids))
+
+    def set_states(self, states: dict[str, dict[str, Any] | None]) -> None:
+        """Show run states; edges into a `running` node animate.
+
+        Calls within one event-loop tick are merged into one message, so an engine can report
+        every event as it happens.
+
+        :param states: `{node_id: {"state", "label", "tier", "model", "cost"}}` (any subset of the
+            keys; `"state": None`, or None instead of the dict, clears the node's run display)
+        """
+        flush_scheduled = bool(self._pending_states)
+        for node_id, change in states.items():
+            pending = self._pending_states.get(node_id, {})
+            if change is None or ('state' in change and change['state'] is None):
+                self._pending_states[node_id] = None
+            elif pending is None and 'state' not in change:
+                pass  # details of a cleared run display: nothing to show until a state comes
+            else:
+                self._pending_states[node_id] = {**(pending or {}), **change}
+        if not flush_scheduled and self._pending_states:
+            if core.is_loop_running():
+                core.loop.call_soon(self._flush_states)
+            else:
+                self._flush_states()
+
+    def _flush_states(self) -> None:
+        states, self._pending_states = self._pending_states, {}
+        if states and not self.is_deleted:
+            self.run_method('set_states', states)
+

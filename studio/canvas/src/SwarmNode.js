@@ -1,0 +1,71 @@
+// The node card: kind icon, title, tier badge, model, problems, run state; handles per kind.
+// Every string a user typed is a text child or an attribute value here, never HTML.
+import { h } from "vue";
+import { Handle, Position } from "@vue-flow/core";
+
+const STATE_ICONS = {
+  queued: "schedule",
+  running: "autorenew",
+  retrying: "replay",
+  escalated: "trending_up",
+  succeeded: "check_circle",
+  failed: "error",
+  skipped: "redo",
+  cancelled: "cancel",
+  cached: "bolt",
+  pinned: "push_pin",
+};
+
+const icon = (name, extraClass = "") => h("i", { class: `material-icons ${extraClass}`, "aria-hidden": "true" }, name);
+
+function tierText(tier) {
+  if (tier === undefined || tier === null || tier === "") return "";
+  return tier === "auto" ? "auto" : `T${tier}`;
+}
+
+function costText(cost) {
+  return typeof cost === "number" ? `$${cost < 0.01 ? cost.toFixed(4) : cost.toFixed(2)}` : "";
+}
+
+function problemsBadge(problems) {
+  if (!problems?.length) return null;
+  return h(
+    "span",
+    { class: "swarm-node__problems", title: problems.join("\n"), "data-count": problems.length },
+    [icon("warning"), String(problems.length)],
+  );
+}
+
+function runBadge(run) {
+  if (!run?.state) return null;
+  const text = [run.label || run.state, costText(run.cost)].filter(Boolean).join(" · ");
+  return h("span", { class: "swarm-node__state", title: text }, [icon(STATE_ICONS[run.state] ?? "help", "swarm-node__state-icon"), text]);
+}
+
+export default {
+  name: "SwarmNode",
+  inheritAttrs: false, // Vue Flow passes many props; none belong in the DOM as attributes
+  props: ["id", "data", "selected"],
+  setup(props) {
+    return () => {
+      const data = props.data;
+      const run = data.run;
+      const tier = run?.tier ?? data.tier;
+      const model = run?.model ?? data.model ?? "";
+      return h("div", { class: ["swarm-node", `swarm-kind-${data.kind}`] }, [
+        data.has_inputs ? h(Handle, { type: "target", position: Position.Left }) : null,
+        h("div", { class: "swarm-node__head" }, [
+          icon(data.icon || "help_outline", "swarm-node__icon"),
+          h("span", { class: "swarm-node__title", title: data.title || props.id }, data.title || props.id),
+          problemsBadge(data.problems),
+        ]),
+        h("div", { class: "swarm-node__meta" }, [
+          tierText(tier) ? h("span", { class: `swarm-node__tier swarm-tier-${tier}` }, tierText(tier)) : null,
+          h("span", { class: "swarm-node__model", title: model }, model),
+          runBadge(run),
+        ]),
+        data.has_outputs ? h(Handle, { type: "source", position: Position.Right }) : null,
+      ]);
+    };
+  },
+};

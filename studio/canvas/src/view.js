@@ -1,0 +1,76 @@
+// View nodes and edges (README.md, "View data") turned into Vue Flow nodes and edges.
+import { markRaw } from "vue";
+
+// NOTE: canvas.css gives .swarm-node exactly this size.
+export const CARD_WIDTH = 220;
+export const CARD_HEIGHT = 64;
+
+export const RUN_STATES = [
+  "queued", "running", "retrying", "escalated", "succeeded",
+  "failed", "skipped", "cancelled", "cached", "pinned",
+];
+
+const DATA_KEYS = ["kind", "title", "icon", "tier", "model", "problems", "has_inputs", "has_outputs"];
+
+export function edgeId(source, target) {
+  return `${source}->${target}`;
+}
+
+function nodeData(view) {
+  const data = { problems: [], has_inputs: true, has_outputs: true, run: null };
+  for (const key of DATA_KEYS) {
+    if (key in view) data[key] = view[key];
+  }
+  if (view.state) data.run = { state: view.state };
+  return data;
+}
+
+// The classes of a node's `.vue-flow__node` wrapper: its run state, its problems, a flash.
+export function nodeClass(data, flashing = false) {
+  const classes = [];
+  if (data.run?.state) classes.push(`swarm-state-${data.run.state}`);
+  if (data.problems?.length) classes.push("swarm-has-problems");
+  if (flashing) classes.push("swarm-flash");
+  return classes.join(" ");
+}
+
+export function toFlowNode(view) {
+  const data = nodeData(view);
+  return {
+    id: view.id,
+    type: "swarm",
+    position: { x: view.x ?? 0, y: view.y ?? 0 },
+    // NOTE: Vue Flow copies this onto its node. Without a size, a node that was never rendered
+    // counts as visible, so only-render-visible-elements would mount all 2,400 cards once.
+    dimensions: markRaw({ width: CARD_WIDTH, height: CARD_HEIGHT }),
+    data,
+    class: nodeClass(data),
+  };
+}
+
+export function toFlowEdge(view) {
+  return {
+    id: view.id ?? edgeId(view.source, view.target),
+    source: view.source,
+    target: view.target,
+    class: "",
+    animated: false,
+  };
+}
+
+// Apply a partial view node to an existing Vue Flow node.
+export function updateFlowNode(node, changes) {
+  const data = { ...node.data };
+  for (const key of DATA_KEYS) {
+    if (key in changes) data[key] = changes[key];
+  }
+  if ("state" in changes) data.run = changes.state ? { ...(data.run ?? {}), state: changes.state } : null;
+  node.data = data;
+  if ("x" in changes || "y" in changes) {
+    const x = changes.x ?? node.position.x;
+    const y = changes.y ?? node.position.y;
+    node.position = { x, y };
+    // A node outside the viewport has no mounted wrapper to recompute this, and culling reads it.
+    node.computedPosition = { ...node.computedPosition, x, y };
+  }
+}
