@@ -2,7 +2,8 @@
 
 It plays the editor's part of the contract (studio/canvas/README.md) and nothing more: it opens
 a graph, accepts a drawn edge through the live cycle check (`nodes.dag.LiveDag`) or refuses it
-and flashes the cycle, deletes what the Delete key reports, and shows every event it receives
+and flashes the cycle, deletes what the Delete key reports (except the input node, so a test
+can tell that the browser deletes nothing by itself), and shows every event it receives
 in a log on the page. Tests drive the Python → browser calls through `POST /harness/<method>`
 and read what reached Python from `GET /harness/events`.
 
@@ -27,6 +28,8 @@ from nodes.graph import Edge, Graph, Node, Position  # noqa: E402
 from nodes.kinds import get_kind  # noqa: E402
 from nodes.validation import validate_graph  # noqa: E402
 from studio.canvas import Canvas  # noqa: E402
+
+# NOTE: test_canvas.py asserts this exact text is shown.
 
 MARKUP_TITLE = '<b>x</b><script>window.__xss = 1</script><img src=x onerror="window.__xss = 2">'
 
@@ -81,6 +84,7 @@ def main() -> None:
     def page() -> None:
         events.clear()  # one test, one page: the log starts empty
         dag = LiveDag((node.id for node in graph.nodes), ((edge.source, edge.target) for edge in graph.edges))
+        inputs = {node.id for node in graph.nodes if node.kind == 'input'}
         problems: dict[str, list[str]] = {}
         for problem in validate_graph(graph):
             if problem.node_id:
@@ -117,6 +121,9 @@ def main() -> None:
                 dag.remove_edge(source, target)
                 ops.append({'op': 'remove_edge', 'id': edge_id})
             for node_id in e.args['nodes']:
+                if node_id in inputs:
+                    message.set_text('The input node stays: a mission needs its inputs.')
+                    continue
                 dag.remove_node(node_id)
                 ops.append({'op': 'remove_node', 'id': node_id})
             canvas.apply(ops)

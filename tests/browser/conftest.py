@@ -34,6 +34,17 @@ CHROMIUM_ARGS = [
 ]
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line('markers', 'browser: runs in a real Chromium (deselect with -m "not browser")')
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    here = Path(__file__).parent
+    for item in items:
+        if item.path.is_relative_to(here):
+            item.add_marker(pytest.mark.browser)
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(('127.0.0.1', 0))
@@ -66,8 +77,10 @@ def running_app(command: list[str], port: int, workdir: Path) -> Iterator[str]:
     log = workdir / 'app.log'
     url = f'http://127.0.0.1:{port}'
     with log.open('w') as output:
+        # NiceGUI takes PYTEST_CURRENT_TEST to mean "simulated by a test" and would not listen.
+        env = {key: value for key, value in os.environ.items() if not key.startswith('PYTEST_')}
         process = subprocess.Popen(command, cwd=workdir, stdout=output, stderr=subprocess.STDOUT,
-                                   env={**os.environ, 'PYTHONUNBUFFERED': '1'})
+                                   env={**env, 'PYTHONUNBUFFERED': '1'})
         try:
             wait_until_answering(url + '/', process, log)
             yield url

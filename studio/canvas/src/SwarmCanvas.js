@@ -1,7 +1,7 @@
 // The canvas: Vue Flow showing a graph that Python owns. User actions become events; the
 // graph changes only through load/apply (README.md is the contract).
 import { h, markRaw, nextTick, ref, watch } from "vue";
-import { VueFlow, useVueFlow } from "@vue-flow/core";
+import { ConnectionMode, VueFlow, useVueFlow } from "@vue-flow/core";
 import { Background } from "@vue-flow/background";
 import { Controls } from "@vue-flow/controls";
 import { MiniMap } from "@vue-flow/minimap";
@@ -266,6 +266,7 @@ export default {
             {
               nodeTypes: NODE_TYPES,
               onlyRenderVisibleElements: true,
+              connectionMode: ConnectionMode.Strict, // edges run from a right (source) to a left (target) handle
               deleteKeyCode: null, // Python deletes: the Delete key only reports (onKeydown)
               selectionKeyCode: "Shift",
               multiSelectionKeyCode: ["Shift", "Control", "Meta"],

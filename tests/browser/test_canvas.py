@@ -1,0 +1,276 @@
+"""The canvas element in a real Chromium, on tests/browser/canvas_page.py's demo graph:
+brief → plan → extract → merge → result, and a loose agent `markup` whose title is HTML."""
+from __future__ import annotations
+
+import json
+import time
+import urllib.request
+from typing import Any
+
+import pytest
+
+# NOTE: canvas_page.py gives the `markup` node this title.
+MARKUP_TITLE = '<b>x</b><script>window.__xss = 1</script><img src=x onerror="window.__xss = 2">'
+
+
+def node(page, node_id: str):
+    return page.locator(f'.vue-flow__node[data-id="{node_id}"]')
+
+
+def edge(page, edge_id: str):
+    return page.locator(f'.vue-flow__edge[data-id="{edge_id}"]')
+
+
+def call(base_url: str, method: str, *args: Any) -> Any:
+    """A Canvas method run from Python in the harness (waits for the browser where it can)."""
+    request = urllib.request.Request(f'{base_url}/harness/{method}', data=json.dumps(args).encode(),
+                                     headers={'Content-Type': 'application/json'}, method='POST')
+    with urllib.request.urlopen(request, timeout=30) as response:
+        return json.load(response)
+
+
+def events(base_url: str, name: str | None = None) -> list[Any]:
+    with urllib.request.urlopen(f'{base_url}/harness/events', timeout=10) as response:
+        received = json.load(response)
+    return [event['args'] for event in received if name is None or event['event'] == name]
+
+
+def wait_for_events(base_url: str, name: str, count: int = 1, timeout: float = 5) -> list[Any]:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        found = events(base_url, name)
+        if len(found) >= count:
+            return found
+        time.sleep(0.05)
+    raise AssertionError(f'expected {count} "{name}" event(s) in Python, got {events(base_url)}')
+
+
+def center(locator) -> tuple[float, float]:
+    box = locator.bounding_box()
+    assert box is not None, f'{locator} is not rendered'
+    return box['x'] + box['width'] / 2, box['y'] + box['height'] / 2
+
+
+def drag(page, start: tuple[float, float], end: tuple[float, float]) -> None:
+    page.mouse.move(*start)
+    page.mouse.down()
+    page.mouse.move(*end, steps=8)
+    page.mouse.up()
+
+
+def connect(page, source: str, target: str) -> None:
+    drag(page, center(node(page, source).locator('.vue-flow__handle.source')),
+         center(node(page, target).locator('.vue-flow__handle.target')))
+
+
+@pytest.fixture
+def canvas(canvas_server, page):
+    """The harness page, opened and laid out; yields the page."""
+    page.goto(canvas_server)
+    node(page, 'result').wait_for()
+    page.wait_for_function('document.querySelectorAll(".vue-flow__edge").length === 4')
+    return page
+
+
+def test_nodes_render_with_their_ids_kinds_and_handles(canvas):
+    ids = canvas.eval_on_selector_all('.vue-flow__node', 'els => els.map(el => el.dataset.id).sort()')
+    assert ids == ['brief', 'extract', 'markup', 'merge', 'plan', 'result']
+    plan = node(canvas, 'plan')
+    assert plan.locator('.swarm-node__icon').inner_text() == 'smart_toy'
+    assert plan.locator('.swarm-node__title').inner_text() == 'Plan the work'
+    assert plan.locator('.swarm-node__tier').inner_text() == 'T1'
+    assert plan.locator('.swarm-node__model').inner_text() == 'gpt-4o'
+    # input: a source handle only; output: a target handle only; agent: both
+    assert node(canvas, 'brief').locator('.vue-flow__handle').evaluate_all('hs => hs.map(h => h.classList.contains("source"))') == [True]
+    assert node(canvas, 'result').locator('.vue-flow__handle').evaluate_all('hs => hs.map(h => h.classList.contains("target"))') == [True]
+    assert plan.locator('.vue-flow__handle').count() == 2
+    # merge's prompt names an unknown node: the validator's sentence is on the card
+    problems = node(canvas, 'merge').locator('.swarm-node__problems')
+    assert problems.inner_text().strip().endswith('1')
+    assert 'nowhere' in problems.get_attribute('title')
+    assert 'swarm-has-problems' in node(canvas, 'merge').get_attribute('class')
+    assert node(canvas, 'plan').locator('.swarm-node__problems').count() == 0
+
+
+def test_a_drawn_edge_reaches_python_which_adds_it(canvas, canvas_server):
+    connect(canvas, 'brief', 'merge')
+    assert wait_for_events(canvas_server, 'connect') == [{'source': 'brief', 'target': 'merge'}]
+    edge(canvas, 'brief->merge').wait_for()
+    assert canvas.locator('.harness-message').inner_text() == 'Connected brief → merge.'
+
+
+def test_an_edge_closing_a_cycle_is_refused_and_the_cycle_flashes(canvas, canvas_server):
+    connect(canvas, 'merge', 'plan')
+    assert wait_for_events(canvas_server, 'connect') == [{'source': 'merge', 'target': 'plan'}]
+    message = canvas.locator('.harness-message')
+    message.filter(has_text='would close a cycle').wait_for()
+    assert message.inner_text() == 'Refused: would close a cycle: merge → plan → extract → merge'
+    for node_id in ('merge', 'plan', 'extract'):
+        assert 'swarm-flash' in node(canvas, node_id).get_attribute('class')
+    for edge_id in ('plan->extract', 'extract->merge'):
+        assert 'swarm-flash' in edge(canvas, edge_id).get_attribute('class')
+    assert 'swarm-flash' not in node(canvas, 'brief').get_attribute('class')
+    assert edge(canvas, 'merge->plan').count() == 0
+    assert canvas.locator('.vue-flow__edge').count() == 4
+    # the highlight is for a moment only
+    canvas.wait_for_function('document.querySelectorAll(".swarm-flash").length === 0', timeout=5000)
+    assert edge(canvas, 'merge->plan').count() == 0
+
+
+def test_a_self_loop_is_reported_and_refused(canvas, canvas_server):
+    # drag plan's source handle onto its own target handle
+    connect(canvas, 'plan', 'plan')
+    assert wait_for_events(canvas_server, 'connect') == [{'source': 'plan', 'target': 'plan'}]
+    canvas.locator('.harness-message').filter(has_text='plan → plan').wait_for()
+    assert edge(canvas, 'plan->plan').count() == 0
+
+
+def test_delete_key_reports_the_selection_and_deletes_nothing_by_itself(canvas, canvas_server):
+    node(canvas, 'extract').click()
+    canvas.keyboard.press('Delete')
+    assert wait_for_events(canvas_server, 'delete') == [{'nodes': ['extract'], 'edges': []}]
+    node(canvas, 'extract').wait_for(state='detached')  # the harness deleted it through apply
+    assert canvas.locator('.vue-flow__edge').count() == 2  # and the edges it had
+    # the harness keeps the input node: it must still be there after Backspace
+    node(canvas, 'brief').click()
+    canvas.keyboard.press('Backspace')
+    assert wait_for_events(canvas_server, 'delete', 2)[1] == {'nodes': ['brief'], 'edges': []}
+    canvas.locator('.harness-message').filter(has_text='input node stays').wait_for()
+    assert node(canvas, 'brief').count() == 1
+    assert edge(canvas, 'brief->plan').count() == 1
+
+
+def test_a_title_with_markup_is_shown_as_text(canvas):
+    title = node(canvas, 'markup').locator('.swarm-node__title')
+    assert title.text_content() == MARKUP_TITLE
+    assert title.locator('b, script, img').count() == 0
+    assert canvas.evaluate('window.__xss') is None
+
+
+def test_apply_adds_updates_and_removes(canvas, canvas_server):
+    call(canvas_server, 'apply', [
+        {'op': 'add_node', 'node': {'id': 'critic', 'kind': 'agent', 'title': 'Critic', 'x': 560, 'y': 260,
+                                    'icon': 'rate_review', 'tier': 2, 'model': None, 'problems': [],
+                                    'has_inputs': True, 'has_outputs': True}},
+        {'op': 'add_edge', 'edge': {'id': 'markup->critic', 'source': 'markup', 'target': 'critic'}},
+        {'op': 'update_node', 'id': 'plan', 'changes': {'title': 'Plan <again>', 'tier': 3,
+                                                        'problems': ['Set a prompt.', 'Pick a model.']}},
+        {'op': 'update_node', 'id': 'merge', 'changes': {'problems': []}},
+        {'op': 'remove_edge', 'id': 'merge->result'},
+        {'op': 'remove_node', 'id': 'result'},
+        {'op': 'remove_node', 'id': 'no_such_node'},
+    ])
+    critic = node(canvas, 'critic')
+    assert critic.locator('.swarm-node__icon').inner_text() == 'rate_review'
+    assert critic.locator('.swarm-node__tier').inner_text() == 'T2'
+    assert edge(canvas, 'markup->critic').count() == 1
+    plan = node(canvas, 'plan')
+    assert plan.locator('.swarm-node__title').text_content() == 'Plan <again>'
+    assert plan.locator('.swarm-node__tier').inner_text() == 'T3'
+    assert plan.locator('.swarm-node__problems').get_attribute('title') == 'Set a prompt.\nPick a model.'
+    assert node(canvas, 'merge').locator('.swarm-node__problems').count() == 0
+    assert 'swarm-has-problems' not in node(canvas, 'merge').get_attribute('class')
+    assert node(canvas, 'result').count() == 0
+    assert edge(canvas, 'merge->result').count() == 0
+    # a position change moves the card
+    before = node(canvas, 'critic').bounding_box()
+    call(canvas_server, 'apply', [{'op': 'update_node', 'id': 'critic', 'changes': {'x': 660, 'y': 260}}])
+    canvas.wait_for_function('() => true')  # let Vue render
+    after = node(canvas, 'critic').bounding_box()
+    assert after['x'] > before['x'] + 20 and after['y'] == pytest.approx(before['y'], abs=1)
+
+
+def test_set_states_changes_node_classes_and_animates_edges_into_running_nodes(canvas, canvas_server):
+    plan = node(canvas, 'plan')
+    call(canvas_server, 'set_states', {'plan': {'state': 'running', 'label': 'calling', 'tier': 2,
+                                                'model': 'gpt-4o-mini', 'cost': 0.0012},
+                                       'brief': {'state': 'succeeded'}})
+    canvas.wait_for_function('document.querySelector(\'.vue-flow__node[data-id="plan"]\').classList.contains("swarm-state-running")')
+    assert 'swarm-state-succeeded' in node(canvas, 'brief').get_attribute('class')
+    assert 'animated' in edge(canvas, 'brief->plan').get_attribute('class')
+    assert 'animated' not in edge(canvas, 'plan->extract').get_attribute('class')
+    assert plan.locator('.swarm-node__state').inner_text().strip().endswith('calling · $0.0012')
+    assert plan.locator('.swarm-node__tier').inner_text() == 'T2'  # the tier it actually runs on
+    assert plan.locator('.swarm-node__model').inner_text() == 'gpt-4o-mini'
+
+    call(canvas_server, 'set_states', {'plan': {'state': 'failed'}})
+    canvas.wait_for_function('document.querySelector(\'.vue-flow__node[data-id="plan"]\').classList.contains("swarm-state-failed")')
+    assert 'swarm-state-running' not in plan.get_attribute('class')
+    assert 'animated' not in edge(canvas, 'brief->plan').get_attribute('class')
+
+    call(canvas_server, 'set_states', {'plan': None, 'brief': {'state': None}})
+    canvas.wait_for_function('document.querySelectorAll(\'.vue-flow__node[class*="swarm-state-"]\').length === 0')
+    assert plan.locator('.swarm-node__state').count() == 0
+    assert plan.locator('.swarm-node__tier').inner_text() == 'T1'
+
+
+def flow_position(page, node_id: str) -> list[float]:
+    """Where the node's card is drawn, in flow coordinates."""
+    return page.evaluate("""(id) => {
+        const pane = document.querySelector(".vue-flow").getBoundingClientRect();
+        const m = new DOMMatrix(getComputedStyle(document.querySelector(".vue-flow__transformationpane")).transform);
+        const box = document.querySelector(`.vue-flow__node[data-id="${id}"]`).getBoundingClientRect();
+        return [(box.left - pane.left - m.e) / m.a, (box.top - pane.top - m.f) / m.d];
+    }""", node_id)
+
+
+def test_a_drag_reports_the_move_once(canvas, canvas_server):
+    start = center(node(canvas, 'markup').locator('.swarm-node__meta'))
+    drag(canvas, start, (start[0] + 150, start[1] + 60))
+    moves = wait_for_events(canvas_server, 'move')
+    time.sleep(0.3)
+    assert len(events(canvas_server, 'move')) == 1
+    [[moved]] = moves
+    assert moved['id'] == 'markup'
+    x, y = flow_position(canvas, 'markup')  # Python hears where the user sees the card
+    assert moved['x'] == pytest.approx(x, abs=1) and moved['y'] == pytest.approx(y, abs=1)
+    assert moved['x'] > 280 + 100 and moved['y'] > 260 + 30  # it moved right and down
+    node(canvas, 'plan').click()  # a click is not a move
+    time.sleep(0.3)
+    assert len(events(canvas_server, 'move')) == 1
+
+
+def test_shift_click_and_shift_drag_select_several_nodes(canvas, canvas_server):
+    node(canvas, 'plan').click()
+    node(canvas, 'extract').click(modifiers=['Shift'])
+    deadline = time.monotonic() + 5
+    while events(canvas_server, 'selection')[-1:] != [{'nodes': ['plan', 'extract'], 'edges': []}]:
+        assert time.monotonic() < deadline, events(canvas_server, 'selection')
+        time.sleep(0.05)
+    # a shift-drag box around brief and plan (and no other node)
+    brief, plan = node(canvas, 'brief').bounding_box(), node(canvas, 'plan').bounding_box()
+    canvas.keyboard.down('Shift')
+    drag(canvas, (brief['x'] - 10, plan['y'] - 10), (plan['x'] + plan['width'] + 10, brief['y'] + brief['height'] + 10))
+    canvas.keyboard.up('Shift')
+    deadline = time.monotonic() + 5
+    while not events(canvas_server, 'selection') or sorted(events(canvas_server, 'selection')[-1]['nodes']) != ['brief', 'plan']:
+        assert time.monotonic() < deadline, events(canvas_server, 'selection')
+        time.sleep(0.05)
+
+
+def test_keyboard_shortcuts_are_reported(canvas, canvas_server):
+    node(canvas, 'plan').click()
+    for keys in ('Control+z', 'Control+Shift+z', 'Control+y', 'Control+c', 'Control+v', 'Control+s', 'Control+a'):
+        canvas.keyboard.press(keys)
+    actions = [event['action'] for event in wait_for_events(canvas_server, 'key', 7)]
+    assert actions == ['undo', 'redo', 'redo', 'copy', 'paste', 'save', 'select_all']
+
+
+def test_a_palette_drop_reports_kind_and_flow_position(canvas, canvas_server):
+    pane = canvas.locator('.vue-flow__pane')
+    x, y = center(pane)
+    canvas.evaluate('''([x, y]) => {
+        const data = new DataTransfer();
+        data.setData("application/x-swarm-kind", "agent");
+        const target = document.elementFromPoint(x, y);
+        for (const type of ["dragenter", "dragover", "drop"])
+            target.dispatchEvent(new DragEvent(type, {dataTransfer: data, clientX: x, clientY: y, bubbles: true, cancelable: true}));
+    }''', [x, y])
+    [dropped] = wait_for_events(canvas_server, 'drop')
+    expected = canvas.evaluate('''([x, y]) => {
+        const pane = document.querySelector(".vue-flow").getBoundingClientRect();
+        const m = new DOMMatrix(getComputedStyle(document.querySelector(".vue-flow__transformationpane")).transform);
+        return [(x - pane.left - m.e) / m.a, (y - pane.top - m.f) / m.d];
+    }''', [x, y])
+    assert dropped['kind'] == 'agent'
+    assert dropped['x'] == pytest.approx(expected[0], abs=1) and dropped['y'] == pytest.approx(expected[1], abs=1)
