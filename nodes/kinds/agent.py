@@ -40,6 +40,13 @@ class AgentConfig(BaseModel):
         return value
 
 
+async def run_agent(step: Any) -> Any:
+    # NOTE: the logic lives in nodes/agent_step.py, imported on first run so that loading the
+    # kinds (validation, the editor) never pays for it.
+    from ..agent_step import run_agent as run
+    return await run(step)
+
+
 AGENT = NodeKind(
     name='agent',
     label='Agent',
@@ -61,4 +68,5 @@ AGENT = NodeKind(
     ),
     template_keys=('system', 'prompt'),
     starter_config={'tier': 'auto', 'prompt': 'Describe the task for this agent.'},
+    run=run_agent,
 )

@@ -33,6 +33,13 @@ class InputConfig(BaseModel):
         return fields
 
 
+async def run_input(step: Any) -> dict[str, Any]:
+    """The values of this node's fields, from the run's inputs (defaults already applied)."""
+    step.started()
+    return {input_field.name: step.inputs.get(input_field.name, input_field.default)
+            for input_field in step.config.fields}
+
+
 INPUT = NodeKind(
     name='input',
     label='Input',
@@ -42,4 +49,5 @@ INPUT = NodeKind(
     fields=(FieldSpec('fields', 'Input fields', 'fields',
                       help='Downstream templates read them as {{ <node id>.<field> }}.'),),
     has_inputs=False,
+    run=run_input,
 )

@@ -1,14 +1,29 @@
 """The `output` kind: collects its upstream outputs by id, or renders a template over them."""
 from __future__ import annotations
 
+from typing import Any
+
 from pydantic import BaseModel, ConfigDict
 
-from .spec import FieldSpec, NodeKind
+from ..templates import TemplateError, referenced_names, render
+from .spec import FieldSpec, NodeKind, StepFailed
 
 
 class OutputConfig(BaseModel):
     model_config = ConfigDict(extra='forbid')
     template: str | None = None
+
+
+async def run_output(step: Any) -> Any:
+    """The template rendered over the outputs it names, or the upstream outputs by node id."""
+    step.started()
+    template = step.config.template
+    if not template:
+        return step.read(step.predecessors)
+    try:
+        return render(template, step.read(referenced_names(template)))
+    except TemplateError as error:
+        raise StepFailed(f'its template could not be rendered: {error}') from None
 
 
 OUTPUT = NodeKind(
@@ -21,4 +36,5 @@ OUTPUT = NodeKind(
                       help='Optional; empty collects the upstream outputs by node id.'),),
     template_keys=('template',),
     has_outputs=False,
+    run=run_output,
 )

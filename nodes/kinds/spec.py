@@ -10,6 +10,11 @@ from typing import Any, Awaitable, Callable, Literal
 
 from pydantic import BaseModel
 
+
+class StepFailed(Exception):
+    """Raised by a run step when its node cannot produce an output; the message says why, for a person."""
+
+
 Editor = Literal['text', 'textarea', 'template', 'json', 'select', 'number', 'integer', 'fields']
 
 
@@ -44,7 +49,9 @@ class NodeKind:
     :param has_inputs: whether edges may enter it (a target handle)
     :param has_outputs: whether edges may leave it (a source handle)
     :param starter_config: the config a node dropped from the palette starts with
-    :param run: the async step that produces the node's output (set by the engine's kinds)
+    :param run: the async step that produces the node's output: `await run(step)` with the
+        engine's `NodeStep` (its parsed `config`, the outputs it may `read`, the run `inputs`);
+        it raises `StepFailed` when the node cannot produce one
     """
     name: str
     label: str

@@ -1,0 +1,648 @@
+"""The mission controller: runs a graph, node by node as soon as each one's inputs are ready.
+
+    controller = MissionController(graph, provider=SimulatedProvider(), subscribers=[print])
+    summary = await controller.run({'company': 'Acme'})
+    summary.to_dict()  # the run summary of DESIGN.md
+
+- A node starts as soon as all its upstream nodes have succeeded (not layer by layer); model
+  calls are limited per provider (`concurrency`). A node whose upstream node failed is
+  skipped, with the reason.
+- `cancel()` stops the run: running nodes end `cancelled`, nodes not started are skipped.
+- With `budget_usd`, a call whose estimated cost would take the run over budget is refused;
+  the run ends `over_budget`, keeping what was done (calls already in flight finish).
+- `pinned` outputs are used as given (no model call); with a `cache`, a node whose
+  signature (`node_signature`) is unchanged reuses its stored output.
+- Every state change is an event (nodes/events.py) passed to each subscriber, in order,
+  synchronously: subscribers must be quick (queue work for later if it is slow).
+
+The graph is validated first (`InvalidGraphError` lists the problems); inputs are checked
+against the input nodes' fields before anything runs (`InputError`).
+"""
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import logging
+import time
+import uuid
+from collections.abc import Callable, Iterable, Mapping, MutableMapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from functools import partial
+from typing import Any
+
+from .catalog import Catalog, ModelEntry, default_catalog
+from .costs import ZERO, price_of, savings_pct
+from .events import (Attempt, AttemptFinished, CostUpdated, Event, NodeCancelled, NodeEscalated, NodeFailed,
+                     NodeQueued, NodeRetrying, NodeSkipped, NodeStarted, NodeSucceeded, RunFinished, RunStarted)
+from .graph import Graph, Node
+from .kinds import KINDS, NodeKind
+from .kinds.spec import StepFailed
+from .templates import TemplateError, referenced_names
+from .validation import Problem, validate_graph
+
+log = logging.getLogger(__name__)
+
+Subscriber = Callable[[Event], Any]
+TERMINAL = frozenset({'succeeded', 'failed', 'skipped', 'cancelled'})
+_JSON_TYPES: dict[str, tuple[type, ...]] = {'string': (str,), 'number': (int, float), 'integer': (int,),
+                                            'boolean': (bool,), 'object': (dict,), 'array': (list,)}
+
+
+class InvalidGraphError(ValueError):
+    """The graph is not valid; `problems` lists every reason (nodes.validation.Problem)."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__('the graph is not valid: ' + '; '.join(problem.message for problem in problems))
+        self.problems = problems
+
+
+class InputError(ValueError):
+    """The run's inputs do not fit the graph's input fields; `problems` lists every sentence."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__('; '.join(problems))
+        self.problems = problems
+
+
+class OverBudget(Exception):
+    """A call was refused: its estimated cost would take the run over its budget."""
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """How provider errors (rate limit, 5xx, timeout) are retried: per model, with back-off.
+
+    :param provider_retries: retries of one model after a provider error, before falling back
+        to the tier's next model (default: 3)
+    :param base_delay_s: first back-off; it doubles on each retry (default: 0.5)
+    :param max_delay_s: the longest wait, also capping a server's retry-after (default: 30)
+    """
+    provider_retries: int = 3
+    base_delay_s: float = 0.5
+    max_delay_s: float = 30.0
+
+    def delay_s(self, retry: int, retry_after: float | None = None) -> float:
+        """Seconds to wait before retry number `retry` (0-based); a server's retry-after wins."""
+        if retry_after is not None:
+            return min(max(retry_after, 0.0), self.max_delay_s)
+        return min(self.base_delay_s * 2 ** retry, self.max_delay_s)
+
+
+@dataclass(slots=True)
+class NodeResult:
+    """What became of one node in a run. `attempts` holds every model call, all tiers."""
+    node_id: str
+    kind: str
+    status: str = 'pending'  # pending, queued, running, succeeded, failed, skipped, cancelled
+    tier: int | None = None
+    model: str | None = None
+    attempts: list[Attempt] = field(default_factory=list)
+    cost_usd: Decimal = ZERO
+    flagship_cost_usd: Decimal = ZERO
+    input_tokens: int = 0
+    output_tokens: int = 0
+    output: Any = None
+    error: str | None = None  # why it failed, was skipped or cancelled
+    pinned: bool = False
+    cached: bool = False
+    signature: str | None = None
+    started_t: float | None = None
+    finished_t: float | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """The node entry of the run summary."""
+        return {'status': self.status, 'tier': self.tier, 'model': self.model, 'attempts': len(self.attempts),
+                'cost_usd': float(self.cost_usd), 'output': self.output, 'error': self.error}
+
+
+@dataclass(slots=True)
+class RunSummary:
+    """The result of a run; `to_dict()` is the run summary of DESIGN.md (`--json`)."""
+    run_id: str
+    status: str  # succeeded, failed, cancelled or over_budget
+    simulated: bool
+    cost_usd: Decimal
+    flagship_cost_usd: Decimal
+    input_tokens: int
+    output_tokens: int
+    nodes: dict[str, NodeResult]
+    outputs: dict[str, Any]
+    started_at: float
+    duration_s: float
+
+    @property
+    def savings_pct(self) -> float:
+        return savings_pct(self.cost_usd, self.flagship_cost_usd)
+
+    def __repr__(self) -> str:
+        # Short: asyncio may repr a finished task's result, and a large run's nodes are many.
+        return (f'RunSummary(run_id={self.run_id!r}, status={self.status!r}, cost_usd={self.cost_usd}, '
+                f'nodes=<{len(self.nodes)} nodes>)')
+
+    def to_dict(self) -> dict[str, Any]:
+        return {'run_id': self.run_id, 'status': self.status, 'simulated': self.simulated,
+                'cost_usd': float(self.cost_usd), 'flagship_cost_usd': float(self.flagship_cost_usd),
+                'savings_pct': self.savings_pct,
+                'tokens': {'input': self.input_tokens, 'output': self.output_tokens},
+                'nodes': {node_id: result.to_dict() for node_id, result in self.nodes.items()},
+                'outputs': self.outputs}
+
+
+def node_signature(kind: str, config: Mapping[str, Any], upstream_outputs: Mapping[str, Any]) -> str:
+    """A node's cache key: a hash of its kind, its config and the outputs it reads.
+
+    :param kind: the node's kind name
+    :param config: the node's config as in the graph file
+    :param upstream_outputs: node id -> output, for every node it reads (its direct upstream
+        nodes and the nodes its templates name)
+    """
+    payload = json.dumps([kind, config, upstream_outputs], sort_keys=True, ensure_ascii=False, default=str,
+                         separators=(',', ':'))
+    return hashlib.sha256(payload.encode()).hexdigest()
+
+
+class _NoLimit:
+    async def __aenter__(self) -> None:
+        return None
+
+    async def __aexit__(self, *exc: Any) -> None:
+        return None
+
+
+_NO_LIMIT = _NoLimit()
+
+
+class _PlannedNode:
+    """A node as the controller runs it: parsed config, neighbours, and its result."""
+    __slots__ = ('node', 'kind', 'config', 'predecessors', 'successors', 'waiting', 'result', 'task', 'reads')
+
+    def __init__(self, node: Node, kind: NodeKind) -> None:
+        self.node = node
+        self.kind = kind
+        self.config = kind.parse_config(node.config)
+        self.predecessors: list[str] = []
+        self.successors: list[str] = []
+        self.waiting = 0
+        self.result = NodeResult(node.id, node.kind)
+        self.task: asyncio.Task | None = None
+        self.reads: tuple[str, ...] = ()
+
+
+class NodeStep:
+    """What a kind's run step sees of the run: its node, config, inputs, and the outputs it reads.
+
+    The agent step also reports through it: `started`, `retrying`, `escalated`, `record`.
+    """
+    __slots__ = ('mission', 'node', 'config', 'predecessors', '_planned', '_started')
+
+    def __init__(self, mission: MissionController, planned: _PlannedNode) -> None:
+        self.mission = mission
+        self.node = planned.node
+        self.config = planned.config
+        self.predecessors = planned.predecessors
+        self._planned = planned
+        self._started = False
+
+    @property
+    def inputs(self) -> dict[str, Any]:
+        """The run's input values, defaults applied."""
+        return self.mission.inputs
+
+    @property
+    def attempts(self) -> int:
+        """How many model calls this node has made so far."""
+        return len(self._planned.result.attempts)
+
+    def read(self, node_ids: Iterable[str]) -> dict[str, Any]:
+        """node id -> output, for upstream nodes (all of them are done when a step runs)."""
+        outputs = self.mission.outputs
+        return {node_id: outputs[node_id] for node_id in node_ids}
+
+    def started(self, tier: int | None = None, model: str | None = None, route_reason: str | None = None) -> None:
+        """The node has started working (an agent: at this tier and model)."""
+        if self._started:
+            return
+        self._started = True
+        result = self._planned.result
+        result.tier, result.model = tier, model
+        mission = self.mission
+        if mission._subscribers:
+            mission._emit(NodeStarted(mission.run_id, time.monotonic(), self.node.id, tier, model, route_reason))
+
+    def retrying(self, tier: int, model: str, reason: str, error: str, delay_s: float = 0.0) -> None:
+        mission = self.mission
+        if mission._subscribers:
+            mission._emit(NodeRetrying(mission.run_id, time.monotonic(), self.node.id, tier, model,
+                                       self.attempts + 1, reason, error, delay_s))
+
+    def escalated(self, from_tier: int, to_tier: int, model: str, error: str) -> None:
+        mission = self.mission
+        self._planned.result.tier, self._planned.result.model = to_tier, model
+        if mission._subscribers:
+            mission._emit(NodeEscalated(mission.run_id, time.monotonic(), self.node.id, from_tier, to_tier,
+                                        model, error))
+
+    def record(self, attempt: Attempt) -> None:
+        """Price an attempt and add it to the node and the run."""
+        self.mission._record(self._planned.result, attempt)
+
+
+class MissionController:
+    """Runs one mission of a graph. Make a new controller for each run.
+
+    :param graph: the graph to run (validated here: `InvalidGraphError` if it is not valid)
+    :param provider: the model provider (default: a `SimulatedProvider`)
+    :param catalog: tier -> models (default: `nodes.catalog.default_catalog()`)
+    :param budget_usd: refuse calls that would take the run's cost over this many USD
+    :param concurrency: calls in flight per provider: one limit for every provider, or
+        provider name -> limit (default: the provider's `default_concurrency`)
+    :param subscribers: callables receiving every event, in order
+    :param pinned: node id -> output used as given, without running the node
+    :param cache: signature -> output; unchanged nodes reuse it, finished nodes fill it
+    :param retry_policy: back-off of provider errors (default: `RetryPolicy()`)
+    :param run_id: the run's id (default: a new random one)
+    """
+
+    def __init__(self, graph: Graph, *, provider: Any = None, catalog: Catalog | None = None,
+                 budget_usd: float | Decimal | None = None, concurrency: int | Mapping[str, int] | None = None,
+                 subscribers: Iterable[Subscriber] = (), pinned: Mapping[str, Any] | None = None,
+                 cache: MutableMapping[str, Any] | None = None, retry_policy: RetryPolicy | None = None,
+                 run_id: str | None = None) -> None:
+        problems = validate_graph(graph)
+        if problems:
+            raise InvalidGraphError(problems)
+        if provider is None:
+            from .providers.simulated import SimulatedProvider
+            provider = SimulatedProvider()
+        self.graph = graph
+        self.provider = provider
+        self.catalog = catalog or default_catalog()
+        self.retry_policy = retry_policy or RetryPolicy()
+        self.run_id = run_id or uuid.uuid4().hex
+        self.budget_usd = None if budget_usd is None else Decimal(str(budget_usd))
+        self.pinned = dict(pinned or {})
+        self.cache = cache
+        self._subscribers: list[Subscriber] = list(subscribers)
+        self._concurrency = concurrency
+        self._slots: dict[str, asyncio.Semaphore | _NoLimit] = {}
+        self._validators: dict[int, tuple[dict, Any]] = {}
+        self._schema_texts: dict[int, tuple[dict, str]] = {}
+        self._flagship_price = price_of(self.catalog.flagship.model)
+        self.clock = time.perf_counter
+        self.sleep = asyncio.sleep
+
+        self._plan: dict[str, _PlannedNode] = {node.id: _PlannedNode(node, KINDS[node.kind]) for node in graph.nodes}
+        for edge in graph.edges:
+            self._plan[edge.source].successors.append(edge.target)
+            self._plan[edge.target].predecessors.append(edge.source)
+        for planned in self._plan.values():
+            planned.waiting = len(planned.predecessors)
+        unknown = [node_id for node_id in self.pinned if node_id not in self._plan]
+        if unknown:
+            raise ValueError(f'pinned node "{unknown[0]}" is not in the graph')
+
+        self.inputs: dict[str, Any] = {}
+        self.outputs: dict[str, Any] = {}
+        self._cost = ZERO
+        self._flagship_cost = ZERO
+        self._reserved = ZERO
+        self._input_tokens = 0
+        self._output_tokens = 0
+        self._done = 0
+        self._stop_reason: str | None = None
+        self._cancelled = False
+        self._over_budget = False
+        self._ran = False
+        self._finished: asyncio.Future | None = None
+
+    # -- public API ---------------------------------------------------------------------------
+
+    @property
+    def simulated(self) -> bool:
+        return bool(getattr(self.provider, 'simulated', False))
+
+    def subscribe(self, subscriber: Subscriber) -> None:
+        """Add a subscriber; it receives every later event."""
+        self._subscribers.append(subscriber)
+
+    def input_fields(self) -> dict[str, Any]:
+        """Field name -> `InputField`, over every input node of the graph."""
+        fields: dict[str, Any] = {}
+        for planned in self._plan.values():
+            if planned.node.kind == 'input':
+                for input_field in planned.config.fields:
+                    fields.setdefault(input_field.name, input_field)
+        return fields
+
+    def check_inputs(self, inputs: Mapping[str, Any] | None) -> dict[str, Any]:
+        """The run's input values with defaults applied; `InputError` naming every problem."""
+        inputs = dict(inputs or {})
+        fields = self.input_fields()
+        problems = []
+        for name in inputs:
+            if name not in fields:
+                known = ', '.join(fields) or 'none'
+                problems.append(f'unknown input "{name}" (this graph\'s inputs: {known})')
+        values = {}
+        for name, input_field in fields.items():
+            if name in inputs:
+                value = inputs[name]
+                types = _JSON_TYPES[input_field.type]
+                if isinstance(value, bool) and input_field.type != 'boolean' or not isinstance(value, types):
+                    problems.append(f'input "{name}" must be {_a(input_field.type)}, not {json.dumps(value)}')
+                values[name] = value
+            elif input_field.default is not None:
+                values[name] = input_field.default
+            else:
+                problems.append(f'missing input "{name}" ({_a(input_field.type)}'
+                                f'{": " + input_field.description if input_field.description else ""})')
+        if problems:
+            raise InputError(problems)
+        return values
+
+    async def run(self, inputs: Mapping[str, Any] | None = None) -> RunSummary:
+        """Run the mission to the end (or until cancelled, or over budget); return its summary."""
+        if self._ran:
+            raise RuntimeError('a MissionController runs once; make a new one for another run')
+        self._ran = True
+        self.inputs = self.check_inputs(inputs)
+        loop = asyncio.get_running_loop()
+        self._finished = loop.create_future()
+        started_at, started_t = time.time(), time.monotonic()
+        self._emit(RunStarted(self.run_id, started_t, started_at, self.graph.name, len(self._plan), self.simulated,
+                              self.budget_usd, self.inputs))
+        if self._cancelled:
+            self._stop('the run was cancelled before this node started')
+        self._release([node_id for node_id, planned in self._plan.items() if planned.waiting == 0])
+        self._check_finished()
+        try:
+            await asyncio.shield(self._finished)
+        except asyncio.CancelledError:
+            self.cancel()
+            await self._settle()
+            self._finish(started_at, started_t)
+            raise
+        await self._settle()
+        return self._finish(started_at, started_t)
+
+    def cancel(self) -> None:
+        """Stop the run: running nodes end `cancelled`, nodes not started yet are skipped."""
+        if self._cancelled:
+            return
+        self._cancelled = True
+        if self._finished is None:
+            return  # not started: `run` ends at once
+        self._stop('the run was cancelled before this node started')
+        for planned in self._plan.values():
+            if planned.task is not None and not planned.task.done():
+                planned.task.cancel()
+
+    # -- what the agent step uses --------------------------------------------------------------
+
+    def validator(self, schema: dict) -> Any:
+        """A compiled JSON Schema validator for `schema` (cached per schema object)."""
+        cached = self._validators.get(id(schema))
+        if cached is not None and cached[0] is schema:
+            return cached[1]
+        from jsonschema.validators import validator_for
+        validator = validator_for(schema)(schema)
+        self._validators[id(schema)] = (schema, validator)
+        return validator
+
+    def schema_text(self, schema: dict) -> str:
+        """`schema` as compact JSON text, as prompts show it (cached per schema object)."""
+        cached = self._schema_texts.get(id(schema))
+        if cached is not None and cached[0] is schema:
+            return cached[1]
+        text = json.dumps(schema, ensure_ascii=False)
+        self._schema_texts[id(schema)] = (schema, text)
+        return text
+
+    def slot(self, entry: ModelEntry) -> Any:
+        """The concurrency limit of the provider serving `entry` (an async context manager)."""
+        key = entry.api_base or entry.provider
+        slot = self._slots.get(key)
+        if slot is None:
+            limit = self._concurrency
+            if isinstance(limit, Mapping):
+                limit = limit.get(key, getattr(self.provider, 'default_concurrency', None))
+            elif limit is None:
+                limit = getattr(self.provider, 'default_concurrency', None)
+            slot = self._slots[key] = asyncio.Semaphore(limit) if limit else _NO_LIMIT
+        return slot
+
+    def reserve(self, request: Any) -> Decimal | None:
+        """Set aside the estimated cost of a call; `OverBudget` if the budget cannot cover it."""
+        if self.budget_usd is None:
+            return None
+        input_tokens, output_tokens = self.provider.estimate_tokens(request)
+        estimate = price_of(request.model).cost(input_tokens, output_tokens)
+        committed = self._cost + self._reserved
+        if committed + estimate > self.budget_usd:
+            raise OverBudget(f'a call of {request.model} estimated at ${estimate:.6f} would take the run over its '
+                             f'budget of ${self.budget_usd} (${self._cost:.6f} spent, ${self._reserved:.6f} '
+                             f'committed to calls in flight)')
+        self._reserved += estimate
+        return estimate
+
+    def release(self, reservation: Decimal | None) -> None:
+        if reservation is not None:
+            self._reserved -= reservation
+
+    # -- internals ------------------------------------------------------------------------------
+
+    def _emit(self, event: Event) -> None:
+        for subscriber in self._subscribers:
+            try:
+                subscriber(event)
+            except Exception:
+                log.exception('subscriber %r failed on %s', subscriber, event.type)
+
+    def _record(self, result: NodeResult, attempt: Attempt) -> None:
+        input_tokens, output_tokens = attempt.input_tokens, attempt.output_tokens
+        if input_tokens or output_tokens:
+            attempt.cost_usd = cost = price_of(attempt.model).cost(input_tokens, output_tokens)
+            attempt.flagship_cost_usd = flagship = self._flagship_price.cost(input_tokens, output_tokens)
+            result.cost_usd += cost
+            result.flagship_cost_usd += flagship
+            result.input_tokens += input_tokens
+            result.output_tokens += output_tokens
+            self._cost += cost
+            self._flagship_cost += flagship
+            self._input_tokens += input_tokens
+            self._output_tokens += output_tokens
+        result.attempts.append(attempt)
+        result.tier, result.model = attempt.tier, attempt.model
+        if self._subscribers:
+            now = time.monotonic()
+            self._emit(AttemptFinished(self.run_id, now, result.node_id, attempt))
+            if input_tokens or output_tokens:
+                self._emit(CostUpdated(self.run_id, now, result.node_id, self._cost, self._flagship_cost,
+                                       savings_pct(self._cost, self._flagship_cost), self._input_tokens,
+                                       self._output_tokens))
+
+    def _release(self, ready: list[str]) -> None:
+        """Start the nodes whose upstream nodes are all done (serving pinned and cached ones)."""
+        plan = self._plan
+        while ready:
+            planned = plan[ready.pop()]
+            result = planned.result
+            if result.status != 'pending':
+                continue
+            node_id = planned.node.id
+            if node_id in self.pinned:
+                result.pinned = True
+                ready.extend(self._succeed(planned, self.pinned[node_id]))
+                continue
+            if self.cache is not None and planned.node.kind != 'input':
+                result.signature = self._signature(planned)
+                if result.signature in self.cache:
+                    result.cached = True
+                    ready.extend(self._succeed(planned, self.cache[result.signature]))
+                    continue
+            result.status = 'queued'
+            if self._subscribers:
+                self._emit(NodeQueued(self.run_id, time.monotonic(), node_id))
+            planned.task = task = asyncio.create_task(self._run_node(planned), name=f'node {node_id}')
+            task.add_done_callback(partial(self._task_done, planned))
+
+    def _signature(self, planned: _PlannedNode) -> str:
+        if not planned.reads:
+            names = set(planned.predecessors)
+            for key in planned.kind.template_keys:
+                source = planned.node.config.get(key)
+                if isinstance(source, str) and source:
+                    names |= referenced_names(source)
+            planned.reads = tuple(sorted(names))
+        return node_signature(planned.node.kind, planned.node.config,
+                              {node_id: self.outputs[node_id] for node_id in planned.reads})
+
+    async def _run_node(self, planned: _PlannedNode) -> None:
+        result = planned.result
+        result.status = 'running'
+        result.started_t = time.monotonic()
+        try:
+            output = await planned.kind.run(NodeStep(self, planned))
+        except asyncio.CancelledError:
+            self._end(planned, 'cancelled', None)
+            return
+        except OverBudget as error:
+            self._over_budget = True
+            self._end(planned, 'failed' if result.attempts else 'skipped', f'over budget: {error}')
+            self._stop(f'the run went over its budget of ${self.budget_usd}')
+            return
+        except (StepFailed, TemplateError) as error:
+            self._end(planned, 'failed', str(error))
+            return
+        except Exception as error:  # a bug in a run step must not take the whole run down
+            log.exception('node %s failed unexpectedly', planned.node.id)
+            self._end(planned, 'failed', f'{type(error).__name__}: {error}')
+            return
+        if self.cache is not None and result.signature is not None:
+            self.cache[result.signature] = output
+        self._release(self._succeed(planned, output))
+
+    def _task_done(self, planned: _PlannedNode, task: asyncio.Task) -> None:
+        # A task cancelled before its first step never ran `_run_node`'s handlers.
+        if task.cancelled():
+            if planned.result.status not in TERMINAL:
+                self._end(planned, 'cancelled', None)
+
+    def _succeed(self, planned: _PlannedNode, output: Any) -> list[str]:
+        """Mark a node succeeded; return the successors that became ready."""
+        result = planned.result
+        result.status = 'succeeded'
+        result.output = output
+        result.finished_t = time.monotonic()
+        self.outputs[result.node_id] = output
+        if self._subscribers:
+            self._emit(NodeSucceeded(self.run_id, result.finished_t, result.node_id, output, result.tier,
+                                     result.model, len(result.attempts), result.cost_usd, result.pinned,
+                                     result.cached))
+        ready = []
+        plan = self._plan
+        for successor in planned.successors:
+            following = plan[successor]
+            following.waiting -= 1
+            if following.waiting == 0:
+                ready.append(successor)
+        self._done += 1
+        self._check_finished()
+        return ready
+
+    def _end(self, planned: _PlannedNode, status: str, error: str | None) -> None:
+        """End a node otherwise than by success; skip every node downstream of it."""
+        result = planned.result
+        result.status = status
+        result.error = error
+        result.finished_t = now = time.monotonic()
+        if self._subscribers:
+            run_id, node_id = self.run_id, result.node_id
+            attempts, cost = len(result.attempts), result.cost_usd
+            if status == 'failed':
+                event: Event = NodeFailed(run_id, now, node_id, error or 'failed', result.tier, result.model,
+                                          attempts, cost)
+            elif status == 'cancelled':
+                event = NodeCancelled(run_id, now, node_id, result.tier, result.model, attempts, cost)
+            else:
+                event = NodeSkipped(run_id, now, node_id, error or 'skipped', attempts, cost)
+            self._emit(event)
+        self._done += 1
+        if status == 'failed':
+            self._skip_downstream(planned, f'upstream node "{result.node_id}" failed')
+        self._check_finished()
+
+    def _skip_downstream(self, planned: _PlannedNode, reason: str) -> None:
+        stack = list(planned.successors)
+        while stack:
+            following = self._plan[stack.pop()]
+            if following.result.status == 'pending':
+                self._end(following, 'skipped', reason)
+                stack.extend(following.successors)
+
+    def _stop(self, reason: str) -> None:
+        """Start nothing more: skip every node that has not been queued."""
+        if self._stop_reason is None:
+            self._stop_reason = reason
+        for planned in self._plan.values():
+            if planned.result.status == 'pending':
+                self._end(planned, 'skipped', reason)
+
+    def _check_finished(self) -> None:
+        if self._done == len(self._plan) and self._finished is not None and not self._finished.done():
+            self._finished.set_result(None)
+
+    async def _settle(self) -> None:
+        tasks = [planned.task for planned in self._plan.values() if planned.task is not None and not planned.task.done()]
+        if tasks:
+            await asyncio.gather(*tasks, return_exceptions=True)
+
+    def _finish(self, started_at: float, started_t: float) -> RunSummary:
+        results = {node_id: planned.result for node_id, planned in self._plan.items()}
+        if self._cancelled:
+            status = 'cancelled'
+        elif self._over_budget:
+            status = 'over_budget'
+        elif all(result.status == 'succeeded' for result in results.values()):
+            status = 'succeeded'
+        else:
+            status = 'failed'
+        outputs = {node_id: result.output for node_id, result in results.items()
+                   if result.kind == 'output' and result.status == 'succeeded'}
+        duration = time.monotonic() - started_t
+        summary = RunSummary(self.run_id, status, self.simulated, self._cost, self._flagship_cost, self._input_tokens,
+                             self._output_tokens, results, outputs, started_at, duration)
+        failed = next((f'node "{result.node_id}": {result.error}' for result in results.values()
+                       if result.status == 'failed'), None)
+        self._emit(RunFinished(self.run_id, time.monotonic(), status, self._cost, self._flagship_cost,
+                               summary.savings_pct, self._input_tokens, self._output_tokens, duration,
+                               sum(result.status == 'succeeded' for result in results.values()), len(results),
+                               self._stop_reason if status in ('cancelled', 'over_budget') else failed))
+        return summary
+
+
+def _a(type_name: str) -> str:
+    return {'string': 'a string', 'number': 'a number', 'integer': 'an integer', 'boolean': 'true or false',
+            'object': 'a JSON object', 'array': 'a JSON array'}[type_name]

@@ -1,0 +1,223 @@
+"""Deterministic sample values for a JSON Schema, worded after the task they answer.
+
+Used by the simulated provider to produce replies that satisfy a node's `output_schema`:
+types, `required`, `enum`/`const`, arrays with their length bounds, nested objects, local
+`$ref`s, `anyOf`/`oneOf`/`allOf`, numeric and length bounds and the common string formats.
+A `pattern` is not reverse-engineered: such a reply may be refused by validation, as a real
+model's might be.
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+import uuid
+from typing import Any
+
+_WORD = re.compile(r"[A-Za-z][A-Za-z0-9'-]*")
+_STOP = frozenset('a an the of to and or for in on at by with as is are be it this that these those from into '
+                  'your you we our reply only json value valid against schema following'.split())
+_FORMATS = {'date': '2025-01-15', 'date-time': '2025-01-15T09:30:00Z', 'time': '09:30:00Z',
+            'email': 'analyst@example.com', 'hostname': 'example.com', 'ipv4': '192.0.2.10',
+            'ipv6': '2001:db8::10', 'duration': 'P3D'}
+
+
+def task_words(text: str, limit: int = 12) -> list[str]:
+    """The first meaningful words of a task, to word sample strings after it."""
+    words = []
+    for word in _WORD.findall(text):
+        if word.lower() not in _STOP:
+            words.append(word)
+            if len(words) == limit:
+                break
+    return words or ['the', 'task']
+
+
+class SchemaSampler:
+    """Builds one sample value for a schema; `words` come from the task, `seed` varies choices."""
+
+    def __init__(self, root: dict[str, Any], words: list[str], seed: int = 0) -> None:
+        self.root = root
+        self.words = words
+        self.seed = seed
+
+    def sample(self, schema: Any = None, name: str = '', depth: int = 0) -> Any:
+        schema = self.root if schema is None else schema
+        if schema is True or not isinstance(schema, dict):
+            return self._string(name, {})
+        if '$ref' in schema:
+            return self.sample(self._resolve(schema['$ref']), name, depth)
+        if 'const' in schema:
+            return schema['const']
+        if 'enum' in schema and schema['enum']:
+            return schema['enum'][(self.seed + len(name)) % len(schema['enum'])]
+        for key in ('anyOf', 'oneOf'):
+            if schema.get(key):
+                options = [option for option in schema[key] if not _is_null(option)] or schema[key]
+                return self.sample(options[0], name, depth)
+        if schema.get('allOf'):
+            merged: dict[str, Any] = {key: value for key, value in schema.items() if key != 'allOf'}
+            for part in schema['allOf']:
+                part = self._resolve(part['$ref']) if isinstance(part, dict) and '$ref' in part else part
+                if isinstance(part, dict):
+                    for key, value in part.items():
+                        if key in ('properties',) and key in merged:
+                            merged[key] = {**merged[key], **value}
+                        elif key == 'required' and key in merged:
+                            merged[key] = [*merged[key], *value]
+                        else:
+                            merged[key] = value
+            return self.sample(merged, name, depth)
+        kind = schema.get('type')
+        if isinstance(kind, list):
+            kind = next((item for item in kind if item != 'null'), 'null')
+        if kind is None:
+            kind = ('object' if 'properties' in schema else 'array' if 'items' in schema
+                    else 'string')
+        if kind == 'object':
+            return self._object(schema, depth)
+        if kind == 'array':
+            return self._array(schema, name, depth)
+        if kind == 'integer':
+            return int(self._number(schema, name, integer=True))
+        if kind == 'number':
+            return self._number(schema, name, integer=False)
+        if kind == 'boolean':
+            return (self.seed + len(name)) % 4 != 3
+        if kind == 'null':
+            return None
+        return self._string(name, schema)
+
+    def _resolve(self, reference: str) -> Any:
+        if not reference.startswith('#'):
+            return {}
+        target: Any = self.root
+        for part in reference.lstrip('#/').split('/'):
+            if not part:
+                continue
+            part = part.replace('~1', '/').replace('~0', '~')
+            target = target.get(part, {}) if isinstance(target, dict) else {}
+        return target
+
+    def _object(self, schema: dict[str, Any], depth: int) -> dict[str, Any]:
+        properties = schema.get('properties') or {}
+        required = list(schema.get('required') or ())
+        names = list(properties) + [name for name in required if name not in properties]
+        if depth > 6:  # a recursive schema: only what is required
+            names = required
+        value = {name: self.sample(properties.get(name, {}), name, depth + 1) for name in names}
+        minimum = schema.get('minProperties') or 0
+        extra = schema.get('additionalProperties')
+        index = 0
+        while len(value) < minimum and extra is not False:
+            index += 1
+            value[f'extra_{index}'] = self.sample(extra if isinstance(extra, dict) else {}, 'note', depth + 1)
+        return value
+
+    def _array(self, schema: dict[str, Any], name: str, depth: int) -> list[Any]:
+        prefix = schema.get('prefixItems') or []
+        items = schema.get('items', {})
+        low = schema.get('minItems', 0)
+        high = schema.get('maxItems')
+        count = max(low, len(prefix), 0 if depth > 6 else 3)
+        if high is not None:
+            count = min(count, high)
+        if items is False:
+            count = min(count, len(prefix))
+        singular = name[:-1] if name.endswith('s') and len(name) > 3 else name
+        values = []
+        for index in range(count):
+            item_schema = prefix[index] if index < len(prefix) else items
+            value = self.sample(item_schema, singular or 'item', depth + 1)
+            if _free_form(item_schema):
+                value = self._indexed(value, index, bool(schema.get('uniqueItems')))
+            values.append(value)
+        if schema.get('uniqueItems'):
+            seen: list[Any] = []
+            values = [value for value in values if not (value in seen or seen.append(value))]
+        return values
+
+    def _indexed(self, value: Any, index: int, unique: bool) -> Any:
+        # Array items differ from each other, as a model's would.
+        if isinstance(value, str) and index:
+            words = self.words[index % len(self.words):] + self.words[:index % len(self.words)]
+            return f'{value.split(":")[0]}: {" ".join(words[:6])}' if ':' in value else f'{value} ({index + 1})'
+        if unique and isinstance(value, (int, float)) and not isinstance(value, bool):
+            return value + index
+        return value
+
+    def _number(self, schema: dict[str, Any], name: str, integer: bool) -> float:
+        low = schema.get('minimum', schema.get('exclusiveMinimum'))
+        high = schema.get('maximum', schema.get('exclusiveMaximum'))
+        if low is not None and high is not None:
+            value = (low + high) / 2
+        elif low is not None:
+            value = low + (3 if integer else 0.75)
+        elif high is not None:
+            value = high - (3 if integer else 0.25)
+        else:
+            value = 3 + self.seed % 5 if integer else 0.8
+        if integer:
+            value = int(value)
+            if 'exclusiveMinimum' in schema and value <= schema['exclusiveMinimum']:
+                value = int(schema['exclusiveMinimum']) + 1
+            if 'exclusiveMaximum' in schema and value >= schema['exclusiveMaximum']:
+                value = int(schema['exclusiveMaximum']) - 1
+        step = schema.get('multipleOf')
+        if step:
+            value = round(value / step) * step
+            if low is not None and value < low:
+                value += step
+            if high is not None and value > high:
+                value -= step
+        return value
+
+    def _string(self, name: str, schema: dict[str, Any]) -> str:
+        text_format = schema.get('format')
+        if text_format in _FORMATS:
+            return _FORMATS[text_format]
+        if text_format in ('uri', 'url', 'iri'):
+            return 'https://example.com/' + '-'.join(word.lower() for word in self.words[:3])
+        if text_format == 'uuid':
+            return str(uuid.UUID(hashlib.md5(' '.join(self.words).encode()).hexdigest()))
+        label = name.replace('_', ' ').strip().lower()
+        topic = ' '.join(self.words[:8])
+        if label in ('title', 'name', 'headline', 'label', 'heading'):
+            text = ' '.join(word.capitalize() for word in self.words[:4])
+        elif label in ('summary', 'description', 'answer', 'text', 'content', 'body', 'explanation',
+                       'reason', 'rationale', 'analysis', 'overview', 'conclusion', 'finding', 'notes'):
+            text = f'{label.capitalize()} of {topic}: the main points are covered and checked.'
+        elif label in ('step', 'item', 'task', 'point', 'idea', 'action', 'recommendation', 'bullet'):
+            text = f'{label.capitalize()}: {topic}'
+        elif label:
+            text = f'{label.capitalize()} for {topic}'
+        else:
+            text = topic
+        return _fit(text, text, schema)
+
+
+def _fit(text: str, fallback: str, schema: dict[str, Any] | None = None) -> str:
+    schema = schema or {}
+    low, high = schema.get('minLength', 0), schema.get('maxLength')
+    while len(text) < low:
+        text = f'{text} {fallback}'
+    if high is not None:
+        text = text[:high].rstrip() or text[:high]
+    return text
+
+
+def _free_form(schema: Any) -> bool:
+    """Whether a schema leaves a value free to vary (no enum, const, format, pattern or bounds)."""
+    if schema is True or schema == {}:
+        return True
+    return isinstance(schema, dict) and schema.get('type') in ('string', 'integer', 'number') and not (
+        set(schema) & {'enum', 'const', 'format', 'pattern', 'maxLength', 'maximum', 'exclusiveMaximum', 'multipleOf',
+                       '$ref', 'anyOf', 'oneOf', 'allOf'})
+
+
+def _is_null(schema: Any) -> bool:
+    return isinstance(schema, dict) and schema.get('type') == 'null'
+
+
+def sample_for_schema(schema: dict[str, Any], task: str, seed: int = 0) -> Any:
+    """A value satisfying `schema`, worded after `task`, the same every time for the same arguments."""
+    return SchemaSampler(schema, task_words(task), seed).sample()
