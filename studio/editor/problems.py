@@ -57,6 +57,7 @@ class ProblemTracker:
         self._referrers: dict[str, set[str]] = defaultdict(set)
         self._states: dict[str, dict[str, str]] = {}
         self._problems: dict[str, tuple[Problem, ...]] = {}
+        self._failing: set[str] = set()
         self._not_upstream: set[str] = set()
         self._bits: dict[str, int] = {}
         self._to_validate: set[str] = set()
@@ -68,8 +69,13 @@ class ProblemTracker:
     def messages(self, node_id: str) -> list[str]:
         return [display_message(problem) for problem in self._problems.get(node_id, ())]
 
-    def nodes_with_problems(self) -> list[str]:
-        return [node_id for node_id, problems in self._problems.items() if problems]
+    def nodes_with_problems(self) -> set[str]:
+        return set(self._failing)
+
+    @property
+    def count(self) -> int:
+        """How many problems the graph's nodes have."""
+        return sum(len(self._problems[node_id]) for node_id in self._failing)
 
     def check_all(self) -> None:
         """Validate the whole graph once (on opening it)."""
@@ -86,6 +92,7 @@ class ProblemTracker:
             if problem.node_id in self._nodes:
                 grouped[problem.node_id].append(problem)
         self._problems = {node_id: tuple(problems) for node_id, problems in grouped.items()}
+        self._failing = set(self._problems)
         self._to_validate.clear()
         self._to_recheck.clear()
 
@@ -100,6 +107,7 @@ class ProblemTracker:
             self._referrers[name].discard(node_id)
         self._states.pop(node_id, None)
         self._problems.pop(node_id, None)
+        self._failing.discard(node_id)
         self._not_upstream.discard(node_id)
         self._to_validate.discard(node_id)
         self._to_recheck.discard(node_id)
@@ -140,6 +148,7 @@ class ProblemTracker:
             problems = self._validate_node(node_id, states)
             if problems != self._problems.get(node_id, ()):
                 self._problems[node_id] = problems
+                (self._failing.add if problems else self._failing.discard)(node_id)
                 changed[node_id] = [display_message(problem) for problem in problems]
         return changed
 

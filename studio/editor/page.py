@@ -1,0 +1,342 @@
+"""The `/graph/{graph_id}` page: toolbar, palette, canvas and inspector around one open graph.
+
+The page translates canvas events into session edits and session deltas into canvas calls;
+it keeps no graph of its own. Every page showing the same graph shares its session
+(sessions.py), so deltas go to all of them.
+"""
+from __future__ import annotations
+
+import inspect
+import json
+import re
+
+from nicegui import Client, ui
+
+from nodes.kinds import KINDS
+from storage.graphs import GraphNotFound, GraphRepository
+
+from ..canvas import Canvas
+from .inspector import Inspector
+from .sessions import OpenGraph, OpenGraphs
+from .state import EdgeRefused, EditorSession, added_node_ids
+
+# NOTE: the canvas reports the same shortcuts while it has focus (and prevents their default);
+# this catches them everywhere else on the page, leaving a text field its own undo.
+SHORTCUTS_JS = '''
+<script>
+document.addEventListener('keydown', (event) => {
+  if (event.defaultPrevented || !(event.ctrlKey || event.metaKey) || event.altKey) return;
+  const key = event.key.toLowerCase();
+  if (key === 's') {
+    event.preventDefault();
+    emitEvent('editor_key', {action: 'save'});
+    return;
+  }
+  if (event.target.closest && event.target.closest('input, textarea, [contenteditable]')) return;
+  const action = key === 'z' ? (event.shiftKey ? 'redo' : 'undo') : key === 'y' ? 'redo' : null;
+  if (action) {
+    event.preventDefault();
+    emitEvent('editor_key', {action});
+  }
+});
+</script>
+'''
+KIND_DRAG_TYPE = 'application/x-swarm-kind'  # NOTE: the canvas accepts drops of this type (canvas README)
+
+
+def export_file_name(name: str) -> str:
+    """A file name for a graph's export: its name, lowercased, with dashes."""
+    stem = re.sub(r'[^a-z0-9]+', '-', name.lower()).strip('-')
+    return f'{stem or "graph"}.json'
+
+
+class EditorPage:
+    """One browser tab editing one graph."""
+
+    def __init__(self, open_graph: OpenGraph, sessions: OpenGraphs, client: Client) -> None:
+        self.open_graph = open_graph
+        self.sessions = sessions
+        self.client = client
+        self.selected_nodes: list[str] = []
+        self.selected_edges: list[str] = []
+        self._session_shown = open_graph.session
+        self._name_shown = self.session.name
+
+        ui.add_head_html(SHORTCUTS_JS)
+        ui.query('.nicegui-content').classes('p-0 gap-0')
+        self._toolbar()
+        with ui.row().classes('w-full no-wrap gap-0').style('height: calc(100vh - 56px)'):
+            self._palette()
+            self.canvas = Canvas().classes('grow').style('height: 100%; width: auto; min-width: 0')
+            with ui.scroll_area().classes('w-96 h-full border-l bg-white'):
+                self.inspector = Inspector(lambda: self.open_graph.session)
+        self.canvas.on('connect', self.on_connect)
+        self.canvas.on('move', self.on_move)
+        self.canvas.on('delete', self.on_delete)
+        self.canvas.on('selection', self.on_selection)
+        self.canvas.on('drop', self.on_drop)
+        self.canvas.on('key', lambda e: self.on_key(e.args.get('action')))
+        self.canvas.on('node_click', lambda e: self.inspector.show(e.args.get('id')))
+        ui.on('editor_key', lambda e: self.on_key(e.args.get('action')))
+
+        open_graph.listeners.append(self.on_ops)
+        open_graph.status_listeners.append(self.on_status)
+        client.on_disconnect(self.on_disconnect)
+        client.on_delete(self.on_page_gone)
+        self.canvas.load(*self.session.view())
+        self.on_status()
+
+    @property
+    def session(self) -> EditorSession:
+        return self.open_graph.session
+
+    # Building.
+    def _toolbar(self) -> None:
+        with ui.header().classes('items-center gap-1 bg-slate-800 text-white py-1 px-2 no-wrap'):
+            ui.button(icon='apps', on_click=lambda: ui.navigate.to('/')).props('flat round color=white') \
+                .tooltip('All graphs')
+            self.name_input = ui.input(value=self.session.name).props('dense dark borderless') \
+                .classes('text-lg w-72').mark('graph-name')
+            self.name_input.on('blur', self.commit_name).on('keydown.enter', self.commit_name)
+            self.status = ui.label().classes('text-sm text-slate-300 w-44').mark('save-status')
+            self.problem_badge = ui.label().classes('text-sm text-amber-300').mark('problem-count')
+            ui.space()
+            self.undo_button = self._tool('undo', 'Undo (Ctrl+Z)', self.undo, 'undo')
+            self.redo_button = self._tool('redo', 'Redo (Ctrl+Shift+Z)', self.redo, 'redo')
+            self._tool('delete', 'Delete the selection (Delete)', self.delete_selection, 'delete')
+            self._tool('account_tree', 'Tidy up: lay out in layers', self.tidy, 'tidy')
+            self._tool('fit_screen', 'Fit the graph in view', self.canvas_fit, 'fit')
+            self._tool('history', 'Versions', self.show_versions, 'versions')
+            self._tool('download', 'Export the graph file', self.export, 'export')
+            ui.button('Save', icon='save', on_click=self.save).props('flat color=white').mark('save') \
+                .tooltip('Save a version (Ctrl+S)')
+
+    def _tool(self, icon: str, tip: str, action, marker: str) -> ui.button:
+        return ui.button(icon=icon, on_click=action).props('flat round color=white').tooltip(tip).mark(marker)
+
+    def _palette(self) -> None:
+        with ui.column().classes('w-48 h-full p-2 gap-2 border-r bg-slate-50').mark('palette'):
+            ui.label('Add a node').classes('text-xs uppercase text-grey-7')
+            for kind in KINDS.values():
+                with ui.row().classes('w-full items-center gap-2 p-2 rounded border bg-white cursor-grab no-wrap') \
+                        .props('draggable=true').mark(f'palette-{kind.name}') as item:
+                    ui.icon(kind.icon).classes('text-xl text-slate-600')
+                    with ui.column().classes('gap-0'):
+                        ui.label(kind.label).classes('font-medium')
+                        ui.label(kind.description).classes('text-xs text-grey-7 leading-tight')
+                item.on('dragstart', js_handler=f'(event) => event.dataTransfer.setData('
+                                                f'{json.dumps(KIND_DRAG_TYPE)}, {json.dumps(kind.name)})')
+                item.on('click', lambda kind=kind: self.add_node(kind.name))
+                item.tooltip('Click to add, or drag onto the canvas')
+
+    # From the canvas.
+    def on_connect(self, event) -> None:
+        source, target = event.args.get('source'), event.args.get('target')
+        try:
+            self.session.connect(source, target)
+        except EdgeRefused as refusal:
+            ui.notify(refusal.message, type='warning')
+            if refusal.path:
+                self.canvas.flash_path(refusal.path)
+
+    def on_move(self, event) -> None:
+        self.session.move((item['id'], item['x'], item['y']) for item in event.args
+                          if isinstance(item, dict) and {'id', 'x', 'y'} <= item.keys())
+
+    def on_delete(self, event) -> None:
+        self.session.delete(event.args.get('nodes', []), event.args.get('edges', []))
+
+    def on_selection(self, event) -> None:
+        self.selected_nodes = list(event.args.get('nodes', []))
+        self.selected_edges = list(event.args.get('edges', []))
+        if len(self.selected_nodes) == 1:
+            if self.inspector.node_id != self.selected_nodes[0]:
+                self.inspector.show(self.selected_nodes[0])
+        else:
+            self.inspector.show(None, len(self.selected_nodes) + len(self.selected_edges))
+
+    def on_drop(self, event) -> None:
+        kind = event.args.get('kind')
+        if kind in KINDS:
+            self.add_node(kind, event.args.get('x', 0), event.args.get('y', 0))
+
+    async def on_key(self, action: str | None) -> None:
+        actions = {'undo': self.undo, 'redo': self.redo, 'copy': self.copy, 'paste': self.paste,
+                   'save': self.save, 'select_all': self.select_all}
+        if action in actions:
+            result = actions[action]()
+            if inspect.isawaitable(result):
+                await result
+
+    # Edits.
+    def add_node(self, kind: str, x: float | None = None, y: float | None = None) -> None:
+        if x is None or y is None:
+            x, y = self.session.next_free_position(near=self.inspector.node_id)
+        new_ids = added_node_ids(self.session.add_node(kind, x, y))
+        self.select(new_ids)
+
+    def select(self, node_ids: list[str]) -> None:
+        self.selected_nodes, self.selected_edges = list(node_ids), []
+        self.canvas.select(node_ids)
+        self.inspector.show(node_ids[0] if len(node_ids) == 1 else None, len(node_ids))
+
+    def select_all(self) -> None:
+        self.select(self.session.node_ids())
+
+    def undo(self) -> None:
+        self.session.undo()
+
+    def redo(self) -> None:
+        self.session.redo()
+
+    def delete_selection(self) -> None:
+        if not (self.selected_nodes or self.selected_edges):
+            ui.notify('Select nodes or edges to delete first.')
+            return
+        self.session.delete(self.selected_nodes, self.selected_edges)
+        self.selected_nodes, self.selected_edges = [], []
+
+    def copy(self) -> None:
+        count = self.session.copy(self.selected_nodes)
+        if count:
+            ui.notify(f'Copied {count} node{"s" * (count != 1)}.')
+
+    def paste(self) -> None:
+        new_ids = added_node_ids(self.session.paste())
+        if new_ids:
+            self.select(new_ids)
+
+    def tidy(self) -> None:
+        self.session.tidy()
+        self.canvas_fit()
+
+    def canvas_fit(self) -> None:
+        self.canvas.fit_view()
+
+    def commit_name(self) -> None:
+        name = (self.name_input.value or '').strip()
+        try:
+            self.session.set_name(name)
+        except ValueError:
+            ui.notify('A graph needs a name; the old one is kept.', type='warning')
+            self.name_input.value = self.session.name
+        self._name_shown = self.session.name
+
+    async def save(self) -> None:
+        self.session.seal()
+        version = await self.open_graph.save('saved')
+        if version is None:
+            ui.notify(self.open_graph.error or 'The graph could not be saved.', type='negative')
+        else:
+            ui.notify(f'Saved: version {version.number}.', type='positive')
+
+    def export(self) -> None:
+        graph = self.session.graph()
+        ui.download.content(graph.dumps(), export_file_name(graph.name), media_type='application/json')
+        if self.session.problems.count:
+            ui.notify(f'Exported with {self.session.problems.count} problem(s): importing the file will refuse '
+                      'it until they are fixed.', type='warning')
+
+    async def show_versions(self) -> None:
+        from nicegui import run
+
+        from ..library import saved_at
+        await self.open_graph.save('autosave')  # the list then ends with what the canvas shows
+        versions = await run.io_bound(self.open_graph.graphs.versions, self.open_graph.graph_id)
+        with ui.dialog() as dialog, ui.card().classes('w-[36rem]').mark('versions'):
+            ui.label('Versions').classes('text-lg')
+            with ui.scroll_area().classes('h-96'):
+                for version in versions:
+                    with ui.row().classes('w-full items-center gap-2 no-wrap').mark(f'version-{version.number}'):
+                        ui.label(f'v{version.number}').classes('w-12 font-mono')
+                        ui.label(saved_at(version.created_at)).classes('w-44 text-sm')
+                        ui.label(f'{version.node_count} nodes').classes('w-20 text-sm')
+                        ui.label(version.note).classes('grow text-sm text-grey-7')
+                        if version.number == self.open_graph.version:
+                            ui.label('current').classes('text-sm text-positive')
+                        else:
+                            ui.button('Restore', on_click=lambda n=version.number: self.restore(n, dialog)) \
+                                .props('flat dense')
+            with ui.row().classes('w-full justify-end'):
+                ui.button('Close', on_click=dialog.close)
+        dialog.open()
+
+    async def restore(self, number: int, dialog: ui.dialog) -> None:
+        dialog.close()
+        try:
+            version = await self.sessions.restore(self.open_graph.graph_id, number)
+        except GraphNotFound as error:
+            ui.notify(str(error), type='negative')
+            return
+        ui.notify(f'Restored version {number} as version {version.number}.', type='positive')
+
+    # From the session.
+    def on_ops(self, ops: list[dict]) -> None:
+        if ops:
+            self.canvas.apply(ops)
+        node_id = self.inspector.node_id
+        for op in ops:
+            if op['op'] == 'remove_node':
+                if op['id'] in self.selected_nodes:
+                    self.selected_nodes.remove(op['id'])
+                if op['id'] == node_id:
+                    self.inspector.show(None)
+                    node_id = None
+            elif op['op'] == 'remove_edge' and op['id'] in self.selected_edges:
+                self.selected_edges.remove(op['id'])
+            elif op['op'] == 'update_node' and op['id'] == node_id:
+                changed = op['changes'].keys() - {'x', 'y'}
+                if changed - {'problems'} and not self.inspector.editing:
+                    self.inspector.refresh()  # an undo, or another tab, changed what the inspector shows
+                elif 'problems' in changed:
+                    self.inspector.show_problems()
+        if self.session.name != self._name_shown:
+            self._name_shown = self.name_input.value = self.session.name
+        self.on_status()
+
+    def on_status(self) -> None:
+        if self.open_graph.session is not self._session_shown:  # a restored version replaced the session
+            self._session_shown = self.open_graph.session
+            self.selected_nodes, self.selected_edges = [], []
+            self.canvas.load(*self.session.view())
+            self.inspector.show(None)
+            self._name_shown = self.name_input.value = self.session.name
+        graph = self.open_graph
+        if graph.error:
+            text = graph.error
+        elif graph.saving:
+            text = 'Saving…'
+        elif graph.dirty:
+            text = 'Unsaved changes'
+        else:
+            text = f'Saved · version {graph.version}'
+        self.status.set_text(text)
+        count = self.session.problems.count
+        self.problem_badge.set_text(f'{count} problem{"s" * (count != 1)}' if count else '')
+        self.undo_button.set_enabled(self.session.can_undo)
+        self.redo_button.set_enabled(self.session.can_redo)
+
+    async def on_disconnect(self) -> None:
+        await self.open_graph.save('autosave')
+
+    async def on_page_gone(self) -> None:
+        for listeners, listener in ((self.open_graph.listeners, self.on_ops),
+                                    (self.open_graph.status_listeners, self.on_status)):
+            if listener in listeners:
+                listeners.remove(listener)
+        await self.sessions.release(self.open_graph.graph_id, self.client)
+
+
+def register(graphs: GraphRepository, sessions: OpenGraphs) -> None:
+    """Add the `/graph/{graph_id}` page."""
+    @ui.page('/graph/{graph_id}', title='Swarm Studio', response_timeout=60)
+    async def graph_page(graph_id: str, client: Client) -> None:
+        try:
+            open_graph = await sessions.open(graph_id, client)
+        except GraphNotFound:
+            with ui.column().classes('p-8 gap-4'):
+                ui.label(f'There is no stored graph with the id "{graph_id}".').classes('text-lg').mark('not-found')
+                ui.link('Back to all graphs', '/')
+            return
+        ui.page_title(f'{open_graph.session.name} · Swarm Studio')
+        EditorPage(open_graph, sessions, client)

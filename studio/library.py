@@ -1,0 +1,230 @@
+"""The start page: stored graphs (open, rename, duplicate, delete), new, import, and the examples."""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+from nicegui import run, ui
+from nicegui.events import UploadEventArguments
+
+from nodes.graph import Graph
+from nodes.validation import GraphFileError, load_graph
+from storage.db import StorageError
+from storage.graphs import GraphNotFound, GraphRepository, GraphSummary
+
+from .editor.sessions import OpenGraphs
+
+EXAMPLES = Path(__file__).resolve().parent.parent / 'assets' / 'examples'
+MAX_IMPORT_BYTES = 20 * 1024 * 1024
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Example:
+    """A graph shipped in assets/examples/, offered to open as a copy."""
+    path: Path
+    name: str
+    description: str
+    node_count: int
+
+
+def examples(folder: Path = EXAMPLES) -> list[Example]:
+    """The valid example graphs, by name (an invalid file is logged and left out)."""
+    found = []
+    for path in sorted(folder.glob('*.json')):
+        try:
+            graph = load_graph(path.read_bytes())
+        except (GraphFileError, OSError) as error:
+            log.warning('example %s is left out: %s', path.name, error)
+            continue
+        found.append(Example(path, graph.name, graph.description or '', len(graph.nodes)))
+    return sorted(found, key=lambda example: example.name.lower())
+
+
+def saved_at(moment: datetime) -> str:
+    """A stored time as the library shows it (UTC; SQLite hands times back without a zone)."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return f'{moment.astimezone(timezone.utc):%Y-%m-%d %H:%M} UTC'
+
+
+class LibraryPage:
+    """The `/` page of one browser tab."""
+
+    def __init__(self, graphs: GraphRepository, sessions: OpenGraphs) -> None:
+        self.graphs = graphs
+        self.sessions = sessions
+        with ui.header().classes('items-center bg-slate-800 text-white'):
+            ui.icon('hub').classes('text-2xl')
+            ui.label('Swarm Studio').classes('text-xl font-medium')
+        with ui.column().classes('w-full max-w-5xl mx-auto p-4 gap-6'):
+            with ui.row().classes('w-full items-center gap-3'):
+                ui.label('Your graphs').classes('text-2xl grow')
+                ui.button('New graph', icon='add', on_click=self.ask_new).mark('new-graph')
+                ui.upload(label='Import a graph file', auto_upload=True, max_files=1,
+                          max_file_size=MAX_IMPORT_BYTES, on_upload=self.import_file,
+                          on_rejected=lambda: ui.notify('That file is too large to be a graph file (20 MB at most).',
+                                                        type='negative')) \
+                    .props('accept=.json,application/json flat bordered').classes('w-64').mark('import')
+            self.graph_list = ui.column().classes('w-full gap-1')
+            self.show_graphs()
+            ui.label('Examples').classes('text-2xl')
+            ui.label('Open a copy of an example swarm; the example itself stays as it is.').classes('text-grey-7')
+            with ui.row().classes('w-full gap-4'):
+                for example in examples():
+                    self.example_card(example)
+
+    def show_graphs(self) -> None:
+        self.graph_list.clear()
+        try:
+            summaries = self.graphs.list()
+        except StorageError as error:
+            with self.graph_list:
+                ui.label(f'The graphs cannot be listed: {error}').classes('text-negative')
+            return
+        with self.graph_list:
+            if not summaries:
+                ui.label('No graphs yet: start a new one, import a file, or open an example below.') \
+                    .classes('text-grey-7').mark('no-graphs')
+            for summary in summaries:
+                self.graph_row(summary)
+
+    def graph_row(self, summary: GraphSummary) -> None:
+        with ui.row().classes('w-full items-center gap-3 py-1 border-b').mark(f'graph-{summary.id}'):
+            ui.link(summary.name, f'/graph/{summary.id}').classes('text-lg grow truncate').mark('graph-name')
+            ui.label(f'{summary.node_count} node{"s" * (summary.node_count != 1)}').classes('w-24 text-grey-8')
+            ui.label(f'saved {saved_at(summary.updated_at)}').classes('w-56 text-grey-8')
+            ui.button('Rename', on_click=lambda s=summary: self.ask_rename(s)).props('flat dense')
+            ui.button('Duplicate', on_click=lambda s=summary: self.duplicate(s)).props('flat dense')
+            ui.button('Delete', on_click=lambda s=summary: self.ask_delete(s)).props('flat dense color=negative')
+
+    def example_card(self, example: Example) -> None:
+        with ui.card().classes('w-72').mark(f'example-{example.path.stem}'):
+            ui.label(example.name).classes('text-lg font-medium')
+            if example.description:
+                ui.label(example.description).classes('text-grey-8 text-sm')
+            ui.label(f'{example.node_count} nodes').classes('text-grey-7 text-sm')
+            ui.button('Open a copy', icon='content_copy', on_click=lambda: self.open_example(example)).props('flat')
+
+    async def open_example(self, example: Example) -> None:
+        try:
+            graph = load_graph(example.path.read_bytes())
+            graph_id = await run.io_bound(self.graphs.create, graph, f'copied from example {example.path.name}')
+        except (GraphFileError, OSError, StorageError) as error:
+            ui.notify(f'The example could not be opened: {error}', type='negative')
+            return
+        ui.navigate.to(f'/graph/{graph_id}')
+
+    def ask_new(self) -> None:
+        def create() -> None:
+            name = (name_input.value or '').strip()
+            if not name:
+                return
+            try:
+                graph_id = self.graphs.create(Graph(name=name))
+            except StorageError as error:
+                ui.notify(str(error), type='negative')
+                return
+            dialog.close()
+            ui.navigate.to(f'/graph/{graph_id}')
+        with ui.dialog() as dialog, ui.card().classes('w-96'):
+            ui.label('New graph').classes('text-lg')
+            name_input = ui.input('Name', value='Untitled swarm',
+                                  validation={'A graph needs a name.': lambda value: bool((value or '').strip())}) \
+                .classes('w-full').on('keydown.enter', create)
+            with ui.row().classes('w-full justify-end'):
+                ui.button('Cancel', on_click=dialog.close).props('flat')
+                ui.button('Create', on_click=create)
+        dialog.open()
+
+    def ask_rename(self, summary: GraphSummary) -> None:
+        async def rename() -> None:
+            name = (name_input.value or '').strip()
+            if not name:
+                return
+            open_graph = self.sessions.get(summary.id)
+            try:
+                if open_graph is not None:  # an editor has it open: rename through its session, or autosave undoes it
+                    open_graph.session.set_name(name)
+                    await open_graph.save('renamed')
+                else:
+                    await run.io_bound(self.graphs.rename, summary.id, name)
+            except (GraphNotFound, StorageError) as error:
+                ui.notify(str(error), type='negative')
+            dialog.close()
+            self.show_graphs()
+        with ui.dialog() as dialog, ui.card().classes('w-96'):
+            ui.label('Rename graph').classes('text-lg')
+            name_input = ui.input('Name', value=summary.name,
+                                  validation={'A graph needs a name.': lambda value: bool((value or '').strip())}) \
+                .classes('w-full').on('keydown.enter', rename)
+            with ui.row().classes('w-full justify-end'):
+                ui.button('Cancel', on_click=dialog.close).props('flat')
+                ui.button('Rename', on_click=rename).mark('confirm-rename')
+        dialog.open()
+
+    async def duplicate(self, summary: GraphSummary) -> None:
+        open_graph = self.sessions.get(summary.id)
+        try:
+            if open_graph is not None:
+                await open_graph.save('autosave')  # duplicate what the editor shows, not an older version
+            await run.io_bound(self.graphs.duplicate, summary.id)
+        except (GraphNotFound, StorageError) as error:
+            ui.notify(str(error), type='negative')
+        self.show_graphs()
+
+    def ask_delete(self, summary: GraphSummary) -> None:
+        def delete() -> None:
+            try:
+                self.graphs.delete(summary.id)
+            except (GraphNotFound, StorageError) as error:
+                ui.notify(str(error), type='negative')
+            self.sessions.forget(summary.id)
+            dialog.close()
+            ui.notify(f'Deleted “{summary.name}”.')
+            self.show_graphs()
+        with ui.dialog() as dialog, ui.card().classes('w-96'):
+            ui.label(f'Delete “{summary.name}” and all its versions? This cannot be undone.')
+            with ui.row().classes('w-full justify-end'):
+                ui.button('Cancel', on_click=dialog.close).props('flat')
+                ui.button('Delete', on_click=delete).props('color=negative').mark('confirm-delete')
+        dialog.open()
+
+    async def import_file(self, event: UploadEventArguments) -> None:
+        name = event.file.name or 'the file'
+        data = await event.file.read()
+        try:
+            graph_id = await run.io_bound(self.graphs.import_text, data)
+        except GraphFileError as error:
+            self.show_refusal(name, [problem.message for problem in error.problems])
+            return
+        except StorageError as error:
+            self.show_refusal(name, [str(error)])
+            return
+        finally:
+            event.sender.reset()
+        ui.notify(f'Imported {name}.', type='positive')
+        self.show_graphs()
+        log.info('imported %s as %s', name, graph_id)
+
+    def show_refusal(self, file_name: str, messages: list[str]) -> None:
+        with ui.dialog() as dialog, ui.card().classes('w-[36rem]').mark('import-refused'):
+            ui.label(f'{file_name} was not imported; nothing was changed.').classes('text-lg')
+            with ui.column().classes('gap-1'):
+                for message in messages:
+                    with ui.row().classes('items-start gap-2 no-wrap'):
+                        ui.icon('error_outline', color='negative')
+                        ui.label(message)
+            with ui.row().classes('w-full justify-end'):
+                ui.button('Close', on_click=dialog.close)
+        dialog.open()
+
+
+def register(graphs: GraphRepository, sessions: OpenGraphs) -> None:
+    """Add the `/` page."""
+    @ui.page('/', title='Swarm Studio')
+    def library_page() -> None:
+        LibraryPage(graphs, sessions)

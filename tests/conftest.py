@@ -1,0 +1,36 @@
+"""Shared fixtures: the real app's pages in NiceGUI's user simulation, over a fresh database.
+
+NiceGUI's `user` fixture loads a main file; this app has none (its pages are registered by
+`studio.app.build_app` for a given repository), so `user` is overridden here with the
+documented `user_simulation` context, inside which the pages are registered.
+"""
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+
+pytest_plugins = ['nicegui.testing.user_plugin']
+
+
+@pytest.fixture
+def graphs(tmp_path):
+    """A graph repository on a fresh SQLite file."""
+    from storage.db import connect
+    from storage.graphs import GraphRepository
+    return GraphRepository(connect(str(tmp_path / 'studio.sqlite')))
+
+
+@pytest.fixture
+async def user(graphs, caplog: pytest.LogCaptureFixture) -> AsyncIterator:
+    """A simulated browser user of the app (pages `/` and `/graph/<id>`) backed by `graphs`."""
+    from nicegui.testing import user_simulation
+
+    from studio.app import build_app
+
+    async with user_simulation() as simulated:
+        simulated.sessions = build_app(graphs)
+        yield simulated
+    errors = [record for record in caplog.get_records('call') if record.levelname == 'ERROR']
+    if errors:
+        pytest.fail(f'the app logged errors: {[record.getMessage() for record in errors]}', pytrace=False)

@@ -1,0 +1,145 @@
+"""The start page: stored graphs, new, rename, duplicate, delete, import and the examples."""
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from nicegui import ui
+from nicegui.testing import User
+
+from nodes.graph import Graph
+from nodes.validation import check_text, load_graph
+from studio.library import EXAMPLES, examples
+
+ROOT = Path(__file__).resolve().parent.parent
+BRIEF = (ROOT / 'assets/examples/competitor-brief.json').read_text()
+
+
+async def test_an_empty_library_says_how_to_start(user: User):
+    await user.open('/')
+    await user.should_see('No graphs yet')
+    await user.should_see('New graph')
+
+
+async def test_stored_graphs_are_listed_with_nodes_and_last_save(user: User, graphs):
+    graph_id = graphs.import_text(BRIEF)
+    await user.open('/')
+    await user.should_see('Competitor brief')
+    await user.should_see('4 nodes')
+    saved = graphs.list()[0].updated_at
+    await user.should_see(f'saved {saved:%Y-%m-%d %H:%M} UTC')
+    with user.scope(marker=f'graph-{graph_id}'):
+        link = user.find(marker='graph-name').elements.pop()
+    assert link.props['href'] == f'/graph/{graph_id}'
+
+
+async def test_a_name_with_markup_is_shown_as_text(user: User, graphs):
+    graphs.create(Graph(name='<b>bold</b><script>x()</script>'))
+    await user.open('/')
+    await user.should_see('<b>bold</b><script>x()</script>')
+
+
+async def test_new_graph_asks_a_name_and_opens_the_editor(user: User, graphs):
+    await user.open('/')
+    user.find('New graph').click()
+    user.find('Name').clear().type('Market scan')
+    user.find('Create').click()
+    await user.should_see('Saved · version 1')
+    [summary] = graphs.list()
+    assert summary.name == 'Market scan' and summary.node_count == 0
+
+
+async def test_rename_saves_a_new_version_under_the_new_name(user: User, graphs):
+    graph_id = graphs.import_text(BRIEF)
+    await user.open('/')
+    with user.scope(marker=f'graph-{graph_id}'):
+        user.find('Rename').click()
+    user.find('Name').clear().type('Rivals')
+    user.find(marker='confirm-rename').click()
+    await user.should_see(kind=ui.link, content='Rivals')
+    assert graphs.get(graph_id).name == 'Rivals'
+    assert graphs.versions(graph_id)[0].note == 'renamed'
+
+
+async def test_duplicate_adds_a_copy(user: User, graphs):
+    graph_id = graphs.import_text(BRIEF)
+    await user.open('/')
+    with user.scope(marker=f'graph-{graph_id}'):
+        user.find('Duplicate').click()
+    await user.should_see('Competitor brief (copy)')
+    assert sorted(summary.name for summary in graphs.list()) == ['Competitor brief', 'Competitor brief (copy)']
+
+
+async def test_delete_asks_first_and_cancel_keeps_the_graph(user: User, graphs):
+    graph_id = graphs.import_text(BRIEF)
+    await user.open('/')
+    with user.scope(marker=f'graph-{graph_id}'):
+        user.find('Delete').click()
+    await user.should_see('Delete “Competitor brief” and all its versions? This cannot be undone.')
+    user.find('Cancel').click()
+    assert graphs.count() == 1
+    with user.scope(marker=f'graph-{graph_id}'):
+        user.find('Delete').click()
+    user.find(marker='confirm-delete').click()
+    await user.should_see('No graphs yet')
+    assert graphs.count() == 0
+
+
+async def upload(user: User, name: str, data: bytes) -> None:
+    uploader = user.find(ui.upload).elements.pop()
+    await uploader.handle_uploads([ui.upload.SmallFileUpload(name, 'application/json', data)])
+
+
+async def test_import_stores_a_valid_file(user: User, graphs):
+    await user.open('/')
+    await upload(user, 'brief.json', BRIEF.encode())
+    await user.should_see(kind=ui.link, content='Competitor brief')
+    assert graphs.get(graphs.list()[0].id).dumps() == load_graph(BRIEF).dumps()
+
+
+async def test_a_bad_file_shows_the_validator_messages_and_changes_nothing(user: User, graphs):
+    graphs.import_text(BRIEF)
+    bad = BRIEF.replace('"target": "plan"', '"target": "ghost"').replace('"id": "tidy"', '"id": "Tidy Up"')
+    expected = [problem.message for problem in check_text(bad)]
+    assert len(expected) >= 2
+    await user.open('/')
+    await upload(user, 'broken.json', bad.encode())
+    await user.should_see('broken.json was not imported; nothing was changed.')
+    for message in expected:
+        await user.should_see(message)
+    assert graphs.count() == 1
+
+
+async def test_a_file_that_is_not_json_is_refused_in_one_line(user: User, graphs):
+    await user.open('/')
+    await upload(user, 'notes.txt', b'not json at all')
+    await user.should_see('the file is not valid JSON: Expecting value at line 1, column 1')
+    assert graphs.count() == 0
+
+
+def test_every_shipped_example_is_valid_and_offered():
+    files = sorted(EXAMPLES.glob('*.json'))
+    assert len(files) >= 3
+    for path in files:
+        result = subprocess.run([sys.executable, '-m', 'studio.cli', 'validate', str(path)], cwd=ROOT,
+                                capture_output=True, text=True)
+        assert result.returncode == 0, result.stderr
+    assert len(examples()) == len(files)
+
+
+def test_the_examples_use_every_tier():
+    tiers = {node.config.get('tier') for example in examples() for node in load_graph(example.path.read_bytes()).nodes
+             if node.kind == 'agent'}
+    assert {1, 2, 3} <= tiers
+
+
+async def test_an_example_opens_as_a_copy(user: User, graphs):
+    await user.open('/')
+    with user.scope(marker='example-competitor-brief'):
+        user.find('Open a copy').click()
+    await user.should_see('Saved · version 1')
+    [summary] = graphs.list()
+    assert graphs.get(summary.id).dumps() == load_graph(BRIEF).dumps()
+    assert graphs.versions(summary.id)[0].note == 'copied from example competitor-brief.json'
