@@ -232,7 +232,7 @@ class EditorPage:
 
     def export(self) -> None:
         graph = self.session.graph()
-        ui.download.content(graph.dumps(), export_file_name(graph.name), media_type='application/json')
+        ui.download.content(graph.dumps().encode(), export_file_name(graph.name), media_type='application/json')
         if self.session.problems.count:
             ui.notify(f'Exported with {self.session.problems.count} problem(s): importing the file will refuse '
                       'it until they are fixed.', type='warning')
