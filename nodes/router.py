@@ -1,0 +1,465 @@
+"""The offline tier classifier behind `tier: auto`.
+
+`route_task` reads a node's task (system prompt, prompt template, output schema) and picks a
+tier: 1 for high reasoning (strategy, architecture, audits, multi-step reasoning), 2 for
+analytical/technical work (code, extraction, summaries), 3 for commodity work (formatting,
+data entry, simple checks). It is a weighted lexicon of cues plus a few structural signals
+(length, framing, schema), deterministic and fast (about 0.1 ms), and every decision says in one
+sentence which cue decided it. Ties go to the more capable tier.
+
+Its accuracy is measured on `assets/router/labelled_tasks.jsonl` (held-out split) and
+`assets/router/unseen_tasks.jsonl`; see `benchmarks/bench_router.py`.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class RouteDecision:
+    """The tier chosen for a task and one short sentence saying why."""
+
+    tier: int
+    reason: str
+
+
+@dataclass(frozen=True)
+class _Cue:
+    tier: int
+    weight: float
+    why: str
+    patterns: tuple[re.Pattern[str], ...]
+
+
+# Languages for spotting a short quoted phrase to translate ("'hello' in Korean").
+_LANGUAGES = (r'(?:english|french|german|spanish|italian|portuguese|dutch|polish|swedish|danish'
+              r'|norwegian|finnish|japanese|korean|chinese|mandarin|cantonese|arabic|hindi|russian'
+              r'|ukrainian|turkish|greek|hebrew|vietnamese|thai|indonesian|czech|romanian)\b')
+
+
+def _cue(tier: int, weight: float, why: str, pattern: str, unanchored: str = '') -> _Cue:
+    """A cue matched against the lower-cased task (lower-case patterns are much faster than
+    IGNORECASE). Branches that do not start with a literal (`^…`, `°f`) go in `unanchored`:
+    mixed into `pattern` they would disable the regex engine's first-character scan, ~10x slower.
+    """
+    patterns = (pattern, unanchored) if unanchored else (pattern,)
+    return _Cue(tier, weight, why, tuple(re.compile(source, re.MULTILINE) for source in patterns))
+
+
+# Each cue counts once per task, however often it matches: the number of *different* kinds
+# of evidence matters more than repetition. Weights: 3+ is a decisive cue (what the task asks
+# for), 1.5-2.5 a strong hint, 1 a nudge.
+_CUES: tuple[_Cue, ...] = (
+    # --- tier 1: high reasoning -----------------------------------------------------------
+    _cue(1, 3.0, 'asks for strategy or long-range planning',
+         r'\bstrateg(?:y|ies|ic|ically)\b|\broadmaps?\b|\bgo-to-market\b|\bvision\b|\bgame plan\b'
+         r'|\bplaybook\b|\bblueprint\b|\bbusiness case\b|\bpositioning\b|\bmarket expansion\b'
+         r'|\bplac(?:e|ing) (?:our |your )?bets\b|\bwhere to invest\b|\brestructur\w+|\breorgani[sz]\w+'
+         r'|\blong-range\b|\b(?:strategic|product|future) direction\b'),
+    _cue(1, 2.5, 'asks for architecture',
+         r'\barchitect(?:ure|ures|ing|ed|s)?\b|\bsystem design\b|\bservice boundaries\b'
+         r'|\bdata model(?:ling|ing)?\b'),
+    _cue(1, 1.5, 'asks to design something',
+         r'\b(?:design|devise|formulate)(?:s|ing)?\b'),
+    _cue(1, 1.5, 'asks to design a system, algorithm or study',
+         r'\b(?:design|devise|propose)\b[^.?!\n]{0,30}?\b(?:system|platform|protocol|algorithm'
+         r'|framework|study|trial|experiments?|programme|program|network|pipeline|workflow|structure'
+         r'|layer|service|scheme|mechanism)\b'
+         r'|\bdecompos\w+|\bbounded contexts?\b'),
+    _cue(1, 1.5, 'solves a constrained optimisation',
+         r'\bconstraints?\b|\bminimi[sz]\w+|\bmaximi[sz]\w+|\boptimi[sz]ation\b|\bfair(?:ness|ly)?\b'),
+    _cue(1, 2.0, 'involves distributed or large-scale systems',
+         r'\bdistributed\b|\bfault[- ]toleran\w*|\bscalab\w+|\bhigh[- ]availability|\bfailover\b'
+         r'|\bzero[- ]trust\b|\bconsensus\b|\bshard\w*|\bmulti[- ]tenant\b|\bmicroservices?\b'
+         r'|\bdisaster[- ]recovery\b|\bzero downtime\b|\bpartition(?:s|ing)?\b|\bidempoten\w+'
+         r'|\bat scale\b|\bmillions of\b|\boutages?\b|\bbreaking changes?\b|\bconcurren\w+|\bconsistency\b'
+         r'|\binvalidation\b|\binterleaving\w*|\bbottlenecks?\b'),
+    _cue(1, 3.0, 'asks for an audit or security review',
+         r'\baudit\w*|\bsecurity (?:review|assessment|holes?|implications)|\bvulnerab\w+'
+         r'|\bthreats?\b|\bthreat (?:model\w*|assessment)|\bexploit\w*|\battack (?:vectors?|surface)'
+         r'|\bprivilege[- ]escalation|\bcompliance\b|\bdue[- ]diligence|\bpen(?:etration)?[- ]test\w*'
+         r'|\bred[- ]team\w*|\brisk assessment\b|\binjection\b|\bxss\b|\bcsrf\b|\bsecurity posture\b'
+         r'|\battackers?\b|\badversar\w+|\bmalicious\b|\bintruders?\b|\bbreach\w*|\bcompromis\w+'
+         r'|\blateral movement\b|\bransomware\b'),
+    _cue(1, 1.5, 'touches security', r'\bsecurity\b|\bsecure\b|\bencryption\b|\bauthenticat\w+'),
+    _cue(1, 3.0, 'asks to diagnose a root cause',
+         r'\broot[- ]cause|\bdiagnos\w+|\binvestigate\b|\bpost-?mortem\b|\btroubleshoot\w*'
+         r'|\b(?:find out|work out|figure out|determine|understand|explain|analy[sz]e|establish) why\b'
+         r'|\bpinpoint\w*|\bwhat caused\b'
+         r'|\b(?:dropped|fell|spiked|jumped|declined|regressed) (?:after|since|when)\b'
+         r'|\bdig (?:into|deeper)\b|\bunderl(?:ying|ies)\b|\bunderneath\b|\brecurr\w+'
+         r'|\bkeeps? (?:happening|failing|breaking|getting)\b|\bwhat(?:\'s| is) really going on\b'),
+    _cue(1, 2.0, 'looks for subtle correctness bugs',
+         r'\brace conditions?\b|\bdeadlocks?\b|\bmemory[- ]ordering\b|\bdouble[- ]spend\w*'
+         r'|\bre-?entrancy\b|\bfront-?running\b'),
+    _cue(1, 2.5, 'asks for a critical evaluation',
+         r'\bcritique\b|\bcritically\b|\bchallenge (?:its|the|their|our) assumptions'
+         r'|\bflaws?\b|\bfallac\w+|\bunstated premises\b|\bvalidity\b|\bconfounder\w*'
+         r'|\bmethodolog\w+|\bcounter-?arguments?\b|\bscrutini[sz]\w+|\btear (?:\w+ )?apart\b'
+         r'|\bpoke holes\b|\bstress-test\w*|\bsceptic\w*|\bskeptic\w*|\bdevil\'s advocate\b'
+         r'|\bhold(?:s)? up\b|\bmisleading\b|\bbias(?:ed|es)?\b|\bassumptions?\b|\blogical gaps?\b'
+         r'|\bgaps in\b|\bholes in\b|\bweak(?:nesses|est) (?:points?|links?|spots?)\b|\brobust(?:ness)?\b'),
+    _cue(1, 3.0, 'weighs trade-offs',
+         r'\btrade-?offs?\b|\bpros and cons\b|\bweigh(?:s|ing)?\b|\bbalanc(?:e|ing) \w+'
+         r'|\bcost[- ]benefit\b|\bdownsides?\b|\bupsides?\b|\bboth ways\b'),
+    _cue(1, 2.5, 'asks for a justified decision',
+         r'\bjustify\b|\bjustif(?:ies|ied|ying)\b|\brecommend(?:s|ation|ations|ing)?\b'
+         r'|\bdecide\b|\bshould (?:we|i|the company|they|it)\b|\bconclude\b|\bis it better\b'
+         r'|\bhow should\b|\b(?:decid|choos|pick)\w* between\b|\bwhich (?:option|approach) (?:is|should)\b'
+         r'|\bwhich one\b|\bmake the case\b|\bworth it\b|\bgo/no-go\b|\bland on\b|\bmake a call\b'
+         r'|\bfor and against\b|\badvise (?:the|our|us|me|whether|on)\b'),
+    _cue(1, 2.5, 'asks for advice on an open question',
+         r'\b(?:how|what|which|where|when) (?:would|should) (?:you|we|i|they|the \w+)\b'
+         r'|\b(?:how|what|which|where) (?:we|i|you|(?:the|our|a) \w+) (?:should|ought to)\b'
+         r'|\bwhat(?:\'s| is) the (?:right|best|smartest|safest) (?:way|approach|move)\b'
+         r'|\bare we (?:about to|making|right)\b'),
+    _cue(1, 3.0, 'asks for explicit multi-step reasoning',
+         r'\bstep[- ]by[- ]step\b|\breason(?:ing)? (?:through|about)\b|\breason (?:it |this )?out\b'
+         r'|\bshow your (?:reasoning|work)|\bthink (?:it |this )?(?:through|carefully|hard)'
+         r'|\bevery inference\b|\bchain of reasoning\b|\bwork (?:out|through)\b|\bfigure out\b'
+         r'|\bwith (?:the )?reasoning\b|\breasoning behind\b'),
+    _cue(1, 2.5, 'reasons about implications or scenarios',
+         r'\bimplications?\b|\bimpl(?:y|ies)\b|\bsecond-order\b|\bconsequences?\b|\bscenarios?\b'
+         r'|\bcontingenc\w+|\bcounterfactual\w*|\bwhat would happen\b|\bripple effects?\b|\bknock-on\b'
+         r'|\bwhat if\b|\bsensitiv(?:e|ity) (?:to|analysis)|\banticipat\w+|\bpredict\w*|\bforecast\w*'
+         r'|\bimpact (?:on|of)\b|\blikely (?:to|outcomes?|impact|effects?)\b|\binteract\w* with\b'
+         r'|\buncertain\w*|\bripple\w*'),
+    _cue(1, 2.5, 'forms and tests hypotheses',
+         r'\bhypothes[ie]s\b|\bhypothesi[sz]e\w*|\bexperiments?\b|\brandomi[sz]ed\b|\bcausal\w*'
+         r'|\bstatistical significance\b|\bpower analysis\b|\brule out\b'),
+    _cue(1, 2.5, 'asks for a proof or derivation',
+         r'\bprove\b|\bproofs?\b|\bderive\b|\bderivation\b|\bclosed[- ]form\b|\bgenerali[sz]e\b'
+         r'|\btheorem\b|\binvariants?\b|\bargue why\b'),
+    _cue(1, 3.0, 'synthesises several or conflicting sources',
+         r'\bsynthesi[sz]\w*|\breconcil\w+|\bconflict(?:ing|s)?\b|\bcontradict\w*|\bdisagree\b'
+         r'|\bliterature review\b|\bhouse view\b'
+         r'|\bacross (?:all |multiple |several |many )?(?:these |the )?'
+         r'(?:sources|documents|reports|studies|papers)\b'),
+    _cue(1, 1.5, 'evaluates or compares options',
+         r'\bevaluat\w+|\bassess\w*|\bcompar(?:e|ing) (?:the|three|two|four|\w+ alternative)'
+         r'|\bfeasibility\b|\bjudge\b|\bchoose\b|\bpriorit\w+|\boptimal\b|\bdetermine (?:whether|if)\b'
+         r'|\b(?:adequate|sufficient|viable)\b|\bbest (?:way|move|option|approach|course)\b|\bestimat\w+'),
+    _cue(1, 2.0, 'asks for a plan',
+         r'\bplan (?:how|for|to|out)\b|\b(?:a|an|the|our|your) (?:[\w-]+ ){0,2}plan\b'
+         r'|\bplanning\b|\bphased?\b|\bmulti-phase\b|\bsuccession\b|\bcritical path\b|\bmilestones?\b'
+         r'|\broll(?:ing)? ?out\b|\brisk register\b|\bmitigations?\b|\brollback\b|\btimeline\b'
+         r'|\bsequenc(?:e|ing) (?:the|of|these|our|them|topics|investments)\b|\bthe order in which\b'
+         r'|\bin (?:what|which) order\b|\bcut-?over\b',
+         r'(?:^|[.!?]\s+)plan\b'),
+    _cue(1, 1.5, 'weighs risks', r'\brisks?\b|\bliabilit\w+|\bexposure\b|\bexposed\b'),
+    _cue(1, 2.0, 'needs legal or regulatory reasoning',
+         r'\blitigation\b|\bregulat(?:ory|ors?)\b|\bantitrust\b|\bprecedent\b|\bstatute\b'
+         r'|\btreaty\b|\bjurisdictions?\b|\bindemnit\w+|\bwarranties\b|\bfda\b|\bema\b|\bgdpr\b'
+         r'|\bhipaa\b|\bpci(?:-dss)?\b|\bsoc ?2\b|\barbitration\b|\blegal (?:options|exposure|risk|opinion)'
+         r'|\bpatents?\b|\binfring\w+|\bfreedom[- ]to[- ]operate\b'),
+    _cue(1, 1.5, 'involves business judgement',
+         r'\bnpv\b|\bunit economics\b|\bmargins?\b|\bsynerg\w+|\bacquisitions?\b|\bvaluation\b'
+         r'|\bcapital (?:allocation|ratios?)\b|\btam\b|\bmarket (?:entry|sizing|definition|share)'
+         r'|\bcompetitive (?:analysis|moats?|landscape)|\bprofitability\b|\bfundrais\w+|\bbatna\b'
+         r'|\broi\b|\btotal cost of ownership\b|\bpricing model\b|\bportfolio\b|\bbusiness model\b'
+         r'|\bincentiv\w+|\bcommission plan\b|\bcommoditi[sz]\w+|\bset (?:the )?prices?\b'),
+    _cue(1, 1.5, 'takes a long time horizon',
+         r'\b(?:two|three|four|five|ten|\d+)[- ]years?\b(?![- ]old)|\bhorizon\b|\blong[- ]term\b'
+         r'|\bnext (?:fiscal )?year\b|\bnext quarter\b|\bnext (?:couple|few) (?:of )?years\b|\bby 20\d\d\b'),
+    _cue(1, 1.5, 'asks for depth',
+         r'\bcomprehensive\b|\bin[- ]depth\b|\bdeep(?:ly|est)?\b|\bthorough\w*|\brigorous\w*'
+         r'|\bcarefully\b|\bsubtle\b|\bnuanced\b|\bholistic\w*|\bend-to-end\b|\bexhaustive\w*'),
+    # --- tier 2: analytical / technical ----------------------------------------------------
+    _cue(2, 3.0, 'asks to write or change code',
+         r'\b(?:write|implement|code|build|create|generate|add|port|refactor|convert|make|produce|knock up'
+         r'|whip up|put together)\b[^.?!\n]{0,40}?'
+         r'\b(?:functions?|class(?:es)?|methods?|scripts?|programs?|modules?|quer(?:y|ies)|sql|regex'
+         r'|regular expression|tests?|test cases|decorator|parser|endpoints?|api|client|components?'
+         r'|snippet|helper|scraper|macro|hook|handler|middleware|lambda|stored procedure|trigger|mock'
+         r'|fixtures?|bot|cli|dockerfile|manifests?|workflow|migration|terraform|html|css|schema'
+         r'|models?|view|formula|template|docstrings?|type hints|validation|cache|code)\b'),
+    _cue(2, 1.5, 'involves code',
+         r'\b(?:python|javascript|typescript|java|rust|golang|c\+\+|sql|bash|react|node|pandas'
+         r'|numpy|flask|django|express|jquery|kubernetes|terraform|graphql|elasticsearch|regex|php|ruby'
+         r'|kotlin|swift|scala|vba|powershell|awk|sed|jq|spark|dbt|airflow|fastapi|vue|angular|css|html'
+         r'|unit tests?|pytest|jest|sqlalchemy|parquet|codebase|compiler|linter|script|query|async'
+         r'|function|stack trace|pull request|diff|bug)\b|\bin (?:c|go)\b|\bidiomatic go\b'),
+    _cue(2, 2.5, 'asks to debug or fix code',
+         r'\bdebug\w*|\bfix (?:the|this|a) (?:bug|error|off-by-one|\w+ error)|\bstack ?trace\b|\btraceback\b'
+         r'|\bthrows\b|\bcrash\w*|\bfailing (?:test|pytest|build|job)|\bnever resolves\b|\bexceptions?\b'
+         r'|\bwhat(?:\'s| is) wrong with (?:the|this|my) code\b|\bblows the stack\b|\bstack overflow\b'),
+    _cue(2, 3.0, 'asks to extract structured data',
+         r'\bextract(?:s|ed|ing)?\b|\bdata extraction\b|\bparse\b|\bparsing\b|\bpull (?:the |out |every )'
+         r'|\bline items\b|\bentities\b|\bstructured\b|\bstructure (?:this|these|the) [^.?!\n]{0,30}?\binto\b'
+         r'|\bwith (?:the )?fields\b|\bkey-value\b|\bnote (?:the|down|any|all|every)\b'
+         r'|\b(?:mentioned|named|listed|cited|referenced) in (?:this|the|these)\b'
+         r'|\b(?:find|list|identify|pull|capture|get) (?:all|every|each)\b'),
+    _cue(2, 1.5, 'wants a table with named columns', r'\btable with (?:the )?columns\b'),
+    _cue(2, 1.5, 'wants JSON output',
+         r'\binto (?:a |an )?(?:json|array)\b|\bas json\b|\bjson (?:object|array|list)\b'
+         r'|\b(?:list|array) of objects\b'),
+    _cue(2, 3.0, 'asks for a summary',
+         r'\bsummar(?:y|ies|i[sz]e\w*)\b|\bkey (?:points|decisions|takeaways|arguments)\b'
+         r'|\baction items\b|\b(?:meeting|the) minutes\b|\bminutes (?:of|from)\b|\babstract\b|\btl;?dr\b'
+         r'|\brecap\b|\bcondense\w*|\brundown\b'
+         r'|\bmain (?:themes|changes|trends|points)\b|\boverview\b|\bsynopsis\b|\bgist\b|\bdigest\b'
+         r'|\bhighlights\b|\bkey findings\b|\bboil\w* down\b|\bdistil\w*|\bbriefing\b'),
+    _cue(2, 2.5, 'asks to classify, tag or rate',
+         r'\bclassif\w+|\bcategori[sz]\w+|\btag (?:each|every|the)\b|\bsentiment\b|\bintent\b|\btriage\b'
+         r'|\bbucket\w*|\bcluster\w*|\bgroup (?:these|the|them)\b|\btopics?\b|\bthemes?\b'
+         r'|\bsort\w* (?:each|these|the|every|them|incoming)\b[^.?!\n]{0,30}?\binto\b'
+         r'|\b(?:rate|score|grade)\b|\bagainst (?:the|our|these) (?:\w+ )?(?:criteria|rubric)\b'),
+    _cue(2, 2.0, 'asks for an explanation or analysis',
+         r'\bexplain\w*|\bdescribe\b|\bwhat (?:is|are|does|do)\b|\bhow (?:does|do)\b|\banaly[sz]\w+'
+         r'|\binterpret\w*|\btrends?\b|\boutliers?\b|\bcompute\b|\bcalculat\w+|\bmedian\b|\binfer\w*'
+         r'|\bwalk (?:me )?through\b|\bclarify\b|\bteach\b|\btutorial\b|\bdifference between\b'
+         r'|\btell me (?:what|how|why|in)\b|\b(?:growing|declining|increasing|decreasing)\b'),
+    _cue(2, 2.5, 'asks to draft written content',
+         r'\b(?:write|draft|compose|create|produce|prepare|generate|write up|give me|put together|turn)\b'
+         r'[^.?!\n]{0,40}?\b(?:e-?mails?|letter|post|article|blog|description|faq|readme|release notes'
+         r'|lesson plan|cover letter|captions?|reply|response|questions|report|memo|announcement'
+         r'|newsletter|proposal|press release|bio|essay|speech|story|script|outline|quiz|agenda'
+         r'|documentation|guide|copy|pitch|brief|notes|explainer|update|sequence|one-pager'
+         r'|records|explanation|minutes)\b'),
+    _cue(2, 2.0, 'asks to rewrite, adapt or translate a document',
+         r'\brewrite\b|\brephrase\b|\bparaphrase\b|\bplain english\b|\btranslat\w+|\brework\b'
+         r'|\badapt\w*|\btailor\w*|\blocali[sz]\w+|\b(?:draft|compose) (?:a|an|the|some|me)\b'
+         r'|\bmore (?:concise|persuasive|formal|casual)\b|\btone\b|\bspeaks? to\b',
+         r'^\s*(?:draft|compose)\b'),
+    _cue(2, 2.0, 'asks for suggestions or feedback',
+         r'\bsuggest\w*|\bfeedback\b|\bimprove\w*|\bclearer\b|\bpoint out\b'),
+    _cue(2, 1.5, 'answers from given material',
+         r'\banswer (?:the|this|a) (?:\w+\'s )?question\b|\busing (?:only )?the (?:provided|following|faq)'
+         r'|\bcite\b|\bfollowing the (?:steps|policy)\b|\b(?:go|read) through (?:the|this|these)\b'),
+    # --- tier 3: commodity ----------------------------------------------------------------
+    _cue(3, 3.5, 'only reformats text',
+         r'\b(?:re)?format(?:s|ted|ting)?\b|\brender (?:this|these|the|it)\b|\bpretty-?print\w*'
+         r'|\bindent\w*'
+         r'|\bcapitali[sz]\w+|\buppercase\b|\blowercase\b|\b(?:title|sentence) case\b|\bsnake_?case\b'
+         r'|\bcamel_?case\b|\bbold\b|\bitalics?\b|\bone per (?:line|cell)\b|\bon its own line\b'
+         r'|\bcomma-separated\b|\bline numbers\b|\bwhitespace\b|\bspacing\b|\bwrap\b|\bline endings\b'
+         r'|\bslug\b|\bhyphenate\b|\bdecimal places\b|\bline up\b|\ball caps\b|\bupper-case\b|\blower-case\b'
+         r'|\btidy\b|\bclean up the (?:formatting|spacing|layout)\b|\bzero-pad\w*|\bpad\b|\btruncat\w+'
+         r'|\bone-liner\b|\b(?:on )?(?:a )?single line\b|\bno spaces\b|\bminif\w+|\bhashtags?\b'
+         r'|\b(?:double|extra|stray|trailing|leading) (?:spaces|tabs|whitespace|newlines|blank lines)\b'
+         r'|\breadable (?:dates?|times?|format)\b|\b(?:csv|tsv) (?:line|row)\b'),
+    _cue(3, 1.5, 'asks for a list or table layout',
+         r'\bbullet(?:s|ed| points?| list)\b|\bnumbered list\b|\bmarkdown\b|\bheadings?\b'),
+    _cue(3, 3.0, 'asks for a mechanical edit',
+         r'\bsort\w*\b(?![^.?!\n]{0,40}\binto\b)|\balphabeti\w+|\breverse the order\b|\ba-z\b|\bz-a\b'
+         r'|\b(?:ascending|descending)\b|\b(?:oldest|newest|smallest|largest) to\b'
+         r'|\bremove (?:the |all )?(?:duplicate|blank|empty|trailing|emojis|html)|\bdedup\w*'
+         r'|\b(?:remove|delete|drop|mark|flag|highlight) (?:the |any |all )?duplicates?\b'
+         r'|\bduplicate (?:lines|rows|entries|items|values|words)\b'
+         r'|\b(?:appear|appears|occur\w*) (?:twice|more than once)\b|\btrim\w*|\bstrip\w*'
+         r'|\bjoin (?:these|the)\b|\bsplit (?:these|each|the)\b|\bappend\w*|\bprepend\w*'
+         r'|\binsert (?:a|an|the)\b|\breplac\w*\b[^.?!\n]{0,40}?\bwith\b|\brename\w*|\bescape\w*'
+         r'|\bround (?:each|the|to)\b|\bnumber the\b|\badd (?:a|the) (?:header|full stop|period|comma)'
+         r'|\bconcatenat\w+|\breorder\b|\bswap\b|\bswitch\b'
+         r'|\bremove (?:the |all )?(?:punctuation|spaces|line breaks|accents)'
+         r'|\b(?:to|at) the (?:top|bottom|start|end|beginning) of\b|\b(?:after|before|between) (?:every|each)\b'
+         r'|\bchange (?:every|each|all)\b|\bsequential(?:ly)?\b|\bstarting (?:from|at) (?:0|1|one)\b'),
+    _cue(3, 2.5, 'asks for a mechanical conversion',
+         r'\bconvert(?:ing)? (?:this|these|the|each|all|it|them|from|to|into|every|\d)'
+         r'|\bchange the (?:date )?format\b|\biso[- ]?8601\b|\bdd/mm\b|\byyyy|\bin the (?:pattern|format)\b'
+         r'|\be\.164\b|\bcelsius\b|\bfahrenheit\b|\bkilomet\w+|\bmiles\b|\b(?:12|24)-hour\b'
+         r'|\bfrom \S+ (?:style|format|case) to\b|\bunix (?:time|timestamp)|\bepoch\b|\bbase64\b'
+         r'|\burl-?encod\w*|\btime ?zones?\b|\btimestamps?\b',
+         r'°f\b'),
+    _cue(3, 2.5, 'converts between data formats',
+         r'\b(?:json|yaml|csv|tsv|xml|markdown|toml|html)\b[^.?!\n]{0,30}?\b(?:to|into|as)\b(?: an?| the)?'
+         r'(?: same data as an?)? (?:json|yaml|csv|tsv|xml|markdown|toml|plain text)\b'),
+    _cue(3, 3.0, 'only copies or fills in values',
+         r'\bcopy (?:the|this|these|each|it|them|over|across|all|every|from|into|to)\b|\bpaste\b'
+         r'|\bverbatim\b|\bunchanged\b|\bfill (?:in|out)\b|\bfill the\b|\bplaceholder\b|\brepeat\b'
+         r'|\benter\b[^.?!\n]{0,40}?\binto (?:the )?(?:\w+ )?'
+         r'(?:form|fields?|spreadsheet|table|template|system|crm)\b'
+         r'|\bdata[- ]entry\b|\bwithout (?:adding|changing)\b|\btranscribe\b|\bretype\b|\bpopulate\b'
+         r'|\bas[- ]is\b|\binto (?:this|the) (?:\w+ )?template\b'
+         r'|\bput (?:the|these|this|each)\b[^.?!\n]{0,40}?\binto (?:this|the) \w+'),
+    _cue(3, 3.5, 'asks for a yes/no or pass/fail verdict',
+         r'\byes or no\b|\byes/no\b|\btrue or false\b|\bvalid or invalid\b|\bpass\b.{0,40}\bfail\b'
+         r'|\bok or \w+|\b"?approved"? or "?rejected\b|\breply (?:only|with a single)\b'
+         r'|\banswer with (?:a single|one|only)\b|\brespond with (?:the word|only|a single)\b'
+         r'|\bsingle word\b|\bone word\b|\by/n\b|\btrue/false\b|\b0 or 1\b|\bjust (?:say|answer|reply)\b'
+         r'|\b(?:output|return|reply|respond with) (?:only|just) (?:the|a|\w+)\b|\bnothing else\b'
+         r'|\bno (?:other|extra) text\b|\b(?:ids?|names?|numbers?|values?) only\b'),
+    _cue(3, 2.5, 'asks for a simple check',
+         r'\bcheck (?:if|whether|that)\b|\bconfirm (?:the|that|whether)\b'
+         r'|\bverify that\b|\bwhich of these two\b|\bends (?:in|with)\b|\bat least \d+ characters\b'
+         r'|\bcontains?\b|\bmention (?:the word|a|an)\b|\bmatch(?:es)? the (?:pattern|format)\b'
+         r'|\bwell-formed\b|\bnon-empty\b|\bis (?:missing|blank|null|empty)\b|\bidentical\b'
+         r'|\b(?:tick|check) off\b|\bdigits\b|\bcharacters long\b|\b(?:right|correct|valid) format\b'),
+    _cue(3, 3.5, 'pulls out one easily spotted value',
+         r'\bextract (?:the|an?) (?:email(?: address)?|phone number|url|year|date|domain|title'
+         r'|first \w+|last \w+)\b(?!,| and)'),
+    _cue(3, 2.5, 'applies a fixed rule to a field',
+         r'\b(?:based on|according to) (?:its|the|their) (?:\w+ )?'
+         r'(?:id|column|field|value|status|flag)s?\b'
+         r'|\b(?:below|above|under|over) \d+\b'
+         r'|\bflag (?:any|each|every|all|the) \w+ (?:where|whose|with|that)\b'
+         r'|\bis (?:zero|negative|empty|blank)\b'),
+    _cue(3, 2.5, 'asks for a trivial count or look-up',
+         r'\bcount the\b|\bhow many (?:words|items|lines|characters|rows|entries|records)\b'
+         r'|\b(?:total )?number of (?:items|words|lines|characters|rows|entries|records)\b'
+         r'|\bfirst (?:line|three|two|\d+|item|word)\b|\blarger\b|\bsmaller\b|\bprime\b|\bplural\b'
+         r'|\babbreviations?\b|\bcountry codes?\b|\bmonth names\b|\brandom\b|\bword count\b'
+         r'|\bcharacter count\b|\bday of the week\b'),
+    _cue(3, 3.0, 'asks for a light proofread',
+         r'\btypos?\b|\bspell(?:ing|-check| check)\b|\bpunctuation\b|\bproofread\w*|\bgrammar\b'
+         r'|\bmisspell\w*'),
+    _cue(3, 3.0, 'translates a few words',
+         r'\btranslate\b\s*(?:"[^"]{1,40}"|“[^”]{1,40}”|the (?:word|phrase|term|button|labels?)\b'
+         r'|(?:these|the) (?:words|labels|phrases|terms)\b)|\bsay "',
+         r'(?:^|\s)[\'"“‘][^\'"“”‘’\n]{1,30}[\'"”’]\s+(?:in|into) ' + _LANGUAGES),
+    _cue(3, 2.0, 'asks for a tiny piece of text',
+         r'\bhaiku\b|\blimerick\b|\bslogan\b|\btagline\b|\bthis sentence\b'
+         r'|\b(?:into|in|as) (?:a single|one) (?:sentence|line)\b'
+         r'|\bin (?:one|two|three|four|five|six|seven|eight|nine|ten|\d) words\b|\bfewer than \w+ words\b'
+         r'|\binto one\b'),
+    _cue(3, 1.5, 'works item by item on given data',
+         r'\b(?:each|every|all the|any) (?:row|item|entry|entries|line|value|field|key|cell|record|name'
+         r'|word|string|date|number|title|address|email|column|heading|tag)s?\b'),
+    _cue(3, 1.0, 'says the job is simple',
+         r'\bsimple\b|\bsimply\b|\bjust\b|\bquick(?:ly)?\b|\bonly\b|\bmerely\b|\btrivial\b'),
+)
+
+# A role in the system prompt hints at the expected depth, without deciding on its own.
+_ROLE_CUES: tuple[_Cue, ...] = (
+    _cue(1, 1.5, 'casts a senior expert role',
+         r'\b(?:chief|principal|senior|lead|staff|experienced) (?:\w+ ){0,2}(?:officer|architect'
+         r'|engineer|strategist|auditor|scientist|counsel|lawyer)\b|\bstrategist\b|\bauditor\b'
+         r'|\bresearch scientist\b'),
+)
+
+# System text describes the agent rather than the task: its cues count for less, and all of them
+# together never outweigh one decisive cue in the task ("You are a senior auditor" + "Capitalise…").
+_SYSTEM_WEIGHT = 0.5
+_SYSTEM_CAP = 2.0
+
+# Structural cues: a long brief usually carries several constraints to reconcile; a task that
+# first sets out a situation ("Our churn doubled. …") asks for reasoning about it; a short
+# question opening with an auxiliary verb ("Is it…?", "Does…?") usually wants a yes/no check.
+_LONG_BRIEF_WORDS = 24
+_SITUATION_FIRST = re.compile(
+    r"^\s*(?:our|we|we're|we've|i'm|i run|i have|my|a|an)\b[^.?!\n]*[.?!]\s+\S", re.IGNORECASE)
+_SHORT_QUESTION_WORDS = 15
+_SHORT_TASK_WORDS = 12
+_YES_NO_OPENING = re.compile(r'^\s*(?:is|does|do|are|has|have|can|was|were)\b', re.IGNORECASE)
+
+_TEMPLATE = re.compile(r'\{#.*?#\}|\{%.*?%\}|\{\{.*?\}\}', re.DOTALL)
+_WORD = re.compile(r"[A-Za-z][A-Za-z'-]*")
+
+
+@dataclass
+class _Evidence:
+    scores: list[float]
+    # (weight, why, matched text) per tier, to explain the decision
+    hits: list[list[tuple[float, str, str]]]
+
+    @classmethod
+    def empty(cls) -> _Evidence:
+        return cls(scores=[0.0, 0.0, 0.0, 0.0], hits=[[], [], [], []])  # index 0 unused
+
+    def add(self, tier: int, weight: float, why: str, matched: str = '') -> None:
+        self.scores[tier] += weight
+        self.hits[tier].append((weight, why, matched))
+
+
+def _strip_template(text: str) -> str:
+    """Remove Jinja syntax: `{{ plan.steps }}` is data arriving at run time, not instruction."""
+    return _TEMPLATE.sub(' ', text)
+
+
+def _collect(text: str, cues: tuple[_Cue, ...], factor: float, evidence: _Evidence) -> None:
+    """Add each cue found in `text` (lower-cased) once."""
+    for cue in cues:
+        for pattern in cue.patterns:
+            match = pattern.search(text)
+            if match:
+                evidence.add(cue.tier, cue.weight * factor, cue.why, match.group(0))
+                break
+
+
+def _collect_system(role: str, evidence: _Evidence) -> None:
+    found = _Evidence.empty()
+    _collect(role, _CUES, _SYSTEM_WEIGHT, found)
+    _collect(role, _ROLE_CUES, 1.0, found)
+    for tier in (1, 2, 3):
+        scale = min(1.0, _SYSTEM_CAP / found.scores[tier]) if found.scores[tier] else 0.0
+        for weight, why, matched in found.hits[tier]:
+            evidence.add(tier, weight * scale, why, matched)
+
+
+def _collect_shape(task: str, evidence: _Evidence) -> None:
+    words = len(_WORD.findall(task))
+    if words >= _LONG_BRIEF_WORDS:
+        evidence.add(1, 1.0, f'it is a long, multi-part brief ({words} words)')
+    if _SITUATION_FIRST.match(task):
+        evidence.add(1, 1.0, 'it sets out a situation to reason about')
+    opening = _YES_NO_OPENING.match(task)
+    if opening and words <= _SHORT_QUESTION_WORDS:
+        evidence.add(3, 2.5, 'asks a short yes/no question', opening.group(0))
+
+
+def _schema_properties(schema: dict) -> list[dict]:
+    properties = schema.get('properties')
+    if isinstance(properties, dict):
+        return [value for value in properties.values() if isinstance(value, dict)]
+    items = schema.get('items')
+    return _schema_properties(items) if isinstance(items, dict) else []
+
+
+def _collect_schema(schema: dict | None, evidence: _Evidence) -> None:
+    """A schema hints at structured work; a lone boolean/enum field hints at a simple verdict."""
+    if not isinstance(schema, dict) or not schema:
+        return
+    properties = _schema_properties(schema)
+    if len(properties) == 1 and (properties[0].get('type') == 'boolean' or 'enum' in properties[0]):
+        evidence.add(3, 1.0, 'its output schema is a single verdict field')
+    else:
+        evidence.add(2, 1.0, 'its output schema asks for structured fields')
+
+
+def _keywords(matched: str) -> list[str]:
+    words = matched.strip(' \'"“”‘’').lower().split()
+    # A long match (a verb … noun phrase) is shown by its two ends.
+    return [words[0], words[-1]] if len(words) > 2 else [' '.join(words)] if words else []
+
+
+def _explain(tier: int, evidence: _Evidence) -> str:
+    """`tier N: <strongest cue> ("word", "word")`, quoting what matched in the task."""
+    hits = sorted(evidence.hits[tier], key=lambda hit: -hit[0])  # stable: ties keep cue order
+    why = hits[0][1]
+    keywords = _keywords(hits[0][2])
+    if len(keywords) < 2 and len(hits) > 1:
+        keywords += _keywords(hits[1][2])[:1]
+    quoted = ', '.join(f'"{keyword}"' for keyword in dict.fromkeys(keywords))
+    return f'tier {tier}: {why} ({quoted})' if quoted else f'tier {tier}: {why}'
+
+
+def route_task(prompt: str, system: str = '', output_schema: dict | None = None) -> RouteDecision:
+    """Classify a node's task into tier 1, 2 or 3, offline and deterministically.
+
+    :param prompt: the node's prompt template; Jinja syntax is ignored.
+    :param system: the node's system prompt, weighed less than the task itself (default: '').
+    :param output_schema: the node's JSON Schema, weak evidence of structured work (default: None).
+    """
+    evidence = _Evidence.empty()
+    task = _strip_template(prompt or '').lower()
+    role = _strip_template(system or '').lower()
+    _collect(task, _CUES, 1.0, evidence)
+    _collect_shape(task, evidence)
+    if role.strip():
+        _collect_system(role, evidence)
+    _collect_schema(output_schema, evidence)
+
+    best = max(evidence.scores[1:])
+    if best < 1.0:
+        # No cue at all: fall back on length, the one signal every task has. Rote jobs are
+        # short to state; anything longer is treated as the analytical middle.
+        # When the prompt is only template variables, the instruction lives in the system prompt.
+        instruction = task if _WORD.search(task) else role
+        if len(_WORD.findall(instruction)) <= _SHORT_TASK_WORDS:
+            return RouteDecision(3, 'tier 3: a short instruction with no sign of analysis or judgement')
+        return RouteDecision(2, 'tier 2: no clear sign of deep reasoning or of rote work, '
+                                'so the analytical middle tier')
+    # Ties go to the more capable tier: an under-powered answer can look valid and pass unnoticed.
+    tier = next(t for t in (1, 2, 3) if evidence.scores[t] == best)
+    return RouteDecision(tier, _explain(tier, evidence))

@@ -1,0 +1,173 @@
+"""The offline tier classifier (`tier: auto`): accuracy on tasks it was not tuned on, and behaviour.
+
+The labelled set is split by a stable hash of each task's text: ~30% is held out and was never
+used to tune the rules. Lines marked `"split": "train"` are always training data: they were an
+earlier "unseen" set, folded into training once they had been used to find mistakes. The
+unseen set was written after the last change to the rules, in deliberately different phrasing.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from nodes.router import RouteDecision, route_task
+
+ASSETS = Path(__file__).resolve().parent.parent / 'assets' / 'router'
+
+
+def load_tasks(name: str) -> list[dict]:
+    with open(ASSETS / name, encoding='utf-8') as file:
+        return [json.loads(line) for line in file if line.strip()]
+
+
+# NOTE: the same split is computed in benchmarks/bench_router.py; keep them identical.
+def is_held_out(task: dict) -> bool:
+    if task.get('split') == 'train':
+        return False
+    return int(hashlib.sha256(task['text'].encode('utf-8')).hexdigest()[:8], 16) % 100 < 30
+
+
+def accuracy(tasks: list[dict]) -> float:
+    right = sum(route_task(task['text'], task.get('system', '')).tier == task['tier'] for task in tasks)
+    return right / len(tasks)
+
+
+LABELLED = load_tasks('labelled_tasks.jsonl')
+UNSEEN = load_tasks('unseen_tasks.jsonl')
+HELD_OUT = [task for task in LABELLED if is_held_out(task)]
+
+
+def test_held_out_accuracy_is_at_least_90_percent():
+    assert len(HELD_OUT) >= 90
+    assert accuracy(HELD_OUT) >= 0.90
+
+
+def test_unseen_accuracy_is_at_least_85_percent():
+    assert len(UNSEEN) >= 80
+    assert accuracy(UNSEEN) >= 0.85
+
+
+def test_the_labelled_sets_are_large_balanced_and_disjoint():
+    assert len(LABELLED) >= 300
+    for tier in (1, 2, 3):
+        assert sum(task['tier'] == tier for task in LABELLED) >= len(LABELLED) // 5
+        assert sum(task['tier'] == tier for task in UNSEEN) >= len(UNSEEN) // 5
+    hashed = [task for task in LABELLED if task.get('split') != 'train']
+    assert 0.25 <= len(HELD_OUT) / len(hashed) <= 0.35
+    assert not {task['text'] for task in LABELLED} & {task['text'] for task in UNSEEN}
+
+
+@pytest.mark.parametrize('prompt', [
+    'Design a fault-tolerant event pipeline for {{ brief.company }} and explain the trade-offs.',
+    'Audit this authentication module for vulnerabilities and rank them by impact.\n{{ code }}',
+    'Should we expand into Brazil next year? Reason step by step and justify the recommendation.',
+    'Synthesise these four conflicting market studies into one position on demand.',
+])
+def test_high_reasoning_tasks_get_tier_1(prompt):
+    assert route_task(prompt).tier == 1
+
+
+@pytest.mark.parametrize('prompt', [
+    'Write a Python function that parses ISO 8601 durations.',
+    'Extract the invoice number, total and due date from {{ invoice.text }}.',
+    'Summarise the meeting transcript into decisions and action items.\n{{ transcript }}',
+    'Classify each ticket as billing, technical or account.\n{{ tickets }}',
+])
+def test_analytical_tasks_get_tier_2(prompt):
+    assert route_task(prompt).tier == 2
+
+
+@pytest.mark.parametrize('prompt', [
+    'Format as a numbered list: {{ plan.steps }}',
+    'Indent this Python code with four spaces.\n{{ code }}',
+    'Does the reply mention a refund? Answer yes or no.\n{{ reply }}',
+    'Translate "Thank you" into German.',
+])
+def test_commodity_tasks_get_tier_3(prompt):
+    assert route_task(prompt).tier == 3
+
+
+def test_the_same_task_always_gets_the_same_decision_even_in_another_process():
+    tasks = LABELLED[:40] + UNSEEN[:20]
+    here = [route_task(task['text'], task.get('system', '')) for task in tasks]
+    assert here == [route_task(task['text'], task.get('system', '')) for task in tasks]
+    script = ('import json, sys\nfrom nodes.router import route_task\n'
+              'tasks = json.load(sys.stdin)\n'
+              "print(json.dumps([[d.tier, d.reason] for d in "
+              "(route_task(t['text'], t.get('system', '')) for t in tasks)]))")
+    environment = {**os.environ, 'PYTHONHASHSEED': '12345'}
+    elsewhere = subprocess.run([sys.executable, '-c', script], input=json.dumps(tasks), text=True,
+                               capture_output=True, check=True, env=environment,
+                               cwd=Path(__file__).resolve().parent.parent).stdout
+    assert json.loads(elsewhere) == [[decision.tier, decision.reason] for decision in here]
+
+
+def test_every_decision_has_a_short_reason_naming_its_tier():
+    for task in LABELLED + UNSEEN:
+        decision = route_task(task['text'], task.get('system', ''))
+        assert isinstance(decision, RouteDecision)
+        assert decision.tier in (1, 2, 3)
+        assert decision.reason.startswith(f'tier {decision.tier}: ')
+        assert len(decision.reason) > len('tier 1: ') + 10
+        assert '\n' not in decision.reason and len(decision.reason) < 160
+
+
+def test_a_reason_quotes_the_words_that_decided():
+    decision = route_task('Implement a function that validates an IBAN.')
+    assert decision == RouteDecision(2, decision.reason)
+    assert '"implement"' in decision.reason and '"function"' in decision.reason
+
+
+def test_template_syntax_is_ignored():
+    # `plan.steps` names an upstream node; the word "plan" in it is data, not an instruction.
+    assert route_task('Format as a numbered list: {{ plan.steps }}').tier == 3
+    assert 'plan' not in route_task('Format as a numbered list: {{ plan.steps }}').reason
+    looped = 'Sort these names alphabetically:\n{% for row in rows %}{{ row.name }}\n{% endfor %}{# done #}'
+    assert route_task(looped).tier == 3
+    assert route_task('{{ strategy_doc }} {{ audit.report }}').tier == 3  # only data, nothing asked
+
+
+@pytest.mark.parametrize('prompt', ['', '{{', '{% if %}', '}}{{ a }', '{{ a }}' * 500, '\x00\n\t', '???'])
+def test_odd_or_broken_input_never_raises(prompt):
+    decision = route_task(prompt, system=prompt, output_schema={'type': 'object', 'properties': []})
+    assert decision.tier in (1, 2, 3) and decision.reason
+
+
+EXTRACTION_SCHEMA = {'type': 'object', 'properties': {
+    'vendor': {'type': 'string'}, 'total': {'type': 'number'}, 'due': {'type': 'string'}}}
+VERDICT_SCHEMA = {'type': 'object', 'properties': {'ok': {'type': 'boolean'}}, 'required': ['ok']}
+
+
+def test_a_schema_alone_points_to_structured_work():
+    decision = route_task('{{ upstream.text }}', output_schema=EXTRACTION_SCHEMA)
+    assert decision.tier == 2
+    assert 'schema' in decision.reason
+    assert route_task('{{ upstream.text }}', output_schema=VERDICT_SCHEMA).tier == 3
+
+
+def test_a_schema_does_not_override_what_the_task_asks():
+    steps = {'type': 'object', 'properties': {'steps': {'type': 'array', 'items': {'type': 'string'}}}}
+    assert route_task('Plan a competitive analysis of {{ brief.company }}.', 'You are a strategist.',
+                      steps).tier == 1
+    assert route_task('Format as a numbered list: {{ plan.steps }}', output_schema=EXTRACTION_SCHEMA).tier == 3
+    assert route_task('Audit this contract for liability exposure.\n{{ contract }}',
+                      output_schema=VERDICT_SCHEMA).tier == 1
+
+
+def test_the_system_prompt_weighs_less_than_the_task():
+    assert route_task('Capitalise this title: {{ title }}', 'You are a senior security auditor.').tier == 3
+    assert route_task('{{ brief }}', 'You are the chief strategist. Produce a three-year market-entry '
+                                     'strategy for the company described.').tier == 1
+
+
+def test_importing_the_router_stays_light():
+    script = 'import sys, nodes.router; print(sorted({"litellm", "jinja2", "pydantic"} & set(sys.modules)))'
+    output = subprocess.run([sys.executable, '-c', script], text=True, capture_output=True, check=True,
+                            cwd=Path(__file__).resolve().parent.parent).stdout
+    assert output.strip() == '[]'
