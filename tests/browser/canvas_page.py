@@ -7,11 +7,13 @@ can tell that the browser deletes nothing by itself), and shows every event it r
 in a log on the page. Tests drive the Python → browser calls through `POST /harness/<method>`
 and read what reached Python from `GET /harness/events`.
 
-    python tests/browser/canvas_page.py --port 8123 [--generate 2400]
+    python tests/browser/canvas_page.py --port 8123
+    open http://127.0.0.1:8123/ (the demo graph) or /?generate=2400 (benchmarks/generate.py's graph)
 """
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import sys
 from pathlib import Path
@@ -67,21 +69,22 @@ def view_edge(source: str, target: str) -> dict[str, str]:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument('--port', type=int, required=True)
-    parser.add_argument('--generate', type=int, metavar='N', help='open a generated N-node graph instead of the demo')
     args = parser.parse_args()
 
-    if args.generate:
+    @functools.cache
+    def open_graph(generate: int) -> Graph:
+        if not generate:
+            return demo_graph()
         sys.path.insert(0, str(ROOT / 'benchmarks'))
         from generate import generate_graph
-        graph = generate_graph(args.generate)
-    else:
-        graph = demo_graph()
+        return generate_graph(generate)
 
     events: list[dict[str, Any]] = []
     canvases: list[Canvas] = []
 
     @ui.page('/')
-    def page() -> None:
+    def page(generate: int = 0) -> None:
+        graph = open_graph(generate)
         events.clear()  # one test, one page: the log starts empty
         dag = LiveDag((node.id for node in graph.nodes), ((edge.source, edge.target) for edge in graph.edges))
         inputs = {node.id for node in graph.nodes if node.kind == 'input'}

@@ -1,22 +1,34 @@
 // The canvas: Vue Flow showing a graph that Python owns. User actions become events; the
 // graph changes only through load/apply (README.md is the contract).
+//
+// Large graphs: Vue Flow renders only the cards in view (only-render-visible-elements), and
+// when even that would be too many, the graph is painted as an overview on one <canvas>
+// (overview.js): the nodes stay in Vue Flow's store but hidden. `edges` below is always the
+// full list; Vue Flow holds all of them in a small graph, and in a large one only those that
+// touch a node near the view: the rest (lines merely crossing the screen) are painted.
 import { h, markRaw, nextTick, ref, watch } from "vue";
 import { ConnectionMode, VueFlow, useVueFlow } from "@vue-flow/core";
 import { Background } from "@vue-flow/background";
 import { Controls } from "@vue-flow/controls";
 import { MiniMap } from "@vue-flow/minimap";
 import SwarmNode from "./SwarmNode.js";
+import { ENTER_OVERVIEW, LEAVE_OVERVIEW, nodesIn, paintOverview, viewRect } from "./overview.js";
 import { edgeId, nodeClass, toFlowEdge, toFlowNode, updateFlowNode } from "./view.js";
 
 const FLASH_MS = 2000;
 const NODE_TYPES = { swarm: markRaw(SwarmNode) };
 const SHORTCUTS = { z: "undo", y: "redo", c: "copy", v: "paste", s: "save", a: "select_all" };
+const KIND_TYPE = "application/x-swarm-kind";
+const FIT_PADDING = 0.1;
+const WINDOW_EDGES_ABOVE = 400; // up to this many edges Vue Flow holds them all
+const NEAR_VIEW = 0.1; // "near the view": the screen grown by this fraction each side
 
 function isTextInput(target) {
   return target?.closest?.("input, textarea, select, [contenteditable=''], [contenteditable='true']");
 }
 
 const round = (value) => Math.round(value);
+const nextFrame = () => new Promise((resolve) => requestAnimationFrame(() => resolve()));
 
 export default {
   name: "SwarmCanvas",
@@ -24,10 +36,93 @@ export default {
   setup(props, { emit, expose }) {
     const flow = useVueFlow();
     const root = ref(null);
-    let flashed = { nodes: [], edges: [], timer: null };
+    const overviewCanvas = ref(null);
+    const overview = ref(false);
+    const edges = new Map(); // id → edge: every edge, whether Vue Flow holds it now or not
+    let flashed = { nodes: new Set(), edges: [], timer: null };
     let dragFrom = new Map();
     let lastSelection = "[[],[]]";
     let selectionQueued = false;
+    let paintQueued = false;
+
+    // --- edges and modes -----------------------------------------------------------------
+
+    let shownEdges = new Set(); // ids of the edges Vue Flow holds now
+    let updateQueued = false;
+
+    function setFlowEdges(list) {
+      // setEdges ignores an empty list until Vue Flow is initialised; assigning always works.
+      // Copies, so that Vue Flow's edge objects (selection and all) are not our records.
+      if (list.length) flow.setEdges(list.map((edge) => ({ ...edge })));
+      else flow.edges.value = [];
+      shownEdges = new Set(list.map((edge) => edge.id));
+    }
+
+    function screenRect(margin = 0) {
+      const { width, height } = flow.dimensions.value;
+      return viewRect(flow.viewport.value, width, height, margin);
+    }
+
+    function wantedEdges() {
+      if (overview.value) return [];
+      if (edges.size <= WINDOW_EDGES_ABOVE) return [...edges.values()];
+      const near = new Set(nodesIn(flow.nodes.value, screenRect(NEAR_VIEW)).map((node) => node.id));
+      return [...edges.values()].filter((edge) => near.has(edge.source) || near.has(edge.target));
+    }
+
+    function syncFlowEdges() {
+      const wanted = wantedEdges();
+      if (wanted.length !== shownEdges.size || !wanted.every((edge) => shownEdges.has(edge.id))) setFlowEdges(wanted);
+    }
+
+    function updateEdge(id, changes) {
+      const edge = edges.get(id);
+      if (!edge) return;
+      Object.assign(edge, changes);
+      const shown = shownEdges.has(id) ? flow.findEdge(id) : null;
+      if (shown) Object.assign(shown, changes);
+    }
+
+    function setOverview(on) {
+      if (overview.value === on) return;
+      overview.value = on;
+      for (const node of flow.nodes.value) node.hidden = on;
+    }
+
+    // After the view or the graph changed: pick cards or overview, the edges Vue Flow holds, and
+    // repaint the canvas; at most once a frame.
+    function update() {
+      if (updateQueued) return;
+      updateQueued = true;
+      requestAnimationFrame(() => {
+        updateQueued = false;
+        const count = nodesIn(flow.nodes.value, screenRect()).length;
+        if (!overview.value && count > ENTER_OVERVIEW) setOverview(true);
+        else if (overview.value && count < LEAVE_OVERVIEW) setOverview(false);
+        syncFlowEdges();
+        paint();
+      });
+    }
+
+    function paint() {
+      const canvas = overviewCanvas.value;
+      if (!canvas) return;
+      const painted = overview.value || shownEdges.size < edges.size;
+      canvas.style.display = painted ? "block" : "none";
+      if (!painted) return;
+      canvas.dataset.nodes = paintOverview(canvas, {
+        nodes: overview.value ? flow.nodes.value : [],
+        edges: overview.value ? edges.values() : [...edges.values()].filter((edge) => !shownEdges.has(edge.id)),
+        findNode: flow.findNode,
+        viewport: flow.viewport.value,
+        flashed: flashed.nodes,
+      }); // how many nodes it painted: what tests and the benchmark can see
+    }
+
+    flow.onViewportChange(update);
+    watch(flow.dimensions, update);
+
+    // --- Python → browser ----------------------------------------------------------------
 
     const viewportReady = () =>
       flow.viewportHelper.value.viewportInitialized
@@ -44,39 +139,46 @@ export default {
     async function fitView() {
       await viewportReady();
       await nextTick();
-      await flow.fitView({ padding: 0.1, duration: 0 });
+      await flow.fitView({ padding: FIT_PADDING, duration: 0, includeHiddenNodes: true });
+      update();
+      await nextFrame(); // update() has run
+      await nextFrame(); // and what it changed is on screen
     }
 
     function refreshClass(node) {
-      node.class = nodeClass(node.data, flashed.nodes.includes(node.id));
+      node.class = nodeClass(node.data, flashed.nodes.has(node.id));
     }
 
-    // Edges into a running node animate; one pass over the edges per batch of state changes.
+    // Edges into a running node animate; one pass over the edges per batch of changes.
     function refreshEdgeAnimation() {
       const running = new Set(flow.nodes.value.filter((node) => node.data.run?.state === "running").map((node) => node.id));
-      for (const edge of flow.edges.value) {
+      for (const edge of edges.values()) {
         const animated = running.has(edge.target);
-        if (edge.animated !== animated) edge.animated = animated;
+        if (edge.animated !== animated) updateEdge(edge.id, { animated });
       }
     }
 
-    function load(nodes, edges) {
+    function load(viewNodes, viewEdges) {
       clearFlash();
-      // Vue Flow's setNodes ignores an empty list before it is initialised; assign instead.
+      edges.clear();
+      for (const view of viewEdges) {
+        const edge = toFlowEdge(view);
+        edges.set(edge.id, edge);
+      }
+      // A graph too large to show as cards opens in the overview; fitView settles the mode.
+      overview.value = viewNodes.length > ENTER_OVERVIEW;
       flow.nodes.value = [];
-      flow.edges.value = [];
-      if (nodes.length) flow.setNodes(nodes.map(toFlowNode));
-      if (edges.length) flow.setEdges(edges.map(toFlowEdge));
+      setFlowEdges([]);
+      if (viewNodes.length) flow.setNodes(viewNodes.map((view) => ({ ...toFlowNode(view), hidden: overview.value })));
       refreshEdgeAnimation();
       return fitView();
     }
 
     function apply(ops) {
       const newNodes = [];
-      const newEdges = [];
-      const removedNodes = [];
-      const removedEdges = [];
+      const removedNodes = new Set();
       let statesChanged = false;
+      let edgesAdded = false;
       for (const op of ops) {
         if (op.op === "add_node") {
           const existing = flow.findNode(op.node.id);
@@ -84,7 +186,7 @@ export default {
             updateFlowNode(existing, op.node);
             refreshClass(existing);
           } else {
-            newNodes.push(toFlowNode(op.node));
+            newNodes.push({ ...toFlowNode(op.node), hidden: overview.value });
           }
           statesChanged ||= "state" in op.node;
         } else if (op.op === "update_node") {
@@ -94,60 +196,66 @@ export default {
           refreshClass(node);
           statesChanged ||= "state" in op.changes;
         } else if (op.op === "remove_node") {
-          removedNodes.push(op.id);
+          removedNodes.add(op.id);
         } else if (op.op === "add_edge") {
           const edge = toFlowEdge(op.edge);
-          if (!flow.findEdge(edge.id)) newEdges.push(edge);
+          if (!edges.has(edge.id)) {
+            edges.set(edge.id, edge);
+            edgesAdded = true;
+          }
         } else if (op.op === "remove_edge") {
-          removedEdges.push(op.id);
+          edges.delete(op.id);
         } else {
           console.warn("swarm-canvas: unknown op", op);
         }
       }
-      // Adds first (an edge may join a node added in the same batch), then removals.
       if (newNodes.length) flow.addNodes(newNodes);
-      if (newEdges.length) flow.addEdges(newEdges);
-      const edgesToRemove = removedEdges.filter((id) => flow.findEdge(id));
-      if (edgesToRemove.length) flow.removeEdges(edgesToRemove);
-      const nodesToRemove = removedNodes.filter((id) => flow.findNode(id));
-      if (nodesToRemove.length) flow.removeNodes(nodesToRemove);
-      if (statesChanged || newEdges.length) refreshEdgeAnimation();
+      if (removedNodes.size) {
+        for (const edge of edges.values()) {
+          if (removedNodes.has(edge.source) || removedNodes.has(edge.target)) edges.delete(edge.id);
+        }
+        const known = [...removedNodes].filter((id) => flow.findNode(id));
+        if (known.length) flow.removeNodes(known);
+      }
+      syncFlowEdges(); // now, so the DOM has the new edges when the call returns
+      if (statesChanged || edgesAdded) refreshEdgeAnimation();
+      update();
     }
 
     function select(nodeIds) {
       const nodes = nodeIds.map((id) => flow.findNode(id)).filter(Boolean);
       flow.addSelectedNodes(nodes); // selects exactly these, deselects everything else
+      update();
     }
 
     function clearFlash() {
       clearTimeout(flashed.timer);
-      const { nodes, edges } = flashed;
-      flashed = { nodes: [], edges: [], timer: null };
+      const { nodes, edges: flashedEdges } = flashed;
+      flashed = { nodes: new Set(), edges: [], timer: null };
       for (const id of nodes) {
         const node = flow.findNode(id);
         if (node) refreshClass(node);
       }
-      for (const id of edges) {
-        const edge = flow.findEdge(id);
-        if (edge) edge.class = "";
-      }
+      for (const id of flashedEdges) updateEdge(id, { class: "" });
+      update();
     }
 
     function flashPath(nodeIds) {
       clearFlash();
-      const edges = [];
+      const pathEdges = [];
       for (let i = 0; i + 1 < nodeIds.length; i++) {
-        const edge = flow.findEdge(edgeId(nodeIds[i], nodeIds[i + 1]));
-        if (edge) {
-          edge.class = "swarm-flash";
-          edges.push(edge.id);
+        const id = edgeId(nodeIds[i], nodeIds[i + 1]);
+        if (edges.has(id)) {
+          updateEdge(id, { class: "swarm-flash" });
+          pathEdges.push(id);
         }
       }
-      flashed = { nodes: [...new Set(nodeIds)], edges, timer: setTimeout(clearFlash, FLASH_MS) };
+      flashed = { nodes: new Set(nodeIds), edges: pathEdges, timer: setTimeout(clearFlash, FLASH_MS) };
       for (const id of flashed.nodes) {
         const node = flow.findNode(id);
         if (node) refreshClass(node);
       }
+      update();
     }
 
     function setStates(states) {
@@ -159,11 +267,12 @@ export default {
         refreshClass(node);
       }
       refreshEdgeAnimation();
+      update();
     }
 
     expose({ load, apply, select, fitView, flashPath, setStates });
 
-    // --- browser → Python -------------------------------------------------------------
+    // --- browser → Python ----------------------------------------------------------------
 
     flow.onConnect(({ source, target }) => emit("connect", { source, target }));
     flow.onNodeClick(({ node }) => emit("node_click", { id: node.id }));
@@ -196,11 +305,12 @@ export default {
       selectionQueued = true;
       setTimeout(() => {
         selectionQueued = false;
-        const [nodes, edges] = selectedIds();
-        const key = JSON.stringify([nodes, edges]);
+        const [nodes, selectedEdges] = selectedIds();
+        const key = JSON.stringify([nodes, selectedEdges]);
         if (key !== lastSelection) {
           lastSelection = key;
-          emit("selection", { nodes, edges });
+          emit("selection", { nodes, edges: selectedEdges });
+          update();
         }
       }, 0);
     };
@@ -211,10 +321,10 @@ export default {
       if (isTextInput(event.target)) return;
       const modifier = event.ctrlKey || event.metaKey;
       if (!modifier && (event.key === "Delete" || event.key === "Backspace")) {
-        const [nodes, edges] = selectedIds();
-        if (nodes.length || edges.length) {
+        const [nodes, selectedEdges] = selectedIds();
+        if (nodes.length || selectedEdges.length) {
           event.preventDefault();
-          emit("delete", { nodes, edges });
+          emit("delete", { nodes, edges: selectedEdges });
         }
         return;
       }
@@ -233,7 +343,6 @@ export default {
       if (root.value && !root.value.contains(document.activeElement)) root.value.focus({ preventScroll: true });
     }
 
-    const KIND_TYPE = "application/x-swarm-kind";
     function onDragover(event) {
       if (event.dataTransfer?.types.includes(KIND_TYPE)) {
         event.preventDefault();
@@ -255,6 +364,7 @@ export default {
           ref: root,
           class: "swarm-canvas",
           tabindex: 0,
+          "data-mode": overview.value ? "overview" : "cards",
           onKeydown,
           onPointerdownCapture: onPointerdown,
           onDragover,
@@ -271,14 +381,19 @@ export default {
               selectionKeyCode: "Shift",
               multiSelectionKeyCode: ["Shift", "Control", "Meta"],
               disableKeyboardA11y: true, // arrow keys would move nodes without a drag-stop report
-              minZoom: 0.05,
+              minZoom: 0.02,
               maxZoom: 2,
             },
             {
               default: () => [
                 h(Background, { gap: 20 }),
                 h(Controls, { showInteractive: false }),
-                h(MiniMap, { pannable: true, zoomable: true }),
+                // The minimap draws hidden nodes as nothing; in the overview it has nothing to add.
+                overview.value ? null : h(MiniMap, { pannable: true, zoomable: true }),
+                h("canvas", {
+                  ref: overviewCanvas,
+                  class: "swarm-overview vue-flow__container",
+                }),
               ],
             },
           ),

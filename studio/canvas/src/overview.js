@@ -1,0 +1,108 @@
+// The overview: when too many nodes would be on screen for Vue Flow to render them as cards
+// (each card and each edge costs Vue Flow a component and some DOM), the whole graph is painted
+// on one <canvas> instead, and the cards come back when the user zooms in.
+import { CARD_HEIGHT, CARD_WIDTH } from "./view.js";
+
+// Switch to the overview above ENTER cards in view and back below LEAVE (hysteresis, so a
+// zoom that hovers around the limit does not flip the mode on every frame).
+export const ENTER_OVERVIEW = 150;
+export const LEAVE_OVERVIEW = 110;
+
+const STATE_COLORS = {
+  queued: "#90a4ae",
+  running: "#1e88e5",
+  retrying: "#fb8c00",
+  escalated: "#8e24aa",
+  succeeded: "#43a047",
+  failed: "#e53935",
+  skipped: "#cfd8dc",
+  cancelled: "#cfd8dc",
+  cached: "#00897b",
+  pinned: "#5e35b1",
+};
+const KIND_COLORS = { input: "#a5d6a7", output: "#ce93d8" };
+const NODE_COLOR = "#b0bec5";
+
+// The flow-coordinate rectangle on screen, grown by `margin` (a fraction of its size) each side.
+export function viewRect(viewport, width, height, margin = 0) {
+  const w = width / viewport.zoom;
+  const h = height / viewport.zoom;
+  const left = -viewport.x / viewport.zoom - w * margin;
+  const top = -viewport.y / viewport.zoom - h * margin;
+  return { left, top, right: left + w * (1 + 2 * margin), bottom: top + h * (1 + 2 * margin) };
+}
+
+export function nodesIn(nodes, rect) {
+  const inside = [];
+  for (const node of nodes) {
+    const { x, y } = node.position;
+    if (x < rect.right && x + CARD_WIDTH > rect.left && y < rect.bottom && y + CARD_HEIGHT > rect.top) inside.push(node);
+  }
+  return inside;
+}
+
+function nodeColor(node) {
+  return STATE_COLORS[node.data.run?.state] ?? KIND_COLORS[node.data.kind] ?? NODE_COLOR;
+}
+
+// Paint nodes as boxes and edges as curves, in flow coordinates under the viewport transform.
+// With cards on screen it paints only the edges Vue Flow does not hold (and no nodes).
+export function paintOverview(canvas, { nodes, edges, findNode, viewport, flashed }) {
+  const ratio = window.devicePixelRatio || 1;
+  const width = canvas.clientWidth;
+  const height = canvas.clientHeight;
+  if (canvas.width !== Math.round(width * ratio) || canvas.height !== Math.round(height * ratio)) {
+    canvas.width = Math.round(width * ratio);
+    canvas.height = Math.round(height * ratio);
+  }
+  const ctx = canvas.getContext("2d");
+  ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
+  ctx.clearRect(0, 0, width, height);
+  ctx.translate(viewport.x, viewport.y);
+  ctx.scale(viewport.zoom, viewport.zoom);
+  const pixel = 1 / viewport.zoom;
+
+  const strokeEdges = (list, color, lineWidth) => {
+    if (!list.length) return;
+    ctx.beginPath();
+    for (const edge of list) {
+      const source = findNode(edge.source);
+      const target = findNode(edge.target);
+      if (!source || !target) continue;
+      const x1 = source.position.x + CARD_WIDTH;
+      const y1 = source.position.y + CARD_HEIGHT / 2;
+      const x2 = target.position.x;
+      const y2 = target.position.y + CARD_HEIGHT / 2;
+      const bend = Math.max(40, Math.abs(x2 - x1) / 2);
+      ctx.moveTo(x1, y1);
+      ctx.bezierCurveTo(x1 + bend, y1, x2 - bend, y2, x2, y2);
+    }
+    ctx.strokeStyle = color;
+    ctx.lineWidth = Math.max(lineWidth, pixel); // as wide as Vue Flow draws it, at least a pixel
+    ctx.stroke();
+  };
+  const plain = [];
+  const animated = [];
+  const flashing = [];
+  for (const edge of edges) {
+    (edge.class === "swarm-flash" ? flashing : edge.animated ? animated : plain).push(edge);
+  }
+  strokeEdges(plain, "#b1b1b7", 1);
+  strokeEdges(animated, STATE_COLORS.running, 2);
+  strokeEdges(flashing, "#e53935", 3);
+
+  let count = 0;
+  const outlined = [];
+  for (const node of nodes) {
+    ctx.fillStyle = nodeColor(node);
+    ctx.fillRect(node.position.x, node.position.y, CARD_WIDTH, CARD_HEIGHT);
+    count++;
+    if (node.selected || flashed.has(node.id) || node.data.problems?.length) outlined.push(node);
+  }
+  for (const node of outlined) {
+    ctx.strokeStyle = flashed.has(node.id) || !node.selected ? "#e53935" : "#1976d2";
+    ctx.lineWidth = 3 * pixel;
+    ctx.strokeRect(node.position.x, node.position.y, CARD_WIDTH, CARD_HEIGHT);
+  }
+  return count;
+}
