@@ -17,7 +17,7 @@ from sqlalchemy.pool import StaticPool
 from sqlmodel import Session, SQLModel, create_engine
 
 # Modules whose SQLModel tables `connect` creates.
-TABLE_MODULES = ('storage.graphs',)
+TABLE_MODULES = ('storage.graphs', 'storage.runs', 'storage.settings')
 
 _engines: dict[str, Engine] = {}
 

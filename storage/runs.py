@@ -1,0 +1,384 @@
+"""Run records: runs, node runs, attempts and events, written while the run goes.
+
+`RunRecorder` is an engine subscriber. It buffers rows and writes them in one transaction at
+the end of the event-loop iteration in which they arrived (and at once for the run's start
+and end), so a busy run commits in batches and a finished node is stored within one
+iteration of finishing. With SQLite in WAL mode (storage.db) a committed batch survives the
+process being killed; the next start's `RunRepository.mark_interrupted()` turns a `running`
+run whose process is gone into `interrupted`.
+
+Money is stored as REAL (the float nearest the engine's exact `Decimal`).
+"""
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import socket
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Any
+
+from sqlalchemy import Column, ForeignKey, Integer, String, Text, UniqueConstraint, insert, update
+from sqlalchemy.engine import Engine
+from sqlmodel import Field, SQLModel, select
+
+from nodes.events import (AttemptFinished, CostUpdated, Event, NodeCancelled, NodeFailed, NodeSkipped,
+                          NodeStarted, NodeSucceeded, RunFinished, RunStarted)
+
+from .db import transaction
+
+RUN_STATUSES = ('running', 'succeeded', 'failed', 'cancelled', 'over_budget', 'interrupted')
+
+
+def _run_fk() -> Column:
+    return Column(String, ForeignKey('runs.id', ondelete='CASCADE'), nullable=False, index=True)
+
+
+class RunRow(SQLModel, table=True):
+    __tablename__ = 'runs'
+    id: str = Field(primary_key=True)
+    graph_id: str | None = Field(default=None, sa_column=Column(String, ForeignKey('graphs.id', ondelete='CASCADE'),
+                                                                nullable=True, index=True))
+    graph_version_id: int | None = Field(default=None, sa_column=Column(
+        Integer, ForeignKey('graph_versions.id', ondelete='CASCADE'), nullable=True))
+    graph_name: str = ''
+    source: str = ''  # the file it was run from, when not a stored graph
+    status: str = 'running'
+    simulated: bool = False
+    budget_usd: float | None = None
+    cost_usd: float = 0.0
+    flagship_cost_usd: float = 0.0
+    savings_pct: float = 0.0
+    input_tokens: int = 0
+    output_tokens: int = 0
+    node_count: int = 0
+    nodes_done: int = 0
+    inputs: str = Field(default='{}', sa_column=Column(Text, nullable=False, default='{}'))
+    error: str | None = None
+    pid: int | None = None
+    host: str = ''
+    process_started: str = ''  # identifies the process beyond its pid (pids are reused)
+    started_at: datetime | None = None
+    finished_at: datetime | None = None
+    duration_s: float | None = None
+
+
+class NodeRunRow(SQLModel, table=True):
+    __tablename__ = 'node_runs'
+    __table_args__ = (UniqueConstraint('run_id', 'node_id'),)
+    id: int | None = Field(default=None, primary_key=True)
+    run_id: str = Field(sa_column=_run_fk())
+    node_id: str
+    status: str
+    tier: int | None = None
+    model: str | None = None
+    attempts: int = 0
+    cost_usd: float = 0.0
+    output: str | None = Field(default=None, sa_column=Column(Text))  # JSON
+    error: str | None = None
+    pinned: bool = False
+    cached: bool = False
+    started_t: float | None = None  # seconds since the run started
+    finished_t: float | None = None
+
+
+class AttemptRow(SQLModel, table=True):
+    __tablename__ = 'attempts'
+    id: int | None = Field(default=None, primary_key=True)
+    run_id: str = Field(sa_column=_run_fk())
+    node_id: str
+    number: int
+    tier: int
+    model: str
+    messages: str = Field(sa_column=Column(Text, nullable=False))  # JSON list of {role, content}
+    reply: str | None = Field(default=None, sa_column=Column(Text))
+    output: str | None = Field(default=None, sa_column=Column(Text))  # JSON
+    error: str | None = None
+    error_kind: str | None = None
+    input_tokens: int = 0
+    output_tokens: int = 0
+    cost_usd: float = 0.0
+    flagship_cost_usd: float = 0.0
+    latency_s: float = 0.0
+    finished_t: float | None = None  # seconds since the run started
+
+
+class RunEventRow(SQLModel, table=True):
+    __tablename__ = 'run_events'
+    id: int | None = Field(default=None, primary_key=True)
+    run_id: str = Field(sa_column=_run_fk())
+    seq: int
+    t: float  # seconds since the run started
+    type: str
+    node_id: str | None = None
+    data: str = Field(default='{}', sa_column=Column(Text, nullable=False))  # JSON
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, default=str)
+
+
+def _process_started(pid: int) -> str:
+    """The kernel's start time of a process (Linux), to tell it from a later one with its pid."""
+    try:
+        with open(f'/proc/{pid}/stat', encoding='ascii') as file:
+            return file.read().rsplit(')', 1)[1].split()[19]
+    except (OSError, IndexError):
+        return ''
+
+
+def _process_alive(pid: int | None, host: str, started: str) -> bool:
+    if host != socket.gethostname():
+        return True  # another machine's run: this one cannot tell, so leaves it
+    if pid is None:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        pass
+    return not started or _process_started(pid) in ('', started)
+
+
+_NODE_END = {NodeSucceeded: 'succeeded', NodeFailed: 'failed', NodeSkipped: 'skipped', NodeCancelled: 'cancelled'}
+_COMMON_KEYS = frozenset({'type', 'run_id', 't', 'node_id'})
+_to_json = json.JSONEncoder(ensure_ascii=False, default=str).encode
+_EVENT_COLUMNS = ('run_id', 'seq', 't', 'type', 'node_id', 'data')
+_ATTEMPT_COLUMNS = ('run_id', 'node_id', 'number', 'tier', 'model', 'messages', 'reply', 'output', 'error',
+                    'error_kind', 'input_tokens', 'output_tokens', 'cost_usd', 'flagship_cost_usd', 'latency_s',
+                    'finished_t')
+_NODE_COLUMNS = ('run_id', 'node_id', 'status', 'tier', 'model', 'attempts', 'cost_usd', 'output', 'error', 'pinned',
+                 'cached', 'started_t', 'finished_t')
+
+
+class _Inserter:
+    """Many rows into one table: the driver's executemany where its parameter style is known."""
+
+    def __init__(self, engine: Engine, table: str, columns: tuple[str, ...]) -> None:
+        marker = {'qmark': '?', 'format': '%s', 'pyformat': '%s'}.get(engine.dialect.paramstyle)
+        self.columns = columns
+        self.table = SQLModel.metadata.tables[table]
+        self.sql = (f'INSERT INTO {table} ({", ".join(columns)}) VALUES ({", ".join([marker] * len(columns))})'
+                    if marker else None)
+
+    def __call__(self, session: Any, rows: list[tuple]) -> None:
+        if self.sql:
+            session.connection().exec_driver_sql(self.sql, rows)
+        else:
+            session.execute(insert(self.table), [dict(zip(self.columns, row)) for row in rows])
+
+
+class RunRecorder:
+    """An engine subscriber that stores one run: `MissionController(..., subscribers=[recorder])`.
+
+    Stored: the run (updated with its totals), one node run per finished node, every attempt,
+    and every event but `cost_updated` (its totals are the run's; each attempt has its cost).
+
+    :param engine: from `storage.db.connect`
+    :param graph_id: the stored graph the run is of, if any
+    :param graph_version_id: the graph version row it ran (`GraphRepository.current_version(id).id`)
+    :param source: the file it was run from, if not a stored graph
+    """
+
+    def __init__(self, engine: Engine, graph_id: str | None = None, graph_version_id: int | None = None,
+                 source: str = '') -> None:
+        self.engine = engine
+        self.graph_id = graph_id
+        self.graph_version_id = graph_version_id
+        self.source = source
+        self.run_id: str | None = None
+        self._events: list[tuple] = []
+        self._attempts: list[tuple] = []
+        self._node_runs: list[tuple] = []
+        self._started: dict[str, float] = {}
+        self._totals: dict[str, Any] | None = None
+        self._succeeded = 0
+        self._seq = 0
+        self._t0 = 0.0
+        self._flush_scheduled = False
+        self._insert_events = _Inserter(engine, 'run_events', _EVENT_COLUMNS)
+        self._insert_attempts = _Inserter(engine, 'attempts', _ATTEMPT_COLUMNS)
+        self._insert_node_runs = _Inserter(engine, 'node_runs', _NODE_COLUMNS)
+
+    def __call__(self, event: Event) -> None:
+        kind = type(event)
+        if kind is CostUpdated:
+            self._totals = {'cost_usd': float(event.cost_usd), 'flagship_cost_usd': float(event.flagship_cost_usd),
+                            'savings_pct': event.savings_pct, 'input_tokens': event.input_tokens,
+                            'output_tokens': event.output_tokens}
+            return
+        if kind is RunStarted:
+            self._start(event)
+            return
+        self._seq += 1
+        t = event.t - self._t0
+        if kind is AttemptFinished:
+            attempt = event.attempt
+            data = _to_json({'number': attempt.number, 'tier': attempt.tier, 'model': attempt.model,
+                             'error_kind': attempt.error_kind, 'cost_usd': float(attempt.cost_usd)})
+            self._attempts.append((
+                self.run_id, attempt.node_id, attempt.number, attempt.tier, attempt.model, _to_json(attempt.messages),
+                attempt.reply, None if attempt.output is None else _to_json(attempt.output), attempt.error,
+                attempt.error_kind, attempt.input_tokens, attempt.output_tokens, float(attempt.cost_usd),
+                float(attempt.flagship_cost_usd), attempt.latency_s, t))
+        else:
+            fields = event.to_dict()
+            if kind is NodeSucceeded:
+                del fields['output']  # stored once, in node_runs
+            data = _to_json({key: value for key, value in fields.items() if key not in _COMMON_KEYS})
+        node_id = getattr(event, 'node_id', None)
+        self._events.append((self.run_id, self._seq, t, event.type, node_id, data))
+        if kind is NodeStarted:
+            self._started[node_id] = t
+        elif kind in _NODE_END:
+            self._node_runs.append(self._node_row(event, _NODE_END[kind], t))
+        if kind is RunFinished:
+            self._totals = {'status': event.status, 'cost_usd': float(event.cost_usd),
+                            'flagship_cost_usd': float(event.flagship_cost_usd), 'savings_pct': event.savings_pct,
+                            'input_tokens': event.input_tokens, 'output_tokens': event.output_tokens,
+                            'nodes_done': event.nodes_done, 'error': event.error,
+                            'finished_at': datetime.now(timezone.utc), 'duration_s': event.duration_s}
+            self.flush()
+        elif not self._flush_scheduled:
+            self._schedule_flush()
+
+    def flush(self) -> None:
+        """Write everything buffered in one transaction."""
+        self._flush_scheduled = False
+        if not (self._events or self._totals):
+            return
+        events, attempts, node_runs, totals = self._events, self._attempts, self._node_runs, self._totals
+        self._events, self._attempts, self._node_runs, self._totals = [], [], [], None
+        values = dict(totals or {})
+        values.setdefault('nodes_done', self._succeeded)
+        with transaction(self.engine) as session:
+            if attempts:
+                self._insert_attempts(session, attempts)
+            if node_runs:
+                self._insert_node_runs(session, node_runs)
+            if events:
+                self._insert_events(session, events)
+            session.execute(update(RunRow.__table__).where(RunRow.__table__.c.id == self.run_id).values(**values))
+
+    def _start(self, event: RunStarted) -> None:
+        self.run_id = event.run_id
+        self._t0 = event.t
+        pid = os.getpid()
+        with transaction(self.engine) as session:
+            session.execute(insert(RunRow.__table__), [{
+                'id': event.run_id, 'graph_id': self.graph_id, 'graph_version_id': self.graph_version_id,
+                'graph_name': event.graph_name, 'source': self.source, 'status': 'running',
+                'simulated': event.simulated, 'node_count': event.node_count,
+                'budget_usd': None if event.budget_usd is None else float(event.budget_usd),
+                'inputs': _to_json(event.inputs), 'pid': pid, 'host': socket.gethostname(),
+                'process_started': _process_started(pid),
+                'started_at': datetime.fromtimestamp(event.started_at, timezone.utc)}])
+
+    def _schedule_flush(self) -> None:
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            self.flush()
+            return
+        self._flush_scheduled = True
+        loop.call_soon(self.flush)
+
+    def _node_row(self, event: Any, status: str, t: float) -> tuple:
+        succeeded = status == 'succeeded'
+        if succeeded:
+            self._succeeded += 1
+            error = None
+        else:
+            error = event.reason if status == 'skipped' else getattr(event, 'error', None)
+        return (self.run_id, event.node_id, status, getattr(event, 'tier', None), getattr(event, 'model', None),
+                event.attempts, float(event.cost_usd), _to_json(event.output) if succeeded else None, error,
+                succeeded and event.pinned, succeeded and event.cached, self._started.pop(event.node_id, None), t)
+
+
+@dataclass(frozen=True)
+class RunDetail:
+    """A stored run with its node runs (by node id) and attempts (in order)."""
+    run: RunRow
+    nodes: dict[str, NodeRunRow]
+    attempts: list[AttemptRow]
+
+    def attempts_of(self, node_id: str) -> list[AttemptRow]:
+        return [attempt for attempt in self.attempts if attempt.node_id == node_id]
+
+
+class RunNotFound(LookupError):
+    """No stored run has that id."""
+
+
+class RunRepository:
+    """Stored runs. Every method is one transaction.
+
+    :param engine: from `storage.db.connect`
+    """
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def recorder(self, graph_id: str | None = None, graph_version_id: int | None = None,
+                 source: str = '') -> RunRecorder:
+        """A subscriber that stores the run it is given to (see `RunRecorder`)."""
+        return RunRecorder(self.engine, graph_id, graph_version_id, source)
+
+    def list_runs(self, graph_id: str | None = None, limit: int = 100) -> list[RunRow]:
+        """Runs, newest first; only those of one stored graph when `graph_id` is given."""
+        with transaction(self.engine) as session:
+            query = select(RunRow)
+            if graph_id is not None:
+                query = query.where(RunRow.graph_id == graph_id)
+            return list(session.exec(query.order_by(RunRow.started_at.desc()).limit(limit)).all())
+
+    def get_run(self, run_id: str) -> RunDetail:
+        """A run with its node runs and attempts; `RunNotFound` if there is none."""
+        with transaction(self.engine) as session:
+            run = session.get(RunRow, run_id)
+            if run is None:
+                raise RunNotFound(f'no stored run has the id "{run_id}"')
+            nodes = session.exec(select(NodeRunRow).where(NodeRunRow.run_id == run_id).order_by(NodeRunRow.id)).all()
+            attempts = session.exec(select(AttemptRow).where(AttemptRow.run_id == run_id)
+                                    .order_by(AttemptRow.id)).all()
+            return RunDetail(run, {node.node_id: node for node in nodes}, list(attempts))
+
+    def events(self, run_id: str, after_seq: int = 0) -> list[dict[str, Any]]:
+        """A run's stored events in order (those after `after_seq`), as `Event.to_dict()` shaped dicts."""
+        with transaction(self.engine) as session:
+            rows = session.exec(select(RunEventRow).where(RunEventRow.run_id == run_id, RunEventRow.seq > after_seq)
+                                .order_by(RunEventRow.seq)).all()
+            return [{'type': row.type, 'run_id': row.run_id, 'seq': row.seq, 't': row.t,
+                     **({'node_id': row.node_id} if row.node_id else {}), **json.loads(row.data)} for row in rows]
+
+    def mark_interrupted(self) -> list[str]:
+        """Mark `running` runs whose process is gone as `interrupted` (and their unfinished
+        started nodes too); return their ids. Call it when the app or the CLI starts."""
+        with transaction(self.engine) as session:
+            running = session.exec(select(RunRow).where(RunRow.status == 'running')).all()
+            gone = [run for run in running if not _process_alive(run.pid, run.host, run.process_started)]
+            now = datetime.now(timezone.utc)
+            for run in gone:
+                finished = set(session.exec(select(NodeRunRow.node_id).where(NodeRunRow.run_id == run.id)).all())
+                started = session.exec(select(RunEventRow.node_id).where(
+                    RunEventRow.run_id == run.id, RunEventRow.type == 'node_started')).all()
+                for node_id in dict.fromkeys(started):
+                    if node_id not in finished:
+                        session.add(NodeRunRow(run_id=run.id, node_id=node_id, status='interrupted',
+                                               error='the process running it ended before it finished'))
+                run.status = 'interrupted'
+                run.error = 'the process running this mission ended before it finished'
+                run.finished_at = run.finished_at or now
+                run.nodes_done = len([1 for status in session.exec(select(NodeRunRow.status).where(
+                    NodeRunRow.run_id == run.id)).all() if status == 'succeeded'])
+                session.add(run)
+            return [run.id for run in gone]
+
+    def delete_run(self, run_id: str) -> None:
+        with transaction(self.engine) as session:
+            run = session.get(RunRow, run_id)
+            if run is None:
+                raise RunNotFound(f'no stored run has the id "{run_id}"')
+            session.delete(run)

@@ -1,0 +1,53 @@
+"""Application settings stored in the database, as JSON by key: the tier catalog, for now.
+
+Provider keys are never stored: a catalog entry names the environment variable holding its key.
+"""
+from __future__ import annotations
+
+import json
+from datetime import datetime, timezone
+from typing import Any
+
+from sqlalchemy import Column, Text
+from sqlalchemy.engine import Engine
+from sqlmodel import Field, SQLModel
+
+from nodes.catalog import Catalog, load_catalog
+
+from .db import transaction
+
+CATALOG_KEY = 'catalog'
+
+
+class SettingRow(SQLModel, table=True):
+    __tablename__ = 'settings'
+    key: str = Field(primary_key=True)
+    value: str = Field(sa_column=Column(Text, nullable=False))  # JSON
+    updated_at: datetime = Field(default_factory=lambda: datetime.now(timezone.utc))
+
+
+def get_setting(engine: Engine, key: str, default: Any = None) -> Any:
+    """The stored value of a setting, or `default`."""
+    with transaction(engine) as session:
+        row = session.get(SettingRow, key)
+        return default if row is None else json.loads(row.value)
+
+
+def set_setting(engine: Engine, key: str, value: Any) -> None:
+    """Store a setting (replacing its value)."""
+    with transaction(engine) as session:
+        row = session.get(SettingRow, key) or SettingRow(key=key, value='null')
+        row.value = json.dumps(value, ensure_ascii=False)
+        row.updated_at = datetime.now(timezone.utc)
+        session.add(row)
+
+
+def stored_catalog(engine: Engine) -> Catalog:
+    """The catalog in force: defaults, overridden by the stored one, overridden by `$SWARM_STUDIO_CATALOG`."""
+    return load_catalog(get_setting(engine, CATALOG_KEY))
+
+
+def save_catalog(engine: Engine, catalog: Catalog) -> None:
+    """Store a catalog edited in the app (validated by building it first)."""
+    Catalog.from_dict(catalog.to_dict())
+    set_setting(engine, CATALOG_KEY, catalog.to_dict())
