@@ -108,18 +108,19 @@ class EditorPage:
             self._tool('fit_screen', 'Fit the graph in view', self.canvas_fit, 'fit')
             self._tool('history', 'Versions', self.show_versions, 'versions')
             self._tool('download', 'Export the graph file', self.export, 'export')
-            ui.button('Save', icon='save', on_click=self.save).props('flat color=white').mark('save') \
+            ui.button('Save', icon='save', on_click=self.save).props('flat color=white aria-label=Save').mark('save') \
                 .tooltip('Save a version (Ctrl+S)')
 
     def _tool(self, icon: str, tip: str, action, marker: str) -> ui.button:
-        return ui.button(icon=icon, on_click=action).props('flat round color=white').tooltip(tip).mark(marker)
+        return ui.button(icon=icon, on_click=action).props(f'flat round color=white aria-label="{tip}"') \
+            .tooltip(tip).mark(marker)
 
     def _palette(self) -> None:
         with ui.column().classes('w-48 h-full p-2 gap-2 border-r bg-slate-50').mark('palette'):
             ui.label('Add a node').classes('text-xs uppercase text-grey-7')
             for kind in KINDS.values():
                 with ui.row().classes('w-full items-center gap-2 p-2 rounded border bg-white cursor-grab no-wrap') \
-                        .props('draggable=true').mark(f'palette-{kind.name}') as item:
+                        .props(f'draggable=true data-kind={kind.name}').mark(f'palette-{kind.name}') as item:
                     ui.icon(kind.icon).classes('text-xl text-slate-600')
                     with ui.column().classes('gap-0'):
                         ui.label(kind.label).classes('font-medium')
