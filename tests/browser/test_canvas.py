@@ -95,7 +95,7 @@ def test_nodes_render_with_their_ids_kinds_and_handles(canvas):
 def test_a_drawn_edge_reaches_python_which_adds_it(canvas, canvas_server):
     connect(canvas, 'brief', 'merge')
     assert wait_for_events(canvas_server, 'connect') == [{'source': 'brief', 'target': 'merge'}]
-    edge(canvas, 'brief->merge').wait_for()
+    edge(canvas, 'brief->merge').wait_for(state='attached')
     assert canvas.locator('.harness-message').inner_text() == 'Connected brief → merge.'
 
 
@@ -274,3 +274,53 @@ def test_a_palette_drop_reports_kind_and_flow_position(canvas, canvas_server):
     }''', [x, y])
     assert dropped['kind'] == 'agent'
     assert dropped['x'] == pytest.approx(expected[0], abs=1) and dropped['y'] == pytest.approx(expected[1], abs=1)
+
+
+def zoom_in_until_cards(page, at: tuple[float, float], steps: int = 30) -> None:
+    page.mouse.move(*at)
+    for _ in range(steps):
+        if page.get_attribute('.swarm-canvas', 'data-mode') == 'cards':
+            return
+        page.mouse.wheel(0, -200)
+        page.wait_for_timeout(50)
+    raise AssertionError('zooming in never brought the cards back')
+
+
+def test_a_large_graph_opens_as_an_overview_and_zooming_in_brings_cards_back(canvas_server, page):
+    page.goto(canvas_server + '/?generate=600')
+    page.locator('.swarm-overview[data-nodes="600"]').wait_for()
+    assert page.get_attribute('.swarm-canvas', 'data-mode') == 'overview'
+    assert page.locator('.vue-flow__node').count() == 0
+
+    box = page.locator('.vue-flow__pane').bounding_box()
+    zoom_in_until_cards(page, (box['x'] + box['width'] / 3, box['y'] + box['height'] / 3))
+    page.locator('.vue-flow__node').first.wait_for()
+    cards = page.locator('.vue-flow__node').count()
+    assert 0 < cards < 150
+    shown_edges = page.eval_on_selector_all('.vue-flow__edge', 'els => els.map(el => el.dataset.id)')
+    assert 0 < len(shown_edges) < 1000  # the generated graph has more; only those near the view are elements
+
+    # an edit still makes the round trip: connect a card to one in a later layer (never a cycle)
+    positions = page.eval_on_selector_all('.vue-flow__node', '''els => els.map(el => {
+        const box = el.getBoundingClientRect();
+        return [el.dataset.id, box.left, box.top, box.right, box.bottom];
+    })''')
+    inside = [p for p in positions if p[1] > box['x'] and p[3] < box['x'] + box['width'] - 220
+              and p[2] > box['y'] and p[4] < box['y'] + box['height'] - 160 and p[0].startswith('a')]
+    pairs = [(s[0], t[0]) for s in inside for t in inside
+             if t[1] > s[3] + 20 and f'{s[0]}->{t[0]}' not in shown_edges]
+    assert pairs, positions
+    source, target = pairs[0]
+    connect(page, source, target)
+    edge(page, f'{source}->{target}').wait_for(state='attached')  # a level edge has no height: 'hidden'
+    assert wait_for_events(canvas_server, 'connect') == [{'source': source, 'target': target}]
+
+    # and zooming out again paints the overview
+    page.mouse.move(box['x'] + box['width'] / 2, box['y'] + box['height'] / 2)
+    for _ in range(30):
+        if page.get_attribute('.swarm-canvas', 'data-mode') == 'overview':
+            break
+        page.mouse.wheel(0, 300)
+        page.wait_for_timeout(50)
+    assert page.get_attribute('.swarm-canvas', 'data-mode') == 'overview'
+    page.locator('.swarm-overview[data-nodes="600"]').wait_for()

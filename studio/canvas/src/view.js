@@ -4,6 +4,7 @@ import { markRaw } from "vue";
 // NOTE: canvas.css gives .swarm-node exactly this size.
 export const CARD_WIDTH = 220;
 export const CARD_HEIGHT = 64;
+export const HANDLE_SIZE = 12;
 
 export const RUN_STATES = [
   "queued", "running", "retrying", "escalated", "succeeded",
@@ -34,15 +35,29 @@ export function nodeClass(data, flashing = false) {
   return classes.join(" ");
 }
 
+// Where a card's handles are, as Vue Flow measures them (relative to the card).
+function handleBounds(id, data) {
+  const handle = (type, position, x) => ({
+    id: null, type, nodeId: id, position, x, y: (CARD_HEIGHT - HANDLE_SIZE) / 2, width: HANDLE_SIZE, height: HANDLE_SIZE,
+  });
+  return {
+    source: data.has_outputs ? [handle("source", "right", CARD_WIDTH - HANDLE_SIZE / 2)] : [],
+    target: data.has_inputs ? [handle("target", "left", -HANDLE_SIZE / 2)] : [],
+  };
+}
+
 export function toFlowNode(view) {
   const data = nodeData(view);
   return {
     id: view.id,
     type: "swarm",
     position: { x: view.x ?? 0, y: view.y ?? 0 },
-    // NOTE: Vue Flow copies this onto its node. Without a size, a node that was never rendered
-    // counts as visible, so only-render-visible-elements would mount all 2,400 cards once.
+    // NOTE: Vue Flow copies these two onto its node and measures them once the card is shown.
+    // Without a size, a card never shown counts as in view (so only-render-visible-elements
+    // would mount every card once); without handle positions, its edges would end at its
+    // bottom and top instead of its right and left.
     dimensions: markRaw({ width: CARD_WIDTH, height: CARD_HEIGHT }),
+    handleBounds: handleBounds(view.id, data),
     data,
     class: nodeClass(data),
   };
