@@ -73,7 +73,7 @@ async def run_agent(step: NodeStep) -> Any:
                 feedback = FEEDBACK.format(error=error) if schema is not None else EMPTY_FEEDBACK
                 messages = [*messages, {'role': 'assistant', 'content': attempt.reply or ''},
                             {'role': 'user', 'content': feedback}]
-    raise StepFailed(f'no valid reply after {step.attempts} attempts, up to tier 1: {last_error}')
+    raise StepFailed(f'no valid reply after {_attempts(step.attempts)}, up to tier 1: {last_error}')
 
 
 async def _call(step: NodeStep, models: tuple[ModelEntry, ...], tier: int, messages: list[dict[str, str]],
@@ -114,7 +114,7 @@ async def _call(step: NodeStep, models: tuple[ModelEntry, ...], tier: int, messa
             return Attempt(step.node.id, request.attempt, tier, completion.model or entry.model, messages,
                            reply=completion.text, input_tokens=completion.input_tokens,
                            output_tokens=completion.output_tokens, latency_s=mission.clock() - started)
-    raise StepFailed(f'the provider failed after {step.attempts} attempts at tier {tier}: {last}')
+    raise StepFailed(f'the provider failed after {_attempts(step.attempts)} at tier {tier}: {last}')
 
 
 def _check(reply: str | None, schema: dict | None, validator: Any) -> tuple[Any, str | None]:
@@ -133,6 +133,10 @@ def _check(reply: str | None, schema: dict | None, validator: Any) -> tuple[Any,
     error = best_match(validator.iter_errors(value))
     where = '/'.join(str(part) for part in error.absolute_path)
     return None, f'the JSON does not match the schema{f" at {where}" if where else ""}: {error.message}'
+
+
+def _attempts(count: int) -> str:
+    return f'{count} attempt' if count == 1 else f'{count} attempts'
 
 
 def _unfenced(text: str) -> str:

@@ -1,0 +1,271 @@
+"""The mission commands: `run` (execute a graph, with a progress display) and `route`."""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import signal
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from .cli import CommandError
+from .cli_graphs import read_source
+
+TRUE_WORDS, FALSE_WORDS = ('true', 'yes', 'y', 'on', '1'), ('false', 'no', 'n', 'off', '0')
+
+
+def run_command(args: argparse.Namespace) -> int:
+    from nodes.engine import InputError, InvalidGraphError, MissionController
+    from storage.db import StorageError, connect
+    from storage.runs import RunRepository
+
+    try:
+        database = connect(args.db)
+        runs = RunRepository(database)
+        runs.mark_interrupted()
+    except StorageError as error:
+        raise CommandError(str(error)) from None
+    graph, label, recorder = _load_graph(args, database, runs)
+    provider, catalog, notice = _choose_provider(args, database)
+    display = Progress(graph.name, len(graph.nodes), provider.simulated, sys.stderr)
+    try:
+        mission = MissionController(graph, provider=provider, catalog=catalog, budget_usd=args.budget,
+                                    subscribers=[recorder, display])
+        inputs = _inputs(args, mission.input_fields())
+        mission.check_inputs(inputs)
+    except InvalidGraphError as error:
+        for problem in error.problems:
+            print(f'{label}: {problem.message}', file=sys.stderr)
+        return 1
+    except InputError as error:
+        raise CommandError(_input_message(error)) from None
+    if notice:
+        print(f'swarm-studio run: {notice}', file=sys.stderr)
+    summary = asyncio.run(_run(mission, inputs, display))
+    display.finish(summary)
+    if args.json:
+        print(json.dumps(summary.to_dict(), ensure_ascii=False, indent=2, default=str))
+    return 0 if summary.status == 'succeeded' else 1
+
+
+async def _run(mission: Any, inputs: dict[str, Any], display: Progress) -> Any:
+    loop = asyncio.get_running_loop()
+    try:
+        loop.add_signal_handler(signal.SIGINT, mission.cancel)  # Ctrl-C ends the run as `cancelled`
+    except (NotImplementedError, RuntimeError):
+        pass
+    display.start()
+    try:
+        return await mission.run(inputs)
+    finally:
+        display.stop()
+        try:
+            loop.remove_signal_handler(signal.SIGINT)
+        except (NotImplementedError, RuntimeError):
+            pass
+
+
+def _load_graph(args: argparse.Namespace, database: Any, runs: Any) -> tuple[Any, str, Any]:
+    """The graph to run, how to name it in messages, and the recorder that stores its run."""
+    from storage.graphs import GraphNotFound, GraphRepository
+    path = Path(args.graph)
+    if args.graph == '-' or path.is_file() or path.suffix == '.json':
+        return _graph_from_text(read_source(args.graph), args.graph), args.graph, runs.recorder(
+            source='<stdin>' if args.graph == '-' else str(path.resolve()))
+    graphs = GraphRepository(database)
+    try:
+        graph_id = graphs.find(args.graph)
+        graph = graphs.get(graph_id)
+        version_id = graphs.current_version(graph_id).id
+    except GraphNotFound as error:
+        raise CommandError(f'{error}; or give the path of a graph file') from None
+    return graph, graph.name, runs.recorder(graph_id=graph_id, graph_version_id=version_id)
+
+
+def _graph_from_text(text: bytes, label: str) -> Any:
+    """The graph in a file; its semantic checks are left to the controller, which runs them anyway."""
+    from pydantic import ValidationError
+
+    from nodes.graph import FORMAT, FORMAT_VERSION, Graph
+    from nodes.validation import parse_document, validate_document
+    document, problems = parse_document(text)
+    if not problems:
+        try:
+            graph = Graph.model_validate(document)
+            if graph.format == FORMAT and graph.version == FORMAT_VERSION:
+                return graph
+        except ValidationError:
+            pass
+        problems = validate_document(document)
+    for problem in problems:
+        print(f'{label}: {problem.message}', file=sys.stderr)
+    raise CommandError(f'{label} is not a valid graph file; nothing was run')
+
+
+def _choose_provider(args: argparse.Namespace, database: Any) -> tuple[Any, Any, str | None]:
+    """(provider, catalog, what to tell the user about it)."""
+    from nodes.catalog import CatalogError
+    from nodes.providers.simulated import SimulatedProvider
+    from storage.settings import stored_catalog
+    try:
+        catalog = stored_catalog(database)
+    except CatalogError as error:
+        raise CommandError(str(error)) from None
+    simulated = SimulatedProvider(latency_ms=args.latency_ms)
+    if args.simulate:
+        return simulated, catalog, 'running on the simulated provider (--simulate)'
+    unusable = catalog.unusable_tiers()
+    if len(unusable) == 3:
+        keys = sorted({name for names in unusable.values() for name in names})
+        hint = f' (set {", ".join(keys[:-1])} or {keys[-1]} to run live)' if len(keys) > 1 else \
+            f' (set {keys[0]} to run live)' if keys else ''
+        return simulated, catalog, f'no provider key found: running on the simulated provider{hint}'
+    if unusable:
+        tier, keys = next(iter(sorted(unusable.items())))
+        return simulated, catalog, (f'no key for any tier-{tier} model (set {" or ".join(keys)}): '
+                                    'running on the simulated provider')
+    from nodes.providers.live import LiveProvider
+    note = '--latency-ms applies to simulated runs only; ignored' if args.latency_ms is not None else None
+    return LiveProvider(), catalog.usable(), note
+
+
+def _inputs(args: argparse.Namespace, fields: dict[str, Any]) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    if args.inputs:
+        try:
+            values = json.loads(args.inputs)
+        except ValueError as error:
+            raise CommandError(f'--inputs is not valid JSON: {error}') from None
+        if not isinstance(values, dict):
+            raise CommandError('--inputs must be a JSON object, like {"company": "Acme"}')
+    for item in args.input:
+        name, equals, text = item.partition('=')
+        if not equals or not name:
+            raise CommandError(f'--input takes KEY=VALUE, not "{item}"')
+        field = fields.get(name)
+        values[name] = _coerce(name, text, field.type) if field is not None else text
+    return values
+
+
+def _coerce(name: str, text: str, field_type: str) -> Any:
+    """A command-line value as the input field's type."""
+    try:
+        if field_type == 'integer':
+            return int(text)
+        if field_type == 'number':
+            number = float(text)
+            return int(number) if number.is_integer() and '.' not in text and 'e' not in text.lower() else number
+        if field_type == 'boolean':
+            if text.lower() in TRUE_WORDS + FALSE_WORDS:
+                return text.lower() in TRUE_WORDS
+            raise ValueError(text)
+        if field_type in ('object', 'array'):
+            value = json.loads(text)
+            if isinstance(value, dict if field_type == 'object' else list):
+                return value
+            raise ValueError(text)
+    except ValueError:
+        kind = {'integer': 'an integer', 'number': 'a number', 'boolean': 'true or false',
+                'object': 'a JSON object', 'array': 'a JSON array'}[field_type]
+        raise CommandError(f'--input {name}: "{text}" is not {kind}') from None
+    return text
+
+
+def _input_message(error: Any) -> str:
+    message = '; '.join(error.problems)
+    if any(problem.startswith('missing input') for problem in error.problems):
+        message += ' — pass it with --input NAME=VALUE or --inputs JSON'
+    return message
+
+
+class Progress:
+    """The run's progress on stderr: a live line on a terminal, else one line at the end.
+
+    It is an engine subscriber: it only counts; rich redraws from the counts on its own clock.
+    """
+
+    def __init__(self, name: str, node_count: int, simulated: bool, stream: Any) -> None:
+        self.name = name
+        self.node_count = node_count
+        self.simulated = simulated
+        self.stream = stream
+        self.done = 0
+        self.failed = 0
+        self.running: dict[str, None] = {}
+        self.cost = 0.0
+        self.flagship = 0.0
+        self.savings = 0.0
+        self.started = time.monotonic()
+        self.live: Any = None
+
+    def __call__(self, event: Any) -> None:
+        kind = event.type
+        if kind == 'node_started':
+            self.running[event.node_id] = None
+        elif kind in ('node_succeeded', 'node_failed', 'node_skipped', 'node_cancelled'):
+            self.done += 1
+            self.failed += kind == 'node_failed'
+            self.running.pop(event.node_id, None)
+        elif kind == 'cost_updated':
+            self.cost, self.flagship, self.savings = float(event.cost_usd), float(event.flagship_cost_usd), \
+                event.savings_pct
+
+    def start(self) -> None:
+        if not self.stream.isatty():
+            return
+        from rich.console import Console
+        from rich.live import Live
+        self.live = Live(self, console=Console(file=self.stream), refresh_per_second=8, transient=True)
+        self.live.start()
+
+    def stop(self) -> None:
+        if self.live is not None:
+            self.live.stop()
+            self.live = None
+
+    def __rich__(self) -> Any:
+        from rich.text import Text
+        running = ', '.join(list(self.running)[:3]) + (' …' if len(self.running) > 3 else '')
+        line = Text()
+        if self.simulated:
+            line.append('[simulated] ', style='yellow')
+        line.append(f'{self.name} ', style='bold')
+        line.append(f'{self.done}/{self.node_count} nodes ')
+        line.append(f'${self.cost:.6f} ', style='green')
+        line.append(f'(flagship ${self.flagship:.6f}, saved {self.savings:.1f}%) ')
+        if self.failed:
+            line.append(f'{self.failed} failed ', style='red')
+        if running:
+            line.append(f'running: {running}', style='dim')
+        return line
+
+    def finish(self, summary: Any) -> None:
+        done = sum(result.status == 'succeeded' for result in summary.nodes.values())
+        mode = 'simulated' if summary.simulated else 'live'
+        print(f'{summary.status}: {done}/{len(summary.nodes)} nodes succeeded, ${float(summary.cost_usd):.6f} '
+              f'(flagship-only ${float(summary.flagship_cost_usd):.6f}, saved {summary.savings_pct:.1f}%), '
+              f'{summary.input_tokens + summary.output_tokens} tokens, {summary.duration_s:.1f} s, {mode}, '
+              f'run {summary.run_id}', file=self.stream)
+        for node_id, result in summary.nodes.items():
+            if result.status == 'failed':
+                print(f'  {node_id} failed: {result.error}', file=self.stream)
+
+
+def route_command(args: argparse.Namespace) -> int:
+    try:
+        from nodes.router import route_task
+    except ImportError:
+        raise CommandError('the tier router is not available in this build') from None
+    tasks = [line for line in sys.stdin.read().splitlines() if line.strip()] if args.text == '-' else [args.text]
+    if not tasks:
+        raise CommandError('no task given: pass the task as TEXT, or - with one task a line on standard input')
+    for task in tasks:
+        decision = route_task(task)
+        if args.json:
+            print(json.dumps({'tier': decision.tier, 'reason': decision.reason}, ensure_ascii=False))
+        else:
+            reason = decision.reason
+            print(reason if reason.startswith(f'tier {decision.tier}') else f'tier {decision.tier}: {reason}')
+    return 0
