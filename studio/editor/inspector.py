@@ -167,13 +167,13 @@ class Inspector:
         ui.codemirror('' if value in (MISSING, None) else str(value), language='Jinja2', line_wrapping=True,
                       on_change=lambda e: self._set(spec.key, e.value or MISSING),
                       on_focus_change=self._seal_on_blur) \
-            .classes('w-full border rounded').style('max-height: 16rem').mark(spec.key)
+            .classes('w-full border rounded').style('height: auto; min-height: 2.5rem; max-height: 18rem; overflow: auto').mark(spec.key)
 
     def _json_editor(self, spec: FieldSpec, value: Any) -> None:
         ui.label(spec.label).classes('text-sm text-grey-8')
         ui.codemirror(json_text(value), language='JSON', on_change=lambda e: self._json_changed(spec.key, e.value),
                       on_focus_change=self._seal_on_blur) \
-            .classes('w-full border rounded').style('max-height: 16rem').mark(spec.key)
+            .classes('w-full border rounded').style('height: auto; min-height: 2.5rem; max-height: 18rem; overflow: auto').mark(spec.key)
         self._json_errors[spec.key] = ui.label().classes('text-sm text-negative').mark(f'json-error-{spec.key}')
         self._json_errors[spec.key].set_visibility(False)
 
