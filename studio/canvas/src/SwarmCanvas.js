@@ -3,9 +3,9 @@
 //
 // Large graphs: Vue Flow renders only the cards in view (only-render-visible-elements), and
 // when even that would be too many, the graph is painted as an overview on one <canvas>
-// (overview.js): the nodes stay in Vue Flow's store but hidden. `edges` below is always the
-// full list; Vue Flow holds all of them in a small graph, and in a large one only those that
-// touch a node near the view: the rest (lines merely crossing the screen) are painted.
+// (overview.js): the nodes stay in Vue Flow's store but hidden. `edges` below is always the full list; Vue Flow holds all of them in a small graph, and in a
+// large one only those that touch a node near the view. What Vue Flow does not show (hidden
+// nodes, the other edges) is painted.
 import { h, markRaw, nextTick, ref, watch } from "vue";
 import { ConnectionMode, VueFlow, useVueFlow } from "@vue-flow/core";
 import { Background } from "@vue-flow/background";
@@ -65,9 +65,14 @@ export default {
 
     function wantedEdges() {
       if (overview.value) return [];
-      if (edges.size <= WINDOW_EDGES_ABOVE) return [...edges.values()];
+      const shown = (id) => {
+        const node = flow.findNode(id);
+        return node !== undefined && !node.hidden;
+      };
+      const all = [...edges.values()].filter((edge) => shown(edge.source) && shown(edge.target));
+      if (all.length <= WINDOW_EDGES_ABOVE) return all;
       const near = new Set(nodesIn(flow.nodes.value, screenRect(NEAR_VIEW)).map((node) => node.id));
-      return [...edges.values()].filter((edge) => near.has(edge.source) || near.has(edge.target));
+      return all.filter((edge) => near.has(edge.source) || near.has(edge.target));
     }
 
     function syncFlowEdges() {
@@ -86,6 +91,8 @@ export default {
     function setOverview(on) {
       if (overview.value === on) return;
       overview.value = on;
+      // All at once: revealing the cards a few per frame was measured slower overall and no
+      // smoother, since every frame re-laid-out all of Vue Flow's edge layers.
       for (const node of flow.nodes.value) node.hidden = on;
     }
 
@@ -107,16 +114,18 @@ export default {
     function paint() {
       const canvas = overviewCanvas.value;
       if (!canvas) return;
-      const painted = overview.value || shownEdges.size < edges.size;
+      const hidden = flow.nodes.value.filter((node) => node.hidden);
+      const painted = hidden.length > 0 || shownEdges.size < edges.size;
       canvas.style.display = painted ? "block" : "none";
+      canvas.dataset.nodes = hidden.length; // how many nodes it painted: what tests and the benchmark can see
       if (!painted) return;
-      canvas.dataset.nodes = paintOverview(canvas, {
-        nodes: overview.value ? flow.nodes.value : [],
-        edges: overview.value ? edges.values() : [...edges.values()].filter((edge) => !shownEdges.has(edge.id)),
+      paintOverview(canvas, {
+        nodes: hidden,
+        edges: [...edges.values()].filter((edge) => !shownEdges.has(edge.id)),
         findNode: flow.findNode,
         viewport: flow.viewport.value,
         flashed: flashed.nodes,
-      }); // how many nodes it painted: what tests and the benchmark can see
+      });
     }
 
     flow.onViewportChange(update);

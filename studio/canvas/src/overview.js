@@ -5,8 +5,9 @@ import { CARD_HEIGHT, CARD_WIDTH } from "./view.js";
 
 // Switch to the overview above ENTER cards in view and back below LEAVE (hysteresis, so a
 // zoom that hovers around the limit does not flip the mode on every frame).
-export const ENTER_OVERVIEW = 150;
-export const LEAVE_OVERVIEW = 110;
+export const ENTER_OVERVIEW = 120;
+export const LEAVE_OVERVIEW = 80;
+const TITLES_FROM_ZOOM = 0.3; // below this a title would be too small to read
 
 const STATE_COLORS = {
   queued: "#90a4ae",
@@ -20,8 +21,8 @@ const STATE_COLORS = {
   cached: "#00897b",
   pinned: "#5e35b1",
 };
-const KIND_COLORS = { input: "#a5d6a7", output: "#ce93d8" };
-const NODE_COLOR = "#b0bec5";
+const KIND_COLORS = { input: "#c8e6c9", output: "#e1bee7" };
+const NODE_COLOR = "#dde3e8";
 
 // The flow-coordinate rectangle on screen, grown by `margin` (a fraction of its size) each side.
 export function viewRect(viewport, width, height, margin = 0) {
@@ -45,8 +46,8 @@ function nodeColor(node) {
   return STATE_COLORS[node.data.run?.state] ?? KIND_COLORS[node.data.kind] ?? NODE_COLOR;
 }
 
-// Paint nodes as boxes and edges as curves, in flow coordinates under the viewport transform.
-// With cards on screen it paints only the edges Vue Flow does not hold (and no nodes).
+// Paint nodes as boxes (titled, once there is room for a title) and edges as curves, in flow
+// coordinates under the viewport transform: whatever Vue Flow is not showing as elements.
 export function paintOverview(canvas, { nodes, edges, findNode, viewport, flashed }) {
   const ratio = window.devicePixelRatio || 1;
   const width = canvas.clientWidth;
@@ -91,18 +92,24 @@ export function paintOverview(canvas, { nodes, edges, findNode, viewport, flashe
   strokeEdges(animated, STATE_COLORS.running, 2);
   strokeEdges(flashing, "#e53935", 3);
 
-  let count = 0;
-  const outlined = [];
-  for (const node of nodes) {
+  const visible = nodesIn(nodes, viewRect(viewport, width, height));
+  for (const node of visible) {
     ctx.fillStyle = nodeColor(node);
     ctx.fillRect(node.position.x, node.position.y, CARD_WIDTH, CARD_HEIGHT);
-    count++;
-    if (node.selected || flashed.has(node.id) || node.data.problems?.length) outlined.push(node);
   }
-  for (const node of outlined) {
+  for (const node of visible) {
+    if (!node.selected && !flashed.has(node.id) && !node.data.problems?.length) continue;
     ctx.strokeStyle = flashed.has(node.id) || !node.selected ? "#e53935" : "#1976d2";
     ctx.lineWidth = 3 * pixel;
     ctx.strokeRect(node.position.x, node.position.y, CARD_WIDTH, CARD_HEIGHT);
   }
-  return count;
+  if (viewport.zoom >= TITLES_FROM_ZOOM) {
+    // Canvas text is drawn as text: a title with markup shows its characters, as on a card.
+    ctx.fillStyle = "#1f2430";
+    ctx.font = "600 16px Roboto, sans-serif";
+    ctx.textBaseline = "middle";
+    for (const node of visible) {
+      ctx.fillText(node.data.title || node.id, node.position.x + 10, node.position.y + CARD_HEIGHT / 2, CARD_WIDTH - 20);
+    }
+  }
 }
