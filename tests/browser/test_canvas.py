@@ -80,6 +80,8 @@ def test_nodes_render_with_their_ids_kinds_and_handles(canvas):
     assert plan.locator('.swarm-node__title').inner_text() == 'Plan the work'
     assert plan.locator('.swarm-node__tier').inner_text() == 'T1'
     assert plan.locator('.swarm-node__model').inner_text() == 'gpt-4o'
+    assert node(canvas, 'brief').locator('.swarm-node__model').inner_text() == 'input'  # no model: its kind
+    assert node(canvas, 'brief').locator('.swarm-node__icon').inner_text() == 'input'
     # input: a source handle only; output: a target handle only; agent: both
     assert node(canvas, 'brief').locator('.vue-flow__handle').evaluate_all('hs => hs.map(h => h.classList.contains("source"))') == [True]
     assert node(canvas, 'result').locator('.vue-flow__handle').evaluate_all('hs => hs.map(h => h.classList.contains("target"))') == [True]
@@ -138,6 +140,15 @@ def test_delete_key_reports_the_selection_and_deletes_nothing_by_itself(canvas, 
     canvas.locator('.harness-message').filter(has_text='input node stays').wait_for()
     assert node(canvas, 'brief').count() == 1
     assert edge(canvas, 'brief->plan').count() == 1
+    # an edge is selected by clicking on it, and deleted the same way
+    middle = canvas.eval_on_selector('.vue-flow__edge[data-id="brief->plan"] path.vue-flow__edge-path', '''path => {
+        const point = path.getPointAtLength(path.getTotalLength() / 2).matrixTransform(path.getScreenCTM());
+        return [point.x, point.y];
+    }''')
+    canvas.mouse.click(*middle)
+    canvas.keyboard.press('Delete')
+    assert wait_for_events(canvas_server, 'delete', 3)[2] == {'nodes': [], 'edges': ['brief->plan']}
+    edge(canvas, 'brief->plan').wait_for(state='detached')
 
 
 def test_a_title_with_markup_is_shown_as_text(canvas):

@@ -61,7 +61,8 @@ export default {
         ]),
         h("div", { class: "swarm-node__meta" }, [
           tierText(tier) ? h("span", { class: `swarm-node__tier swarm-tier-${tier}` }, tierText(tier)) : null,
-          h("span", { class: "swarm-node__model", title: model }, model),
+          // A node without a model (input, output) names its kind there instead.
+          h("span", { class: "swarm-node__model", title: model }, model || (tierText(tier) ? "" : data.kind)),
           runBadge(run),
         ]),
         data.has_outputs ? h(Handle, { type: "source", position: Position.Right }) : null,

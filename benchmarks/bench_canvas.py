@@ -1,0 +1,177 @@
+"""The canvas with a large graph, in a real Chromium: time to first render and edit round trips.
+
+Opens `generate_graph(N)` (2,400 nodes by default) on tests/browser/canvas_page.py's page and
+measures, each as the median of several runs:
+
+- open → overview: from `page.goto` until the whole graph is painted (the overview);
+- zoom into cards: one wheel step that crosses from the overview into cards, until the cards
+  are on screen;
+- edit round trip: a real drag from one card's source handle to another's target handle →
+  `connect` in Python → the live cycle check → `apply` back → the edge in the DOM, timed in the
+  browser from the mouse release to the edge element appearing;
+- run-state burst: `set_states` for every node at once (cards on screen), from the HTTP call
+  to the harness until the cards show the states.
+
+    .venv/bin/python benchmarks/bench_canvas.py [--nodes 2400] [--runs 5] [--edits 7]
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / 'tests' / 'browser'))
+
+from conftest import CHROMIUM_ARGS, free_port, running_app  # noqa: E402
+
+NEXT_PAINT = 'new Promise(resolve => requestAnimationFrame(() => setTimeout(resolve, 0)))'
+MODE = '.swarm-canvas'
+
+
+def open_overview(browser, url: str, n_nodes: int) -> tuple[float, object]:
+    page = browser.new_page(viewport={'width': 1280, 'height': 800})
+    start = time.perf_counter()
+    page.goto(f'{url}/?generate={n_nodes}')
+    page.locator(f'.swarm-overview[data-nodes="{n_nodes}"]').wait_for(timeout=120_000)
+    return time.perf_counter() - start, page
+
+
+def zoom_into_cards(page) -> float:
+    """Wheel-zoom towards the upper left third until cards show; the time of the step that switched."""
+    box = page.locator('.vue-flow__pane').bounding_box()
+    page.mouse.move(box['x'] + box['width'] / 3, box['y'] + box['height'] / 3)
+    for _ in range(40):
+        start = time.perf_counter()
+        page.mouse.wheel(0, -200)
+        page.evaluate(NEXT_PAINT)
+        if page.get_attribute(MODE, 'data-mode') == 'cards':
+            page.locator('.vue-flow__node').first.wait_for()
+            page.evaluate(NEXT_PAINT)
+            return time.perf_counter() - start
+    raise RuntimeError('zooming in never showed the cards')
+
+
+def connectable_pairs(page) -> list[tuple[str, str]]:
+    """Pairs of cards fully on screen, the target in a later layer (so never a cycle), not yet joined."""
+    box = page.locator('.vue-flow__pane').bounding_box()
+    cards = page.eval_on_selector_all('.vue-flow__node', '''els => els.map(el => {
+        const r = el.getBoundingClientRect();
+        return [el.dataset.id, r.left, r.top, r.right, r.bottom];
+    })''')
+    edges = set(page.eval_on_selector_all('.vue-flow__edge', 'els => els.map(el => el.dataset.id)'))
+    inside = [c for c in cards if c[0].startswith('a') and c[1] > box['x'] + 10 and c[3] < box['x'] + box['width'] - 230
+              and c[2] > box['y'] + 10 and c[4] < box['y'] + box['height'] - 170]
+    return [(s[0], t[0]) for s in inside for t in inside if t[1] > s[3] + 20 and f'{s[0]}->{t[0]}' not in edges]
+
+
+def edit_round_trip(page, source: str, target: str) -> float:
+    """Seconds from releasing the mouse on the target handle to the new edge in the DOM."""
+    page.evaluate('''(id) => {
+        window.__edit = {};
+        document.addEventListener("pointerup", () => { window.__edit.released = performance.now(); },
+                                  {capture: true, once: true});
+        const seen = () => {
+            if (document.querySelector(`.vue-flow__edge[data-id="${id}"]`)) {
+                window.__edit.shown = performance.now();
+                observer.disconnect();
+            }
+        };
+        const observer = new MutationObserver(seen);
+        observer.observe(document.querySelector(".vue-flow"), {childList: true, subtree: true});
+    }''', f'{source}->{target}')
+
+    def handle(node_id: str, kind: str) -> tuple[float, float]:
+        b = page.locator(f'.vue-flow__node[data-id="{node_id}"] .vue-flow__handle.{kind}').bounding_box()
+        return b['x'] + b['width'] / 2, b['y'] + b['height'] / 2
+
+    page.mouse.move(*handle(source, 'source'))
+    page.mouse.down()
+    page.mouse.move(*handle(target, 'target'), steps=6)
+    page.mouse.up()
+    page.wait_for_function('window.__edit.shown !== undefined', timeout=10_000)
+    return page.evaluate('(window.__edit.shown - window.__edit.released) / 1000')
+
+
+def state_burst(page, url: str, node_ids: list[str]) -> float:
+    """Seconds from asking Python for run states on every node to the cards on screen showing them."""
+    states = {node_id: {'state': 'running' if i % 3 else 'succeeded', 'cost': 0.001} for i, node_id in enumerate(node_ids)}
+    start = time.perf_counter()
+    request = urllib.request.Request(f'{url}/harness/set_states', data=json.dumps([states]).encode(),
+                                     headers={'Content-Type': 'application/json'}, method='POST')
+    urllib.request.urlopen(request, timeout=60).read()
+    page.wait_for_function('document.querySelector(".vue-flow__node.swarm-state-running") !== null', timeout=60_000)
+    page.evaluate(NEXT_PAINT)
+    return time.perf_counter() - start
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument('--nodes', type=int, default=2400)
+    parser.add_argument('--runs', type=int, default=5, help='page opens to time (default: 5)')
+    parser.add_argument('--edits', type=int, default=7, help='edits to time (default: 7)')
+    parser.add_argument('--chromium', default='/usr/bin/chromium')
+    args = parser.parse_args()
+
+    from playwright.sync_api import sync_playwright
+
+    sys.path.insert(0, str(ROOT / 'benchmarks'))
+    from generate import generate_graph
+    graph = generate_graph(args.nodes)
+    node_ids = [node.id for node in graph.nodes]
+
+    port = free_port()
+    with tempfile.TemporaryDirectory() as workdir, \
+            running_app([sys.executable, str(ROOT / 'tests' / 'browser' / 'canvas_page.py'), '--port', str(port)],
+                        port, Path(workdir)) as url, sync_playwright() as playwright:
+        flags = CHROMIUM_ARGS + (['--no-sandbox'] if os.geteuid() == 0 else [])
+        browser = playwright.chromium.launch(executable_path=args.chromium, headless=True, args=flags)
+        open_overview(browser, url, args.nodes)[1].close()  # warm-up: server caches, browser caches
+
+        opens, switches, bursts = [], [], []
+        for _ in range(args.runs):
+            seconds, page = open_overview(browser, url, args.nodes)
+            opens.append(seconds)
+            switches.append(zoom_into_cards(page))
+            bursts.append(state_burst(page, url, node_ids))
+            page.close()
+
+        seconds, page = open_overview(browser, url, args.nodes)
+        zoom_into_cards(page)
+        cards = page.locator('.vue-flow__node').count()
+        shown_edges = page.locator('.vue-flow__edge').count()
+        pairs = connectable_pairs(page)
+        if len(pairs) < args.edits:
+            raise RuntimeError(f'only {len(pairs)} connectable pairs of cards on screen')
+        used: set[str] = set()
+        edits = []
+        for source, target in pairs:
+            if len(edits) == args.edits:
+                break
+            if source in used or target in used:
+                continue
+            used.update((source, target))
+            edits.append(edit_round_trip(page, source, target))
+        page.close()
+        browser.close()
+
+    def report(label: str, values: list[float]) -> None:
+        print(f'{label:<34} median {statistics.median(values) * 1000:7.0f} ms   '
+              f'(min {min(values) * 1000:.0f}, max {max(values) * 1000:.0f}, n={len(values)})')
+
+    print(f'canvas benchmark: {args.nodes} nodes, {len(graph.edges)} edges; {os.cpu_count()} CPUs; headless Chromium')
+    report('open → overview painted', opens)
+    report('zoom step into cards', switches)
+    print(f'{"":<34} ({cards} cards and {shown_edges} edge elements in view)')
+    report('edit round trip (drag → edge)', edits)
+    report(f'set_states on all {args.nodes} nodes', bursts)
+
+
+if __name__ == '__main__':
+    main()
