@@ -44,8 +44,11 @@ async def run_agent(step: NodeStep) -> Any:
 
     first_tier, route_reason = _starting_tier(config)
     schema = config.output_schema
-    validator = step.mission.validator(schema) if schema is not None else None
-    user = prompt + SCHEMA_INSTRUCTION + step.mission.schema_text(schema) if schema is not None else prompt
+    if schema is not None:
+        schema_text, validator = step.mission.schema_support(schema)
+        user = prompt + SCHEMA_INSTRUCTION + schema_text
+    else:
+        validator, user = None, prompt
     base_messages = ([{'role': 'system', 'content': system}] if system else []) + [{'role': 'user', 'content': user}]
 
     last_error = ''

@@ -287,8 +287,8 @@ class MissionController:
         self._subscribers: list[Subscriber] = list(subscribers)
         self._concurrency = concurrency
         self._slots: dict[str, asyncio.Semaphore | _NoLimit] = {}
-        self._validators: dict[int, tuple[dict, Any]] = {}
-        self._schema_texts: dict[int, tuple[dict, str]] = {}
+        self._schemas: dict[str, tuple[str, Any]] = {}
+        self._schemas_by_id: dict[int, tuple[dict, tuple[str, Any]]] = {}
         self._flagship_price = price_of(self.catalog.flagship.model)
         self.clock = time.perf_counter
         self.sleep = asyncio.sleep
@@ -401,24 +401,18 @@ class MissionController:
 
     # -- what the agent step uses --------------------------------------------------------------
 
-    def validator(self, schema: dict) -> Any:
-        """A compiled JSON Schema validator for `schema` (cached per schema object)."""
-        cached = self._validators.get(id(schema))
-        if cached is not None and cached[0] is schema:
-            return cached[1]
-        from jsonschema.validators import validator_for
-        validator = validator_for(schema)(schema)
-        self._validators[id(schema)] = (schema, validator)
-        return validator
-
-    def schema_text(self, schema: dict) -> str:
-        """`schema` as compact JSON text, as prompts show it (cached per schema object)."""
-        cached = self._schema_texts.get(id(schema))
-        if cached is not None and cached[0] is schema:
-            return cached[1]
-        text = json.dumps(schema, ensure_ascii=False)
-        self._schema_texts[id(schema)] = (schema, text)
-        return text
+    def schema_support(self, schema: dict) -> tuple[str, Any]:
+        """(`schema` as the JSON text prompts show, its compiled validator), shared by equal schemas."""
+        by_identity = self._schemas_by_id.get(id(schema))
+        if by_identity is not None and by_identity[0] is schema:
+            return by_identity[1]
+        key = json.dumps(schema, sort_keys=True)
+        support = self._schemas.get(key)
+        if support is None:
+            from .json_validation import SchemaValidator
+            support = self._schemas[key] = (json.dumps(schema, ensure_ascii=False), SchemaValidator(schema))
+        self._schemas_by_id[id(schema)] = (schema, support)
+        return support
 
     def slot(self, entry: ModelEntry) -> Any:
         """The concurrency limit of the provider serving `entry` (an async context manager)."""

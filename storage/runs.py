@@ -1,9 +1,8 @@
 """Run records: runs, node runs, attempts and events, written while the run goes.
 
-`RunRecorder` is an engine subscriber. It buffers rows and writes them in one transaction at
-the end of the event-loop iteration in which they arrived (and at once for the run's start
-and end), so a busy run commits in batches and a finished node is stored within one
-iteration of finishing. With SQLite in WAL mode (storage.db) a committed batch survives the
+`RunRecorder` is an engine subscriber. It buffers rows and writes them in one transaction
+`FLUSH_DELAY_S` (10 ms) after the first of them arrived (at once for the run's start and
+end), so a busy run commits in batches and a finished node is stored within ~10 ms. With SQLite in WAL mode (storage.db) a committed batch survives the
 process being killed; the next start's `RunRepository.mark_interrupted()` turns a `running`
 run whose process is gone into `interrupted`.
 
@@ -28,6 +27,7 @@ from nodes.events import (AttemptFinished, CostUpdated, Event, NodeCancelled, No
 
 from .db import transaction
 
+FLUSH_DELAY_S = 0.01  # how long a buffered row may wait for its transaction
 RUN_STATUSES = ('running', 'succeeded', 'failed', 'cancelled', 'over_budget', 'interrupted')
 
 
@@ -283,7 +283,9 @@ class RunRecorder:
             self.flush()
             return
         self._flush_scheduled = True
-        loop.call_soon(self.flush)
+        # A short delay batches a busy moment into one transaction and lets the nodes that just
+        # became ready start their calls first (the flush then overlaps their wait).
+        loop.call_later(FLUSH_DELAY_S, self.flush)
 
     def _node_row(self, event: Any, status: str, t: float) -> tuple:
         succeeded = status == 'succeeded'

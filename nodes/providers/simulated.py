@@ -52,15 +52,19 @@ class SimulatedProvider:
         if fault == 'rate_limit':
             await asyncio.sleep(0)
             raise RateLimited(f'simulated rate limit on {request.model}', retry_after=self.retry_after_s)
-        await asyncio.sleep(latency)
-        if fault == 'server_error':
-            raise ServerError(f'simulated server error (HTTP 500) from {request.model}')
-        if fault == 'timeout':
+        if fault in ('server_error', 'timeout'):
+            await asyncio.sleep(latency)
+            if fault == 'server_error':
+                raise ServerError(f'simulated server error (HTTP 500) from {request.model}')
             raise ProviderTimeout(f'simulated timeout: {request.model} sent no reply in time')
+        # The reply is made before the wait, as a model "thinks" while the caller waits: the work
+        # after the call, which holds up the nodes downstream, stays small.
         text = self.reply(request)
         if fault == 'invalid_json':
             text = _broken(text, request.output_schema is not None)
-        return Completion(text, count_messages(request.messages), count_text(text), request.model)
+        completion = Completion(text, count_messages(request.messages), count_text(text), request.model)
+        await asyncio.sleep(latency)
+        return completion
 
     def estimate_tokens(self, request: CompletionRequest) -> tuple[int, int]:
         fault = self._fault(request)
