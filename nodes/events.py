@@ -97,7 +97,7 @@ class RunStarted(Event):
 
 @dataclass(slots=True)
 class NodeQueued(Event):
-    """All the node's upstream nodes are done; it waits for a slot."""
+    """All the node's upstream nodes are done: it is ready and will start as soon as it is scheduled."""
     type: ClassVar[str] = 'node_queued'
     run_id: str
     t: float
@@ -106,7 +106,8 @@ class NodeQueued(Event):
 
 @dataclass(slots=True)
 class NodeStarted(Event):
-    """The node started working; for an agent, at the tier and model of its first call."""
+    """The node started working; for an agent, at the tier and model of its first call (which may
+    still wait for one of its provider's concurrency slots)."""
     type: ClassVar[str] = 'node_started'
     run_id: str
     t: float

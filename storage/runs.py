@@ -22,7 +22,7 @@ from sqlalchemy import Column, ForeignKey, Integer, String, Text, UniqueConstrai
 from sqlalchemy.engine import Engine
 from sqlmodel import Field, SQLModel, select
 
-from nodes.events import (AttemptFinished, CostUpdated, Event, NodeCancelled, NodeFailed, NodeSkipped,
+from nodes.events import (AttemptFinished, CostUpdated, Event, NodeCancelled, NodeFailed, NodeQueued, NodeSkipped,
                           NodeStarted, NodeSucceeded, RunFinished, RunStarted)
 
 from .db import transaction
@@ -189,11 +189,9 @@ class RunRecorder:
         self.graph_version_id = graph_version_id
         self.source = source
         self.run_id: str | None = None
-        self._events: list[tuple] = []
-        self._attempts: list[tuple] = []
-        self._node_runs: list[tuple] = []
+        self._pending: list[Event] = []
         self._started: dict[str, float] = {}
-        self._totals: dict[str, Any] | None = None
+        self._totals: CostUpdated | None = None
         self._succeeded = 0
         self._seq = 0
         self._t0 = 0.0
@@ -203,56 +201,39 @@ class RunRecorder:
         self._insert_node_runs = _Inserter(engine, 'node_runs', _NODE_COLUMNS)
 
     def __call__(self, event: Event) -> None:
+        # Only buffered here: rows are made at flush time, off the path from one node to the next.
         kind = type(event)
         if kind is CostUpdated:
-            self._totals = {'cost_usd': float(event.cost_usd), 'flagship_cost_usd': float(event.flagship_cost_usd),
-                            'savings_pct': event.savings_pct, 'input_tokens': event.input_tokens,
-                            'output_tokens': event.output_tokens}
-            return
-        if kind is RunStarted:
+            self._totals = event
+        elif kind is RunStarted:
             self._start(event)
-            return
-        self._seq += 1
-        t = event.t - self._t0
-        if kind is AttemptFinished:
-            attempt = event.attempt
-            data = _to_json({'number': attempt.number, 'tier': attempt.tier, 'model': attempt.model,
-                             'error_kind': attempt.error_kind, 'cost_usd': float(attempt.cost_usd)})
-            self._attempts.append((
-                self.run_id, attempt.node_id, attempt.number, attempt.tier, attempt.model, _to_json(attempt.messages),
-                attempt.reply, None if attempt.output is None else _to_json(attempt.output), attempt.error,
-                attempt.error_kind, attempt.input_tokens, attempt.output_tokens, float(attempt.cost_usd),
-                float(attempt.flagship_cost_usd), attempt.latency_s, t))
         else:
-            fields = event.to_dict()
-            if kind is NodeSucceeded:
-                del fields['output']  # stored once, in node_runs
-            data = _to_json({key: value for key, value in fields.items() if key not in _COMMON_KEYS})
-        node_id = getattr(event, 'node_id', None)
-        self._events.append((self.run_id, self._seq, t, event.type, node_id, data))
-        if kind is NodeStarted:
-            self._started[node_id] = t
-        elif kind in _NODE_END:
-            self._node_runs.append(self._node_row(event, _NODE_END[kind], t))
-        if kind is RunFinished:
-            self._totals = {'status': event.status, 'cost_usd': float(event.cost_usd),
-                            'flagship_cost_usd': float(event.flagship_cost_usd), 'savings_pct': event.savings_pct,
-                            'input_tokens': event.input_tokens, 'output_tokens': event.output_tokens,
-                            'nodes_done': event.nodes_done, 'error': event.error,
-                            'finished_at': datetime.now(timezone.utc), 'duration_s': event.duration_s}
-            self.flush()
-        elif not self._flush_scheduled:
-            self._schedule_flush()
+            self._pending.append(event)
+            if kind is RunFinished:
+                self.flush()
+            elif not self._flush_scheduled:
+                self._schedule_flush()
 
     def flush(self) -> None:
         """Write everything buffered in one transaction."""
         self._flush_scheduled = False
-        if not (self._events or self._totals):
+        pending, totals = self._pending, self._totals
+        if not pending and totals is None:
             return
-        events, attempts, node_runs, totals = self._events, self._attempts, self._node_runs, self._totals
-        self._events, self._attempts, self._node_runs, self._totals = [], [], [], None
-        values = dict(totals or {})
-        values.setdefault('nodes_done', self._succeeded)
+        self._pending, self._totals = [], None
+        events, attempts, node_runs = self._rows(pending)
+        values: dict[str, Any] = {'nodes_done': self._succeeded}
+        if totals is not None:
+            values.update(cost_usd=float(totals.cost_usd), flagship_cost_usd=float(totals.flagship_cost_usd),
+                          savings_pct=totals.savings_pct, input_tokens=totals.input_tokens,
+                          output_tokens=totals.output_tokens)
+        finished = pending[-1] if pending and type(pending[-1]) is RunFinished else None
+        if finished is not None:
+            values.update(status=finished.status, cost_usd=float(finished.cost_usd),
+                          flagship_cost_usd=float(finished.flagship_cost_usd), savings_pct=finished.savings_pct,
+                          input_tokens=finished.input_tokens, output_tokens=finished.output_tokens,
+                          nodes_done=finished.nodes_done, error=finished.error,
+                          finished_at=datetime.now(timezone.utc), duration_s=finished.duration_s)
         with transaction(self.engine) as session:
             if attempts:
                 self._insert_attempts(session, attempts)
@@ -261,6 +242,39 @@ class RunRecorder:
             if events:
                 self._insert_events(session, events)
             session.execute(update(RunRow.__table__).where(RunRow.__table__.c.id == self.run_id).values(**values))
+
+    def _rows(self, pending: list[Event]) -> tuple[list[tuple], list[tuple], list[tuple]]:
+        events: list[tuple] = []
+        attempts: list[tuple] = []
+        node_runs: list[tuple] = []
+        run_id, t0 = self.run_id, self._t0
+        for event in pending:
+            kind = type(event)
+            self._seq += 1
+            t = event.t - t0
+            node_id = getattr(event, 'node_id', None)
+            if kind is NodeQueued:
+                data = '{}'
+            elif kind is AttemptFinished:
+                attempt = event.attempt
+                cost = float(attempt.cost_usd)
+                data = _to_json({'number': attempt.number, 'tier': attempt.tier, 'model': attempt.model,
+                                 'error_kind': attempt.error_kind, 'cost_usd': cost})
+                attempts.append((run_id, node_id, attempt.number, attempt.tier, attempt.model,
+                                 _to_json(attempt.messages), attempt.reply,
+                                 None if attempt.output is None else _to_json(attempt.output), attempt.error,
+                                 attempt.error_kind, attempt.input_tokens, attempt.output_tokens, cost,
+                                 float(attempt.flagship_cost_usd), attempt.latency_s, t))
+            else:
+                fields = event.to_dict()
+                fields.pop('output', None)  # a node's output is stored once, in node_runs
+                data = _to_json({key: value for key, value in fields.items() if key not in _COMMON_KEYS})
+                if kind is NodeStarted:
+                    self._started[node_id] = t
+                elif kind in _NODE_END:
+                    node_runs.append(self._node_row(event, _NODE_END[kind], t))
+            events.append((run_id, self._seq, t, event.type, node_id, data))
+        return events, attempts, node_runs
 
     def _start(self, event: RunStarted) -> None:
         self.run_id = event.run_id
