@@ -34,3 +34,13 @@ async def user(graphs, caplog: pytest.LogCaptureFixture) -> AsyncIterator:
     errors = [record for record in caplog.get_records('call') if record.levelname == 'ERROR']
     if errors:
         pytest.fail(f'the app logged errors: {[record.getMessage() for record in errors]}', pytrace=False)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Run the browser tests last.
+
+    Playwright's sync API keeps its event loop running in the main thread for as long as the
+    session-scoped browser lives; any asyncio test after it (NiceGUI's user simulation,
+    `asyncio.run` in the CLI) would then fail with "cannot be called from a running event loop".
+    """
+    items.sort(key=lambda item: 'browser' in item.path.parts)  # a stable sort keeps the order otherwise

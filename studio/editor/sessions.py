@@ -164,10 +164,9 @@ class OpenGraphs:
         return version
 
     def forget(self, graph_id: str) -> None:
-        """The graph was deleted: drop its session unsaved."""
-        entry = self._open.pop(graph_id, None)
-        if entry is not None:
-            entry.session.listeners.clear()
+        """The graph was deleted: the next page to ask for it finds nothing (pages still showing it
+        can keep editing, but their saves fail with a message saying the graph is gone)."""
+        self._open.pop(graph_id, None)
 
     def save_all(self) -> None:
         for entry in list(self._open.values()):

@@ -146,3 +146,13 @@ def test_markup_in_a_title_is_shown_as_text(editor):
     assert title.inner_text() == MARKUP
     assert title.evaluate('el => el.children.length') == 0
     assert editor.evaluate('window.__xss') is None
+
+
+def test_a_reload_right_after_an_edit_loses_nothing(editor):
+    node(editor, 'tidy').click()
+    editor.keyboard.press('Delete')
+    node(editor, 'tidy').wait_for(state='detached')
+    editor.reload()  # no save, no time for the autosave
+    node(editor, 'plan').wait_for()
+    assert node(editor, 'tidy').count() == 0
+    assert editor.eval_on_selector_all('.vue-flow__edge', 'els => els.map(el => el.dataset.id)') == ['brief->plan']
