@@ -358,3 +358,16 @@ async def test_a_title_with_markup_stays_text(user: User, graphs):
 def test_the_export_file_is_named_after_the_graph():
     assert export_file_name('Competitor brief (v2)') == 'competitor-brief-v2.json'
     assert export_file_name('<<>>') == 'graph.json'
+
+
+async def test_a_2400_node_graph_opens_and_an_edit_sends_only_its_delta(user: User, graphs):
+    import sys
+    sys.path.insert(0, str(ROOT / 'benchmarks'))
+    from generate import generate_graph
+    graph_id, calls = await open_editor(user, graphs, generate_graph(2400).dumps())
+    canvas_event(user, 'connect', {'source': 'brief', 'target': 'result'})
+    canvas_event(user, 'selection', {'nodes': ['a00007'], 'edges': []})
+    user.find(marker='title').clear().type('Renamed')
+    assert calls == [('apply', ([{'op': 'add_edge', 'edge': {'id': 'brief->result', 'source': 'brief', 'target': 'result'}}],)),
+                     ('apply', ([{'op': 'update_node', 'id': 'a00007', 'changes': {'title': ''}}],)),
+                     ('apply', ([{'op': 'update_node', 'id': 'a00007', 'changes': {'title': 'Renamed'}}],))]
