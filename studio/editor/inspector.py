@@ -146,6 +146,8 @@ class Inspector:
     # One method per FieldSpec editor, named after it.
     def _select_editor(self, spec: FieldSpec, value: Any) -> None:
         options = {option: label for option, label in spec.options}
+        if value is not MISSING and not isinstance(value, (str, int, float, bool, type(None))):
+            value = json.dumps(value)  # a list or object from a hand-edited file: shown, and flagged below
         if value is not MISSING and value not in options:
             options[value] = f'{value} (not a valid choice)'
         ui.select(options, label=spec.label, value=None if value is MISSING else value,
