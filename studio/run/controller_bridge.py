@@ -1,0 +1,113 @@
+"""The bridge from a mission controller to pages: runs it in the background, delivers its events per tick.
+
+    bridge = MissionBridge(controller)          # subscribes to the controller
+    bridge.listeners.append(page.show_batch)    # each gets a `RunBatch` per tick
+    bridge.start(inputs)                        # a task on the running loop (the app's)
+
+The engine calls its subscribers synchronously for every event; the bridge only folds the
+event into its `RunDisplay` and, if no delivery is pending, schedules one `tick_s` later.
+So a page receives at most one batch per tick, holding only the nodes that changed in it
+(as canvas `set_states` deltas), however many events the engine emitted. The last batch goes
+out as soon as the run ends.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from nodes.events import Event
+
+from .node_states import RunBatch, RunDisplay
+
+TICK_S = 0.1
+"""Seconds between deliveries to pages while events arrive (ten a second at most)."""
+
+log = logging.getLogger(__name__)
+
+
+class MissionBridge:
+    """One run of a `MissionController` in the background, delivered to pages per tick.
+
+    :param controller: a controller that has not run yet (the bridge subscribes to it)
+    :param tick_s: seconds between deliveries (default: `TICK_S`)
+    :param from_node: for a re-run, the node it re-executes from (shown by the page)
+    """
+
+    def __init__(self, controller: Any, tick_s: float = TICK_S, from_node: str | None = None) -> None:
+        self.controller = controller
+        self.tick_s = tick_s
+        self.from_node = from_node
+        self.display = RunDisplay([node.id for node in controller.graph.nodes])
+        self.listeners: list[Callable[[RunBatch], Any]] = []
+        self.finished_listeners: list[Callable[[MissionBridge], Any]] = []
+        self.summary: Any = None
+        self.error: str | None = None
+        self.task: asyncio.Task | None = None
+        self.batches_sent = 0
+        self._delivery: asyncio.TimerHandle | None = None
+        controller.subscribe(self._on_event)
+
+    @property
+    def run_id(self) -> str:
+        return self.controller.run_id
+
+    @property
+    def running(self) -> bool:
+        return self.task is not None and not self.task.done()
+
+    def start(self, inputs: dict[str, Any]) -> asyncio.Task:
+        """Start the run on the running event loop; return its task."""
+        if self.task is not None:
+            raise RuntimeError('a MissionBridge runs once')
+        self.task = asyncio.get_running_loop().create_task(self._run(inputs), name=f'mission {self.run_id}')
+        return self.task
+
+    def cancel(self) -> None:
+        """Stop the run: running nodes end cancelled, the rest skipped (the controller's `cancel`)."""
+        self.controller.cancel()
+
+    async def wait(self) -> Any:
+        """The run's summary, once it has finished (None if it stopped with an error)."""
+        if self.task is not None:
+            await asyncio.shield(self.task)
+        return self.summary
+
+    async def _run(self, inputs: dict[str, Any]) -> None:
+        try:
+            self.summary = await self.controller.run(inputs)
+        except Exception as error:  # a bug must not leave the page showing a run that never ends
+            log.exception('run %s stopped', self.run_id)
+            self.error = f'the run stopped unexpectedly: {type(error).__name__}: {error}'
+            figures = self.display.figures
+            figures.status, figures.error = 'failed', self.error
+            figures.duration_s = figures.elapsed_s()
+            self.display._figures_changed = True
+        finally:
+            self.deliver()
+            for listener in list(self.finished_listeners):
+                try:
+                    listener(self)
+                except Exception:
+                    log.exception('a finished-listener of run %s failed', self.run_id)
+
+    def _on_event(self, event: Event) -> None:
+        self.display(event)
+        if self._delivery is None:
+            self._delivery = asyncio.get_running_loop().call_later(self.tick_s, self.deliver)
+
+    def deliver(self) -> None:
+        """Send what changed since the last delivery to every listener (now)."""
+        if self._delivery is not None:
+            self._delivery.cancel()
+            self._delivery = None
+        batch = self.display.take()
+        if batch is None:
+            return
+        self.batches_sent += 1
+        for listener in list(self.listeners):
+            try:
+                listener(batch)
+            except Exception:
+                log.exception('a listener of run %s failed', self.run_id)

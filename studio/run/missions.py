@@ -1,0 +1,187 @@
+"""The app's missions: starting runs of stored graphs, one at a time per graph, shared by every page.
+
+    missions = Missions(graphs, runs)
+    bridge = missions.start(graph_id, version_id, graph, RunRequest({'company': 'Acme'}))
+    missions.watch(graph_id, page.attach)       # every page of the graph learns of new runs
+
+A run gets the stored catalog, the provider its request asks for (provider_choice), the
+default concurrency, the graph's pins, and a `RunRecorder` that stores it with the graph
+version it ran. `rerun_from` re-executes a node and its downstream nodes, serving the others
+from a cache built from a past run (rerun.py). No NiceGUI here; the runs go on the running
+event loop (the app's).
+"""
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from nodes.catalog import Catalog, CatalogError
+from nodes.engine import InputError, InvalidGraphError, MissionController
+from nodes.graph import Graph
+from storage.graphs import GraphRepository
+from storage.runs import RunDetail, RunRepository
+from storage.settings import stored_catalog
+
+from . import preferences
+from .controller_bridge import TICK_S, MissionBridge
+from .provider_choice import SIMULATED, LiveOption, live_option, provider_for
+from .rerun import rerun_cache
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class RunRequest:
+    """What the Run form asks for.
+
+    :param inputs: input field values
+    :param budget_usd: refuse calls beyond this cost (None: no budget)
+    :param mode: `simulated` or `live`
+    :param latency_ms: simulated latency of every call (None: the per-tier defaults)
+    """
+    inputs: dict[str, Any] = field(default_factory=dict)
+    budget_usd: float | None = None
+    mode: str = SIMULATED
+    latency_ms: int | None = None
+
+
+class RunRefused(Exception):
+    """A run that cannot start; the message is one sentence, `problems` lists input problems."""
+
+    def __init__(self, message: str, problems: list[str] | None = None) -> None:
+        super().__init__(message)
+        self.problems = problems or []
+
+
+class Missions:
+    """Runs of stored graphs in this process, by graph id.
+
+    :param graphs: the graph repository
+    :param runs: the run repository (same database)
+    :param tick_s: seconds between deliveries to pages (default: `TICK_S`)
+    """
+
+    def __init__(self, graphs: GraphRepository, runs: RunRepository, tick_s: float = TICK_S) -> None:
+        self.graphs = graphs
+        self.runs = runs
+        self.tick_s = tick_s
+        self.last: dict[str, MissionBridge] = {}
+        self._watchers: dict[str, list[Callable[[MissionBridge], Any]]] = {}
+
+    @property
+    def engine(self) -> Any:
+        return self.runs.engine
+
+    # -- reading --------------------------------------------------------------------------------
+
+    def running(self, graph_id: str) -> MissionBridge | None:
+        """The run of this graph going on now, if any."""
+        bridge = self.last.get(graph_id)
+        return bridge if bridge is not None and bridge.running else None
+
+    def catalog(self) -> Catalog:
+        try:
+            return stored_catalog(self.engine)
+        except CatalogError as error:
+            raise RunRefused(f'the tier catalog cannot be used: {error}; fix it on the settings page') from None
+
+    def live_option(self) -> LiveOption:
+        return live_option(self.catalog())
+
+    def defaults(self) -> preferences.RunDefaults:
+        return preferences.run_defaults(self.engine)
+
+    def remembered(self, graph_id: str) -> RunRequest:
+        """The Run form's last values for this graph (the defaults before its first run)."""
+        stored = preferences.remembered_form(self.engine, graph_id)
+        if not stored:
+            return RunRequest(budget_usd=self.defaults().budget_usd)
+        return RunRequest(**{key: stored[key] for key in ('inputs', 'budget_usd', 'mode', 'latency_ms')
+                             if key in stored})
+
+    def pins(self, graph_id: str) -> dict[str, Any]:
+        return preferences.pins(self.engine, graph_id)
+
+    def pin(self, graph_id: str, node_id: str, value: Any) -> None:
+        """Pin a node's output: runs use `value` without calling a model."""
+        json.dumps(value)  # TypeError now rather than when stored
+        preferences.save_pins(self.engine, graph_id, {**self.pins(graph_id), node_id: value})
+
+    def unpin(self, graph_id: str, node_id: str) -> None:
+        pinned = self.pins(graph_id)
+        pinned.pop(node_id, None)
+        preferences.save_pins(self.engine, graph_id, pinned)
+
+    # -- starting runs --------------------------------------------------------------------------
+
+    def watch(self, graph_id: str, watcher: Callable[[MissionBridge], Any]) -> Callable[[], None]:
+        """Call `watcher(bridge)` whenever a run of this graph starts; return the unsubscribe function."""
+        watchers = self._watchers.setdefault(graph_id, [])
+        watchers.append(watcher)
+        return lambda: watcher in watchers and watchers.remove(watcher)
+
+    def start(self, graph_id: str, version_id: int | None, graph: Graph, request: RunRequest,
+              cache: dict[str, Any] | None = None, from_node: str | None = None) -> MissionBridge:
+        """Start a run of a stored graph version in the background; `RunRefused` if it cannot start.
+
+        :param graph_id: the stored graph
+        :param version_id: the graph version row it runs (`VersionSummary.id`), recorded with the run
+        :param graph: that version's graph
+        :param request: inputs, budget, provider mode
+        :param cache: signature -> output served to unchanged nodes (re-run)
+        :param from_node: the node a re-run starts from (shown by the pages)
+        """
+        if self.running(graph_id) is not None:
+            raise RunRefused('a run of this graph is still going; cancel it or wait for it to finish')
+        try:
+            provider, catalog = provider_for(request.mode, self.catalog(), request.latency_ms)
+        except ValueError as error:
+            raise RunRefused(str(error)) from None
+        defaults = self.defaults()
+        node_ids = {node.id for node in graph.nodes}
+        pinned = {node_id: value for node_id, value in self.pins(graph_id).items() if node_id in node_ids}
+        recorder = self.runs.recorder(graph_id=graph_id, graph_version_id=version_id)
+        try:
+            controller = MissionController(graph, provider=provider, catalog=catalog, budget_usd=request.budget_usd,
+                                           concurrency=defaults.concurrency, subscribers=[recorder], pinned=pinned,
+                                           cache=cache)
+            inputs = controller.check_inputs(request.inputs)
+        except InvalidGraphError as error:
+            count = len(error.problems)
+            raise RunRefused(f'the graph has {count} problem{"s" * (count != 1)} to fix before it can run; '
+                             f'the first: {error.problems[0].message}') from None
+        except InputError as error:
+            raise RunRefused('the inputs do not fit the graph: ' + '; '.join(error.problems), error.problems) from None
+        bridge = MissionBridge(controller, self.tick_s, from_node)
+        self.last[graph_id] = bridge
+        bridge.start(inputs)
+        for watcher in list(self._watchers.get(graph_id, ())):
+            try:
+                watcher(bridge)
+            except Exception:
+                log.exception('a watcher of graph %s failed', graph_id)
+        return bridge
+
+    def rerun_from(self, graph_id: str, version_id: int | None, graph: Graph, past: RunDetail, ran: Graph,
+                   node_id: str, request: RunRequest) -> MissionBridge:
+        """Re-execute `node_id` and its downstream nodes with the inputs of a past run; the other
+        nodes are served from a cache of that run's outputs when their config and inputs are unchanged.
+
+        :param past: the stored run to reuse (`RunRepository.get_run`)
+        :param ran: the graph version that run ran
+        :param request: budget and provider mode (its inputs are replaced by the past run's)
+        """
+        if node_id not in {node.id for node in graph.nodes}:
+            raise RunRefused(f'node "{node_id}" is not in the graph any more; pick another node to re-run from')
+        outputs = {row_id: json.loads(row.output) for row_id, row in past.nodes.items()
+                   if row.status == 'succeeded' and row.output is not None}
+        inputs = json.loads(past.run.inputs)
+        cache = rerun_cache(ran, outputs, graph, node_id)
+        return self.start(graph_id, version_id, graph, RunRequest(inputs, request.budget_usd, request.mode,
+                                                                  request.latency_ms), cache, node_id)
+
+    def remember(self, graph_id: str, request: RunRequest) -> None:
+        preferences.remember_form(self.engine, graph_id, asdict(request))

@@ -1,0 +1,116 @@
+"""The bridge from the mission controller to pages: events folded into per-tick batches of deltas.
+
+No NiceGUI and no browser: a controller runs a graph on the simulated provider, and a listener
+records what a page would receive.
+"""
+from __future__ import annotations
+
+import asyncio
+import sys
+from decimal import Decimal
+from pathlib import Path
+
+from nodes.engine import MissionController
+from nodes.events import NodeQueued, NodeRetrying, NodeStarted, NodeSucceeded
+from nodes.graph import Graph
+from nodes.providers.simulated import SimulatedProvider
+from studio.run.controller_bridge import MissionBridge
+from studio.run.node_states import TIMELINE_PER_BATCH, RunDisplay
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / 'benchmarks'))
+from generate import generate_graph  # noqa: E402
+
+BRIEF = Graph.loads((ROOT / 'assets/examples/competitor-brief.json').read_text())
+
+
+def bridge_for(graph: Graph, latency_ms: int = 0, tick_s: float = 0.05) -> tuple[MissionBridge, list]:
+    bridge = MissionBridge(MissionController(graph, provider=SimulatedProvider(latency_ms=latency_ms)), tick_s)
+    batches: list = []
+    bridge.listeners.append(batches.append)
+    return bridge, batches
+
+
+async def test_a_large_run_reaches_pages_as_few_batches_holding_only_the_nodes_that_changed():
+    graph = generate_graph(300)
+    bridge, batches = bridge_for(graph, latency_ms=20)
+    bridge.start({})
+    summary = await bridge.wait()
+    assert summary.status == 'succeeded'
+    events = bridge.display.event_count
+    assert len(batches) * 20 < events  # many events per delivery, not one message each
+    shown: dict[str, dict] = {}
+    for batch in batches:
+        for node_id, display in batch.states.items():
+            assert display != shown.get(node_id), f'{node_id} was re-sent unchanged'
+            shown[node_id] = display
+        assert len(batch.timeline) <= TIMELINE_PER_BATCH
+    assert {display['state'] for display in shown.values()} == {'succeeded'} and len(shown) == 300
+    assert sum(len(batch.states) for batch in batches) < events
+    last = batches[-1].figures
+    assert (last.status, last.done, last.total, last.cost_usd) == ('succeeded', 300, 300, summary.cost_usd)
+
+
+async def test_deliveries_are_a_tick_apart_and_the_last_one_comes_when_the_run_ends():
+    bridge, batches = bridge_for(BRIEF, latency_ms=150, tick_s=0.1)
+    times: list[float] = []
+    bridge.listeners.append(lambda batch: times.append(asyncio.get_running_loop().time()))
+    bridge.start({'company': 'Acme'})
+    await bridge.wait()
+    gaps = [later - earlier for earlier, later in zip(times, times[1:-1])]
+    assert all(gap >= 0.095 for gap in gaps), gaps  # the final delivery may follow its predecessor at once
+    assert batches[-1].finished and not batches[0].finished
+    assert [batch.states.get('tidy', {}).get('state') for batch in batches if 'tidy' in batch.states][-1] == \
+        'succeeded'
+
+
+async def test_a_page_that_joins_late_gets_a_snapshot_and_then_only_changes():
+    bridge, _ = bridge_for(BRIEF, latency_ms=200)
+    bridge.start({'company': 'Acme'})
+    while bridge.display.nodes['plan'].status != 'running' or bridge.batches_sent == 0:
+        await asyncio.sleep(0.01)
+    snapshot = bridge.display.snapshot()
+    assert {node_id: display['state'] for node_id, display in snapshot.states.items()} == \
+        {'brief': 'succeeded', 'plan': 'running'}
+    assert [entry.text for entry in snapshot.timeline][0].startswith('run started: 4 nodes, simulated provider')
+    later: list = []
+    bridge.listeners.append(later.append)
+    await bridge.wait()
+    assert 'brief' not in {node_id for batch in later for node_id in batch.states}
+
+
+async def test_cancel_through_the_bridge_ends_the_run_cancelled():
+    bridge, batches = bridge_for(BRIEF, latency_ms=5000)
+    bridge.start({'company': 'Acme'})
+    while bridge.display.nodes['plan'].status != 'running':
+        await asyncio.sleep(0.01)
+    bridge.cancel()
+    summary = await bridge.wait()
+    assert summary.status == 'cancelled' and batches[-1].figures.status == 'cancelled'
+    assert bridge.display.nodes['plan'].status == 'cancelled'
+
+
+def test_display_labels_follow_retries_and_escalation():
+    display = RunDisplay(['tidy'])
+    display(NodeQueued('r', 0.0, 'tidy'))
+    display(NodeStarted('r', 0.1, 'tidy', 3, 'gpt-4o-mini'))
+    assert display.take().states == {'tidy': {'state': 'running', 'label': 'running', 'tier': 3,
+                                              'model': 'gpt-4o-mini', 'cost': None}}
+    display(NodeRetrying('r', 0.2, 'tidy', 3, 'gpt-4o-mini', 2, 'invalid_output', 'not JSON'))
+    display(NodeRetrying('r', 0.3, 'tidy', 3, 'gpt-4o-mini', 3, 'invalid_output', 'not JSON'))
+    assert display.take().states['tidy']['label'] == 'retrying 2'
+    assert display.take() is None  # nothing changed since
+    display(NodeSucceeded('r', 0.4, 'tidy', {'items': []}, 3, 'gpt-4o-mini', 0, Decimal(0), cached=True))
+    assert display.take().states['tidy'] == {'state': 'cached', 'label': 'cached', 'tier': 3,
+                                             'model': 'gpt-4o-mini', 'cost': None}
+
+
+def test_a_busy_tick_sends_its_latest_timeline_lines_and_counts_the_rest():
+    node_ids = [f'n{index}' for index in range(500)]
+    display = RunDisplay(node_ids)
+    for index, node_id in enumerate(node_ids):
+        display(NodeStarted('r', index / 1000, node_id, 3, 'gpt-4o-mini'))
+    batch = display.take()
+    assert len(batch.states) == 500
+    assert len(batch.timeline) == TIMELINE_PER_BATCH and batch.timeline[-1].node_id == 'n499'
+    assert batch.omitted == 500 - TIMELINE_PER_BATCH

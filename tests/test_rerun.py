@@ -1,0 +1,68 @@
+"""Re-run from a node: the cache built from a past run serves exactly the unchanged nodes outside
+the re-run node's downstream, as the mission controller computes signatures."""
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+
+from nodes.engine import MissionController
+from nodes.graph import Graph
+from nodes.providers.simulated import SimulatedProvider
+from studio.run.rerun import downstream_of, rerun_cache
+
+ROOT = Path(__file__).resolve().parent.parent
+REVIEW = Graph.loads((ROOT / 'assets/examples/code-review-swarm.json').read_text())
+
+
+async def run(graph: Graph, cache: dict | None = None, inputs: dict | None = None):
+    controller = MissionController(graph, provider=SimulatedProvider(latency_ms=0), cache=cache)
+    fields = controller.input_fields()
+    values = inputs or {name: 'x' if field.type == 'string' else 1 for name, field in fields.items()
+                        if field.default is None}
+    return await controller.run(values), values
+
+
+def outputs_of(summary) -> dict:
+    return {node_id: result.output for node_id, result in summary.nodes.items() if result.status == 'succeeded'}
+
+
+def agent_in_the_middle(graph: Graph) -> str:
+    """An agent with agents both upstream and downstream of it."""
+    ids = {node.id: node for node in graph.nodes}
+    for node in graph.nodes:
+        below = downstream_of(graph, node.id) - {node.id}
+        above = {edge.source for edge in graph.edges if edge.target == node.id}
+        if node.kind == 'agent' and below and any(ids[name].kind == 'agent' for name in above):
+            return node.id
+    raise AssertionError('the example has no agent between agents')
+
+
+async def test_only_the_node_and_its_downstream_run_again():
+    past, inputs = await run(REVIEW)
+    middle = agent_in_the_middle(REVIEW)
+    again, _ = await run(REVIEW, rerun_cache(REVIEW, outputs_of(past), REVIEW, middle), inputs)
+    rerun = downstream_of(REVIEW, middle)
+    for node in REVIEW.nodes:
+        result = again.nodes[node.id]
+        assert result.cached == (node.id not in rerun and node.kind != 'input'), node.id
+        assert (len(result.attempts) > 0) == (node.id in rerun and node.kind == 'agent'), node.id
+
+
+async def test_a_node_edited_since_the_past_run_and_what_reads_it_run_again():
+    past, inputs = await run(REVIEW)
+    middle = agent_in_the_middle(REVIEW)
+    upstream = next(edge.source for edge in REVIEW.edges if edge.target == middle)
+    edited = copy.deepcopy(REVIEW)
+    edited.node(upstream).config['system'] = 'You are terse.'
+    again, _ = await run(edited, rerun_cache(REVIEW, outputs_of(past), edited, middle), inputs)
+    assert not again.nodes[upstream].cached and again.nodes[upstream].attempts
+    untouched = [node.id for node in REVIEW.nodes
+                 if node.kind == 'agent' and upstream not in downstream_of(REVIEW, node.id)
+                 and node.id not in downstream_of(REVIEW, upstream)]
+    assert untouched and all(again.nodes[node_id].cached for node_id in untouched)
+
+
+def test_downstream_of_includes_the_node_itself_and_what_it_reaches():
+    brief = Graph.loads((ROOT / 'assets/examples/competitor-brief.json').read_text())
+    assert downstream_of(brief, 'plan') == {'plan', 'tidy', 'report'}
+    assert downstream_of(brief, 'report') == {'report'}
