@@ -15,11 +15,13 @@ def build_app(graphs) -> object:
 
     from .editor import page
     from .editor.sessions import OpenGraphs
-    from . import library
+    from . import library, settings_page
+    from .run import editor_run
 
     sessions = OpenGraphs(graphs)
     library.register(graphs, sessions)
     page.register(graphs, sessions)
+    settings_page.register(editor_run.register(graphs))  # runs from the editor, and /settings
     app.on_shutdown(sessions.save_all)  # a server stopped mid-edit still keeps the last edits
     return sessions
 

@@ -16,6 +16,7 @@ from nodes.kinds import KINDS
 from storage.graphs import GraphNotFound, GraphRepository
 
 from ..canvas import Canvas
+from ..run.editor_run import EditorRun
 from .inspector import Inspector
 from .sessions import OpenGraph, OpenGraphs
 from .state import EdgeRefused, EditorSession, added_node_ids
@@ -85,6 +86,8 @@ class EditorPage:
         client.on_delete(self.on_page_gone)
         self.canvas.load(*self.session.view())
         self.on_status()
+        # Running missions (studio/run): Run/Cancel, run figures, run panel, history, node run details.
+        self.run = EditorRun(self)
 
     @property
     def session(self) -> EditorSession:
@@ -100,6 +103,7 @@ class EditorPage:
             self.name_input.on('blur', self.commit_name).on('keydown.enter', self.commit_name)
             self.status = ui.label().classes('text-sm text-slate-300 w-44').mark('save-status')
             self.problem_badge = ui.label().classes('text-sm text-amber-300').mark('problem-count')
+            self.run_slot = ui.row().classes('items-center gap-1 no-wrap')  # NOTE: filled by studio/run/editor_run.py
             ui.space()
             self.undo_button = self._tool('undo', 'Undo (Ctrl+Z)', self.undo, 'undo')
             self.redo_button = self._tool('redo', 'Redo (Ctrl+Shift+Z)', self.redo, 'redo')

@@ -1,0 +1,105 @@
+"""The run figures bar: progress, elapsed time, running cost, the flagship-only cost and savings.
+
+It floats over the top of the canvas while a run is shown (live or from history) and says
+plainly whether the run is SIMULATED or LIVE. Labels change only when their text does, so a
+tick that changes nothing sends nothing.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from nicegui import ui
+
+from .node_states import RunFigures, money
+
+STATUS_TEXT = {'starting': 'starting', 'running': 'running', 'succeeded': 'succeeded', 'failed': 'failed',
+               'cancelled': 'cancelled', 'over_budget': 'over budget', 'interrupted': 'interrupted'}
+STATUS_COLOUR = {'running': 'primary', 'starting': 'primary', 'succeeded': 'positive', 'failed': 'negative',
+                 'cancelled': 'warning', 'over_budget': 'negative', 'interrupted': 'warning'}
+
+
+def duration_text(seconds: float) -> str:
+    """`4.2 s`, `3 min 05 s`, `1 h 02 min`."""
+    if seconds < 60:
+        return f'{seconds:.1f} s'
+    minutes, secs = divmod(int(seconds), 60)
+    if minutes < 60:
+        return f'{minutes} min {secs:02d} s'
+    hours, minutes = divmod(minutes, 60)
+    return f'{hours} h {minutes:02d} min'
+
+
+class RunToolbar:
+    """The figures of the run the canvas shows. Build it inside a page; `show` it with figures.
+
+    :param on_export: downloads the shown run as JSON (offered once it has finished)
+    :param on_close: takes the run display off the canvas (offered once it has finished)
+    """
+
+    def __init__(self, on_export: Callable[[], Any], on_close: Callable[[], Any]) -> None:
+        self.figures: RunFigures | None = None
+        with ui.page_sticky('top', y_offset=10) as self.container:
+            with ui.card().classes('flex-row items-center gap-3 px-3 py-1 no-wrap shadow-md') \
+                    .mark('run-toolbar') as self.card:
+                self.mode = ui.badge('SIMULATED', color='orange').classes('text-sm').mark('run-mode')
+                self.status = ui.badge('', color='primary').classes('text-sm').mark('run-status')
+                self.progress = self._figure('run-progress', 'nodes done / nodes in the run')
+                self.elapsed = self._figure('run-elapsed', 'elapsed time')
+                ui.separator().props('vertical')
+                self.cost = self._figure('run-cost', 'running cost of the run').classes('font-semibold')
+                self.flagship = self._figure('run-flagship', 'the same tokens priced on the tier-1 primary model')
+                self.savings = self._figure('run-savings', 'saved versus running every node on the flagship')
+                self.note = ui.label('').classes('text-xs text-grey-7').mark('run-note')
+                with ui.row().classes('gap-0 no-wrap') as self.finished_tools:
+                    ui.button(icon='download', on_click=on_export) \
+                        .props('flat dense round size=sm aria-label="Export the run as JSON"') \
+                        .mark('run-export').tooltip('Export the run as JSON (summary and attempts)')
+                    ui.button(icon='close', on_click=on_close) \
+                        .props('flat dense round size=sm aria-label="Close the run display"') \
+                        .mark('run-close').tooltip('Take the run states off the canvas')
+        self.container.set_visibility(False)
+
+    @staticmethod
+    def _figure(marker: str, tip: str) -> ui.label:
+        label = ui.label('').classes('text-sm whitespace-nowrap').mark(marker)
+        label.tooltip(tip)
+        return label
+
+    def show(self, figures: RunFigures, note: str = '') -> None:
+        """Show a run's figures (and a note: the version it ran, the node a re-run started from)."""
+        self.figures = figures
+        _set(self.mode, 'SIMULATED' if figures.simulated else 'LIVE')
+        _colour(self.mode, 'orange' if figures.simulated else 'teal')
+        _set(self.status, STATUS_TEXT.get(figures.status, figures.status))
+        _colour(self.status, STATUS_COLOUR.get(figures.status, 'grey'))
+        _set(self.progress, f'{figures.done}/{figures.total} nodes')
+        _set(self.cost, money(figures.cost_usd))
+        _set(self.flagship, f'flagship-only {money(figures.flagship_cost_usd)}')
+        _set(self.savings, f'saved {figures.savings_pct:.1f}%')
+        _set(self.note, note)
+        self.note.set_visibility(bool(note))
+        if self.finished_tools.visible == figures.running:
+            self.finished_tools.set_visibility(not figures.running)
+        self.tick()
+        if not self.container.visible:
+            self.container.set_visibility(True)
+
+    def tick(self) -> None:
+        """Update the elapsed time (a page timer calls this while a run goes)."""
+        if self.figures is not None:
+            _set(self.elapsed, duration_text(self.figures.elapsed_s()))
+
+    def hide(self) -> None:
+        self.figures = None
+        self.container.set_visibility(False)
+
+
+def _set(label: ui.label | ui.badge, text: str) -> None:
+    if label.text != text:
+        label.set_text(text)
+
+
+def _colour(badge: ui.badge, colour: str) -> None:
+    if badge.props.get('color') != colour:
+        badge.props(f'color={colour}')
