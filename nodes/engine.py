@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import heapq
 import json
 import logging
 import time
@@ -176,7 +177,8 @@ _NO_LIMIT = _NoLimit()
 
 class _PlannedNode:
     """A node as the controller runs it: parsed config, neighbours, and its result."""
-    __slots__ = ('node', 'kind', 'config', 'predecessors', 'successors', 'waiting', 'result', 'task', 'reads')
+    __slots__ = ('node', 'kind', 'config', 'predecessors', 'successors', 'waiting', 'result', 'task', 'reads',
+                 'rank')
 
     def __init__(self, node: Node, kind: NodeKind) -> None:
         self.node = node
@@ -188,6 +190,7 @@ class _PlannedNode:
         self.result = NodeResult(node.id, node.kind)
         self.task: asyncio.Task | None = None
         self.reads: tuple[str, ...] = ()
+        self.rank = 0  # model calls on the longest path from here to the end: who goes first
 
 
 class NodeStep:
@@ -299,6 +302,7 @@ class MissionController:
             self._plan[edge.target].predecessors.append(edge.source)
         for planned in self._plan.values():
             planned.waiting = len(planned.predecessors)
+        self._rank_nodes()
         unknown = [node_id for node_id in self.pinned if node_id not in self._plan]
         if unknown:
             raise ValueError(f'pinned node "{unknown[0]}" is not in the graph')
@@ -316,6 +320,9 @@ class MissionController:
         self._over_budget = False
         self._ran = False
         self._finished: asyncio.Future | None = None
+        self._ready: list[tuple[int, int, str]] = []
+        self._ready_count = 0
+        self._dispatch_scheduled = False
 
     # -- public API ---------------------------------------------------------------------------
 
@@ -398,6 +405,8 @@ class MissionController:
         for planned in self._plan.values():
             if planned.task is not None and not planned.task.done():
                 planned.task.cancel()
+            elif planned.task is None and planned.result.status == 'queued':
+                self._end(planned, 'cancelled', None)
 
     # -- what the agent step uses --------------------------------------------------------------
 
@@ -499,8 +508,41 @@ class MissionController:
             result.status = 'queued'
             if self._subscribers:
                 self._emit(NodeQueued(self.run_id, time.monotonic(), node_id))
-            planned.task = task = asyncio.create_task(self._run_node(planned), name=f'node {node_id}')
+            self._ready_count += 1
+            heapq.heappush(self._ready, (-planned.rank, self._ready_count, node_id))
+            if not self._dispatch_scheduled:
+                self._dispatch_scheduled = True
+                asyncio.get_running_loop().call_soon(self._dispatch)
+
+    def _dispatch(self) -> None:
+        """Start the queued nodes, those with the longest way still ahead of them first.
+
+        Nodes that become ready together start in one go, in this order, so the calls on the
+        critical path begin their wait before the others do their preparation.
+        """
+        self._dispatch_scheduled = False
+        ready, plan = self._ready, self._plan
+        while ready:
+            planned = plan[heapq.heappop(ready)[2]]
+            if planned.result.status != 'queued' or planned.task is not None:
+                continue
+            planned.task = task = asyncio.create_task(self._run_node(planned), name=f'node {planned.node.id}')
             task.add_done_callback(partial(self._task_done, planned))
+
+    def _rank_nodes(self) -> None:
+        order, waiting = [], {node_id: len(planned.successors) for node_id, planned in self._plan.items()}
+        stack = [node_id for node_id, count in waiting.items() if count == 0]
+        while stack:  # from the ends of the graph back to its starts
+            node_id = stack.pop()
+            order.append(node_id)
+            for predecessor in self._plan[node_id].predecessors:
+                waiting[predecessor] -= 1
+                if waiting[predecessor] == 0:
+                    stack.append(predecessor)
+        for node_id in order:
+            planned = self._plan[node_id]
+            planned.rank = (planned.node.kind == 'agent') + max(
+                (self._plan[successor].rank for successor in planned.successors), default=0)
 
     def _signature(self, planned: _PlannedNode) -> str:
         if not planned.reads:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import json
 import signal
 import sys
@@ -43,6 +44,9 @@ def run_command(args: argparse.Namespace) -> int:
         raise CommandError(_input_message(error)) from None
     if notice:
         print(f'swarm-studio run: {notice}', file=sys.stderr)
+    # What is loaded by now (modules, litellm's price table, the graph) lives until the process
+    # ends: keep the collector from re-scanning it during the run (a quarter of a large run's time).
+    gc.freeze()
     summary = asyncio.run(_run(mission, inputs, display))
     display.finish(summary)
     if args.json:

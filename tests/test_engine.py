@@ -138,6 +138,23 @@ async def test_the_concurrency_limit_holds_per_provider():
     assert peak == 5
 
 
+async def test_with_one_slot_the_node_with_the_longest_way_ahead_goes_first():
+    calls = []
+
+    class RecordingProvider(SimulatedProvider):
+        async def complete(self, request):
+            calls.append(request.node_id)
+            return await super().complete(request)
+
+    for order in (['head', 'leaf', 'other_leaf'], ['leaf', 'other_leaf', 'head']):
+        nodes = {'head': agent('Format c'), 'leaf': agent('Format a'), 'other_leaf': agent('Format b')}
+        graph = make_graph({**{node_id: nodes[node_id] for node_id in order}, 'middle': agent('Format {{ head }}'),
+                            'tail': agent('Format {{ middle }}')}, [('head', 'middle'), ('middle', 'tail')])
+        calls.clear()
+        await controller(graph, provider=RecordingProvider(latency_ms=0), concurrency=1).run()
+        assert calls[0] == 'head', order
+
+
 async def test_a_failed_node_skips_everything_downstream_and_the_rest_still_runs():
     graph = make_graph({'bad': agent('List items', output_schema=STEPS, max_retries=0,
                                      simulate={'fail_first': 99, 'failure': 'invalid_json'}),

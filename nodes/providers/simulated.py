@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 import zlib
 from collections.abc import Mapping
 
@@ -47,6 +48,7 @@ class SimulatedProvider:
         return self._latency_s.get(request.tier, 0.0)
 
     async def complete(self, request: CompletionRequest) -> Completion:
+        called = time.perf_counter()
         fault = self._fault(request)
         latency = self.latency_s(request)
         if fault == 'rate_limit':
@@ -57,13 +59,14 @@ class SimulatedProvider:
             if fault == 'server_error':
                 raise ServerError(f'simulated server error (HTTP 500) from {request.model}')
             raise ProviderTimeout(f'simulated timeout: {request.model} sent no reply in time')
-        # The reply is made before the wait, as a model "thinks" while the caller waits: the work
-        # after the call, which holds up the nodes downstream, stays small.
+        # The reply is made during the call's latency, as a model thinks while its caller waits:
+        # the call takes `latency` in all, and the work after it (which holds up the nodes
+        # downstream) stays small.
         text = self.reply(request)
         if fault == 'invalid_json':
             text = _broken(text, request.output_schema is not None)
         completion = Completion(text, count_messages(request.messages), count_text(text), request.model)
-        await asyncio.sleep(latency)
+        await asyncio.sleep(max(0.0, latency - (time.perf_counter() - called)) if latency else 0)
         return completion
 
     def estimate_tokens(self, request: CompletionRequest) -> tuple[int, int]:
