@@ -358,7 +358,8 @@ class MissionController:
                 value = inputs[name]
                 types = _JSON_TYPES[input_field.type]
                 if isinstance(value, bool) and input_field.type != 'boolean' or not isinstance(value, types):
-                    problems.append(f'input "{name}" must be {_a(input_field.type)}, not {json.dumps(value)}')
+                    problems.append(f'input "{name}" must be {_a(input_field.type)}, '
+                                    f'not {json.dumps(value, default=repr)}')
                 values[name] = value
             elif input_field.default is not None:
                 values[name] = input_field.default
@@ -373,8 +374,8 @@ class MissionController:
         """Run the mission to the end (or until cancelled, or over budget); return its summary."""
         if self._ran:
             raise RuntimeError('a MissionController runs once; make a new one for another run')
+        self.inputs = self.check_inputs(inputs)  # bad inputs leave the controller ready to try again
         self._ran = True
-        self.inputs = self.check_inputs(inputs)
         loop = asyncio.get_running_loop()
         self._finished = loop.create_future()
         started_at, started_t = time.time(), time.monotonic()

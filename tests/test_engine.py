@@ -396,11 +396,12 @@ async def test_inputs_are_checked_and_defaults_apply():
     with pytest.raises(InputError) as missing:
         await controller(graph).run()
     assert missing.value.problems == ['missing input "company" (a string: who to study)']
+    mission = controller(graph)
     with pytest.raises(InputError) as wrong:
-        await controller(graph).run({'company': 'Acme', 'depth': 'deep', 'colour': 'red'})
+        await mission.run({'company': 'Acme', 'depth': 'deep', 'colour': 'red'})
     assert wrong.value.problems == ['unknown input "colour" (this graph\'s inputs: company, depth)',
                                     'input "depth" must be an integer, not "deep"']
-    summary = await controller(graph).run({'company': 'Acme'})
+    summary = await mission.run({'company': 'Acme'})  # refused inputs leave it ready to run
     assert summary.nodes['brief'].output == {'company': 'Acme', 'depth': 2}
     assert 'Plan Acme at depth 2' in summary.nodes['plan'].attempts[0].messages[-1]['content']
 

@@ -18,13 +18,15 @@ from ..tokens import count_messages, count_text
 from .base import (Completion, CompletionRequest, ProviderError, ProviderRefused, ProviderTimeout, RateLimited,
                    ServerError)
 
+# NOTE: litellm reads this at import: never fetch the price map from the network (DESIGN.md).
+os.environ.setdefault('LITELLM_LOCAL_MODEL_COST_MAP', 'True')
+
 DEFAULT_TIMEOUT_S = 120.0
 TEXT_REPLY_ESTIMATE = 400  # tokens a text reply is assumed to take when checking a budget
 
 
 def _litellm() -> Any:
-    # NOTE: litellm reads this at import: never fetch the price map from the network (DESIGN.md).
-    os.environ.setdefault('LITELLM_LOCAL_MODEL_COST_MAP', 'True')
+    os.environ.setdefault('LITELLM_LOCAL_MODEL_COST_MAP', 'True')  # in case it was unset since
     import litellm
     litellm.suppress_debug_info = True
     return litellm
