@@ -71,7 +71,7 @@ class RunPanel:
                 self.timeline = ui.log(max_lines=TIMELINE_KEPT).classes('w-full h-[calc(100vh-190px)] text-xs') \
                     .mark('timeline')
             with ui.tab_panel(self.costs_tab).classes('p-2'):
-                self.costs_total = ui.label('').classes('text-sm font-semibold').mark('costs-total')
+                self.costs_total = ui.label('').classes('text-sm font-semibold swarm-costs-total').mark('costs-total')
                 self.costs_table = ui.table(columns=[
                     {'name': 'node', 'label': 'Node', 'field': 'node', 'align': 'left', 'sortable': True},
                     {'name': 'status', 'label': 'Status', 'field': 'status', 'align': 'left'},
@@ -79,7 +79,7 @@ class RunPanel:
                     {'name': 'attempts', 'label': 'Attempts', 'field': 'attempts'},
                     {'name': 'cost', 'label': 'Cost (USD)', 'field': 'cost', 'align': 'right'},
                 ], rows=[], row_key='node', pagination={'rowsPerPage': 0}).props('dense flat').classes('w-full') \
-                    .mark('costs-table')
+                    .classes('swarm-costs-table').mark('costs-table')
             with ui.tab_panel(self.node_tab).classes('p-2'):
                 self.node_box = ui.column().classes('w-full gap-2').mark('node-details')
                 with self.node_box:
@@ -152,7 +152,7 @@ class RunPanel:
                 facts.append(record.model)
             facts.append(f'{len(record.attempts)} attempt{"s" * (len(record.attempts) != 1)}')
             facts.append(exact_money(record.cost_usd))
-            ui.label(' · '.join(facts)).classes('text-sm').mark('node-details-summary')
+            ui.label(' · '.join(facts)).classes('text-sm swarm-node-details-summary').mark('node-details-summary')
             if record.error:
                 ui.label(record.error).classes('text-sm text-negative whitespace-pre-wrap').mark('node-details-error')
             if record.status == 'succeeded':
@@ -189,7 +189,7 @@ class RunPanel:
                   f'{exact_money(attempt["cost_usd"])} · {attempt["latency_s"]:.2f} s')
         with ui.card().classes('w-full gap-1 p-2' + (' bg-orange-1' if failed else '')) \
                 .mark(f'attempt-{attempt["number"]}'):
-            ui.label(header).classes('text-sm font-medium').mark('attempt-header')
+            ui.label(header).classes('text-sm font-medium').classes('swarm-attempt-header').mark('attempt-header')
             with ui.column().classes('w-full gap-1'):
                 ui.label('Messages').classes('text-xs uppercase text-grey-7')
                 for message in attempt['messages']:
@@ -207,4 +207,4 @@ class RunPanel:
 def _block(title: str, text: str, marker: str, extra: str = '') -> None:
     ui.label(title).classes('text-xs uppercase text-grey-7')
     ui.label(text).classes(f'w-full text-xs font-mono whitespace-pre-wrap break-words bg-grey-2 rounded p-1 '
-                           f'max-h-64 overflow-auto {extra}').mark(marker)
+                           f'max-h-64 overflow-auto swarm-{marker} {extra}').mark(marker)

@@ -39,18 +39,19 @@ class RunToolbar:
 
     def __init__(self, on_export: Callable[[], Any], on_close: Callable[[], Any]) -> None:
         self.figures: RunFigures | None = None
-        with ui.page_sticky('top', y_offset=10) as self.container:
-            with ui.card().classes('flex-row items-center gap-3 px-3 py-1 no-wrap shadow-md') \
+        # NOTE: right of the editor's palette (w-48, studio/editor/page.py)
+        with ui.page_sticky('top-left', x_offset=204, y_offset=8) as self.container:
+            with ui.card().classes('flex-row items-center gap-2 px-2 py-1 no-wrap shadow-md') \
                     .mark('run-toolbar') as self.card:
-                self.mode = ui.badge('SIMULATED', color='orange').classes('text-sm').mark('run-mode')
-                self.status = ui.badge('', color='primary').classes('text-sm').mark('run-status')
+                self.mode = ui.badge('SIMULATED', color='orange').classes('text-sm swarm-run-mode').mark('run-mode')
+                self.status = ui.badge('', color='primary').classes('text-sm swarm-run-status').mark('run-status')
                 self.progress = self._figure('run-progress', 'nodes done / nodes in the run')
                 self.elapsed = self._figure('run-elapsed', 'elapsed time')
                 ui.separator().props('vertical')
                 self.cost = self._figure('run-cost', 'running cost of the run').classes('font-semibold')
                 self.flagship = self._figure('run-flagship', 'the same tokens priced on the tier-1 primary model')
                 self.savings = self._figure('run-savings', 'saved versus running every node on the flagship')
-                self.note = ui.label('').classes('text-xs text-grey-7').mark('run-note')
+                self.note = ui.label('').classes('text-xs text-grey-7').classes('swarm-run-note').mark('run-note')
                 with ui.row().classes('gap-0 no-wrap') as self.finished_tools:
                     ui.button(icon='download', on_click=on_export) \
                         .props('flat dense round size=sm aria-label="Export the run as JSON"') \
@@ -62,7 +63,7 @@ class RunToolbar:
 
     @staticmethod
     def _figure(marker: str, tip: str) -> ui.label:
-        label = ui.label('').classes('text-sm whitespace-nowrap').mark(marker)
+        label = ui.label('').classes(f'text-sm whitespace-nowrap swarm-{marker}').mark(marker)
         label.tooltip(tip)
         return label
 
