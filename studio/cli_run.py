@@ -22,6 +22,10 @@ def run_command(args: argparse.Namespace) -> int:
     from storage.db import StorageError, connect
     from storage.runs import RunRepository
 
+    if args.latency_ms is not None and args.latency_ms < 0:
+        raise CommandError(f'--latency-ms must be 0 or more, not {args.latency_ms}')
+    if args.budget is not None and not args.budget >= 0:
+        raise CommandError(f'--budget must be an amount of USD, 0 or more, not {args.budget}')
     try:
         database = connect(args.db)
         runs = RunRepository(database)

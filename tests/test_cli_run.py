@@ -138,6 +138,12 @@ def test_a_budget_stops_the_run_over_budget(db, capsys):
     assert summary['nodes']['plan']['status'] == 'skipped' and 'over budget' in summary['nodes']['plan']['error']
 
 
+@pytest.mark.parametrize('flag, value', [('--latency-ms', '-5'), ('--budget', '-1')])
+def test_negative_latency_or_budget_is_refused(db, capsys, flag, value):
+    assert main(['run', str(EXAMPLE), '--input', 'company=Acme', flag, value, '--db', db]) == 1
+    assert f'{flag} must be' in capsys.readouterr().err
+
+
 def test_latency_ms_sets_the_simulated_latency(db, capsys):
     main(['run', str(EXAMPLE), '--input', 'company=Acme', '--latency-ms', '300', '--simulate', '--db', db])
     err = capsys.readouterr().err
