@@ -1,9 +1,15 @@
 """The offline tier classifier (`tier: auto`): accuracy on tasks it was not tuned on, and behaviour.
 
 The labelled set is split by a stable hash of each task's text: ~30% is held out and was never
-used to tune the rules. Lines marked `"split": "train"` are always training data: they were an
-earlier "unseen" set, folded into training once they had been used to find mistakes. The
-unseen set was written after the last change to the rules, in deliberately different phrasing.
+used to tune the rules. Lines marked `"split": "train"` are always training data: an earlier
+"unseen" set folded into training once it had been used to find mistakes, and tasks written
+later to probe phrasing habits (polite requests, role prefixes, casual chat, typos, placeholders).
+The unseen set was written after the first version of the rules, in deliberately different
+phrasing; it and the held-out split have since been studied to find *kinds* of mistakes.
+
+Two blind sets were written by someone who never saw the classifier. Blind set A has since been
+used for tuning (it is reported, like a training set); blind set B never was: its lines and
+per-task errors were never looked at, and its accuracy was measured once, after the last change.
 """
 from __future__ import annotations
 
@@ -41,6 +47,12 @@ def accuracy(tasks: list[dict]) -> float:
 LABELLED = load_tasks('labelled_tasks.jsonl')
 UNSEEN = load_tasks('unseen_tasks.jsonl')
 HELD_OUT = [task for task in LABELLED if is_held_out(task)]
+BLIND_A = load_tasks('blind_tasks_a.jsonl')  # tuned on since: a training set
+BLIND_B = load_tasks('blind_tasks_b.jsonl')  # never looked at: the honest figure
+# Blind set B, measured once after the last change to the rules (130/150 = 86.7%), rounded down to a
+# whole percent. The target is 88%: not reached, and not to be reached by tuning on this set.
+BLIND_B_MEASURED = 0.86
+BLIND_B_TARGET = 0.88
 
 
 def test_held_out_accuracy_is_at_least_90_percent():
@@ -53,6 +65,24 @@ def test_unseen_accuracy_is_at_least_85_percent():
     assert accuracy(UNSEEN) >= 0.85
 
 
+def test_blind_set_a_used_for_tuning_is_reported():
+    measured = accuracy(BLIND_A)
+    print(f'blind set A (tuning set): {measured:.1%} of {len(BLIND_A)}')
+    assert len(BLIND_A) >= 100
+    assert measured >= 0.95
+
+
+def test_blind_set_b_never_tuned_on_keeps_its_measured_accuracy():
+    assert len(BLIND_B) >= 100
+    assert accuracy(BLIND_B) >= BLIND_B_MEASURED
+
+
+@pytest.mark.xfail(strict=True, reason='blind set B measured 86.7% after the last change; the 88% target '
+                                       'is not met (strict: a pass means BLIND_B_MEASURED can be raised)')
+def test_blind_set_b_reaches_the_88_percent_target():
+    assert accuracy(BLIND_B) >= BLIND_B_TARGET
+
+
 def test_the_labelled_sets_are_large_balanced_and_disjoint():
     assert len(LABELLED) >= 300
     for tier in (1, 2, 3):
@@ -61,6 +91,9 @@ def test_the_labelled_sets_are_large_balanced_and_disjoint():
     hashed = [task for task in LABELLED if task.get('split') != 'train']
     assert 0.25 <= len(HELD_OUT) / len(hashed) <= 0.35
     assert not {task['text'] for task in LABELLED} & {task['text'] for task in UNSEEN}
+    labelled = {task['text'] for task in LABELLED}
+    assert len(labelled & {task['text'] for task in BLIND_A}) == 0
+    assert len(labelled & {task['text'] for task in BLIND_B}) == 0
 
 
 @pytest.mark.parametrize('prompt', [
@@ -109,7 +142,7 @@ def test_the_same_task_always_gets_the_same_decision_even_in_another_process():
 
 
 def test_every_decision_has_a_short_reason_naming_its_tier():
-    for task in LABELLED + UNSEEN:
+    for task in LABELLED + UNSEEN + BLIND_A:
         decision = route_task(task['text'], task.get('system', ''))
         assert isinstance(decision, RouteDecision)
         assert decision.tier in (1, 2, 3)
@@ -164,6 +197,52 @@ def test_the_system_prompt_weighs_less_than_the_task():
     assert route_task('Capitalise this title: {{ title }}', 'You are a senior security auditor.').tier == 3
     assert route_task('{{ brief }}', 'You are the chief strategist. Produce a three-year market-entry '
                                      'strategy for the company described.').tier == 1
+
+
+@pytest.mark.parametrize('prompt, tier', [
+    # politeness, greetings and request wrappers are not the task
+    ('Hi! Could you please sort these cities alphabetically? Thanks! {{ cities }}', 3),
+    ('Would you mind writing a short product description for our bamboo toothbrush?', 2),
+    ("hey quick q - we got 3 offers for the office lease, which one do we take? {{ offers }}", 1),
+    # a role cast in the task reads like a system prompt
+    ('As a senior security auditor, capitalise this title: {{ title }}', 3),
+    ('You are a helpful assistant. Translate the following customer letter into German. {{ letter }}', 2),
+    # other placeholder styles are data
+    ('Task: check if the input is a valid UK postcode. Answer yes or no. Input: {postcode}', 3),
+    ('Remove the trailing spaces from each line. <paste strategy doc here>', 3),
+    # typos and non-native phrasing
+    ('sumarize this report in 5 point please {{ report }}', 2),
+    ('Extarct the names and phone numbers from this text into a table {{ text }}', 2),
+    ('what shuold our stratgy be for the next 3 years given competitors are cutting prices?', 1),
+    ('Please to sort this names by alphabet order. {{ names }}', 3),
+])
+def test_phrasing_habits_do_not_change_the_tier(prompt, tier):
+    assert route_task(prompt).tier == tier
+
+
+def test_a_prohibition_or_a_quotation_is_not_the_task():
+    assert route_task('Review the press release for typographical errors only. '
+                      'Do not suggest changes to the content.\n{{ draft }}').tier == 3
+    assert route_task('Make this sentence more concise: "We would like to take this opportunity to '
+                      'inform you that your account has been successfully updated."').tier == 3
+
+
+def test_the_object_of_the_opening_verb_sets_the_depth():
+    assert route_task('Summarise this tweet in five words.\n{{ tweet }}').tier == 3
+    assert route_task('Summarise the attached audit report for the operations director.\n{{ report }}').tier == 2
+    assert route_task('Rewrite this sentence to sound more polite: "Send me the report by Friday."').tier == 3
+    assert route_task('Rewrite the following paragraph of our terms in plain English.\n{{ text }}').tier == 2
+
+
+def test_skipping_cues_whose_words_are_absent_never_changes_a_decision(monkeypatch):
+    from nodes import router
+    tasks = LABELLED + UNSEEN + BLIND_A
+    fast = [route_task(task['text'], task.get('system', '')) for task in tasks]
+    every_start = set().union(*(starts for cue in router._CUES + router._ROLE_CUES
+                                for starts in cue.starts if starts is not None))
+    assert len(every_start) > 100
+    monkeypatch.setattr(router, '_word_starts', lambda text: every_start)  # every cue is searched
+    assert fast == [route_task(task['text'], task.get('system', '')) for task in tasks]
 
 
 def test_importing_the_router_stays_light():
