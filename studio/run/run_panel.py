@@ -76,10 +76,11 @@ class RunPanel:
                     {'name': 'node', 'label': 'Node', 'field': 'node', 'align': 'left', 'sortable': True},
                     {'name': 'status', 'label': 'Status', 'field': 'status', 'align': 'left'},
                     {'name': 'tier', 'label': 'Tier', 'field': 'tier'},
-                    {'name': 'attempts', 'label': 'Attempts', 'field': 'attempts'},
+                    {'name': 'attempts', 'label': 'Calls', 'field': 'attempts'},
                     {'name': 'cost', 'label': 'Cost (USD)', 'field': 'cost', 'align': 'right'},
-                ], rows=[], row_key='node', pagination={'rowsPerPage': 0}).props('dense flat').classes('w-full') \
-                    .classes('swarm-costs-table').mark('costs-table')
+                ], rows=[], row_key='id', pagination={'rowsPerPage': 0}) \
+                    .props('dense flat wrap-cells hide-pagination').classes('w-full swarm-costs-table') \
+                    .mark('costs-table')
             with ui.tab_panel(self.node_tab).classes('p-2'):
                 self.node_box = ui.column().classes('w-full gap-2').mark('node-details')
                 with self.node_box:
@@ -117,13 +118,18 @@ class RunPanel:
         if self._costs is None:
             return
         records, total, titles = self._costs
-        rows = [{'node': f'{titles.get(node_id, node_id)} ({node_id})' if titles.get(node_id) else node_id,
-                 'status': node_label(record), 'tier': record.tier or '', 'attempts': len(record.attempts),
+        rows = [{'id': node_id, 'node': titles.get(node_id) or node_id, 'status': node_label(record),
+                 'tier': f'T{record.tier}' if record.tier else '', 'attempts': len(record.attempts),
                  'cost': exact_money(record.cost_usd), '_cost': record.cost_usd}
                 for node_id, record in records.items() if record.status != 'pending']
         rows.sort(key=lambda row: row.pop('_cost'), reverse=True)
         self.costs_table.rows = rows
-        self.costs_table.pagination = {'rowsPerPage': 0 if len(rows) <= ALL_ROWS_UP_TO else 50}
+        paged = len(rows) > ALL_ROWS_UP_TO
+        self.costs_table.pagination = {'rowsPerPage': 50 if paged else 0}
+        if paged:
+            self.costs_table.props(remove='hide-pagination')
+        else:
+            self.costs_table.props('hide-pagination')
         self.costs_table.update()
         self.costs_total.set_text(f'Total {exact_money(total)}: the sum of the {len(rows)} node costs')
         self._costs_shown = True
