@@ -34,8 +34,8 @@ from generate import generate_graph  # noqa: E402
 CHROMIUM_ARGS = ['--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync',
                  '--no-first-run', '--disable-quic']
 INSTRUMENT_JS = '''() => {
-  const m = window.__bench = {messages: 0, deltas: 0, first: null, last: null, maxFrame: 0, longTasks: [],
-                              measuring: true};
+  const m = window.__bench = {messages: 0, deltas: 0, first: null, last: null, maxFrame: 0, frames: 0,
+                              slowFrames: 0, longTasks: [], measuring: true};
   const host = document.querySelector('.swarm-canvas-element');
   const canvas = getElement(host.id.slice(1));
   const setStates = canvas.set_states;
@@ -49,7 +49,11 @@ INSTRUMENT_JS = '''() => {
   };
   let previous = performance.now();
   const frame = (now) => {
-    if (m.measuring) m.maxFrame = Math.max(m.maxFrame, now - previous);
+    if (m.measuring) {
+      m.maxFrame = Math.max(m.maxFrame, now - previous);
+      m.frames += 1;
+      if (now - previous > 50) m.slowFrames += 1;
+    }
     previous = now;
     requestAnimationFrame(frame);
   };
@@ -148,8 +152,9 @@ def main() -> int:
     print(f'delivered to the page: {measured["messages"]} set_states messages carrying {measured["deltas"]} node '
           f'deltas over {window_s:.1f} s: {measured["messages"] / window_s:.1f} messages/s, '
           f'{measured["deltas"] / window_s:,.0f} deltas/s, {events / window_s:,.0f} engine events/s folded into them')
-    print(f'page during the run: longest frame {measured["maxFrame"]:.0f} ms; {len(long_tasks)} long tasks '
-          f'(> 50 ms), the longest {max(long_tasks, default=0):.0f} ms')
+    print(f'page during the run: longest frame {measured["maxFrame"]:.0f} ms; {measured["slowFrames"]} of '
+          f'{measured["frames"]} frames over 50 ms; {len(long_tasks)} long tasks (> 50 ms), the longest '
+          f'{max(long_tasks, default=0):.0f} ms')
     return 0
 
 
