@@ -97,8 +97,8 @@ class SettingsPage:
                 defaults = run_defaults(self.engine)
                 self.budget = ui.number('Default budget in USD (empty: none)', value=defaults.budget_usd, min=0) \
                     .classes('w-72').mark('default-budget')
-                self.concurrency = ui.number('Concurrency: calls in flight per provider (empty: the provider\'s '
-                                             'default)', value=defaults.concurrency, min=1, precision=0) \
+                self.concurrency = ui.number('Calls in flight per provider (empty: its default)',
+                                             value=defaults.concurrency, min=1, precision=0) \
                     .classes('w-96').mark('default-concurrency')
                 ui.button('Save the defaults', icon='save', on_click=self.save_defaults).mark('save-defaults')
 

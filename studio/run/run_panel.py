@@ -18,6 +18,7 @@ from nicegui import ui
 from .node_states import TIMELINE_KEPT, NodeRecord, TimelineEntry, exact_money, node_label
 
 LEVEL_CLASSES = {'info': 'text-grey-9', 'good': 'text-positive', 'warning': 'text-orange-9', 'bad': 'text-negative'}
+WRAP = 'whitespace-pre-wrap break-words'
 ALL_ROWS_UP_TO = 200
 """Up to this many nodes, the costs table shows every row on one page."""
 
@@ -64,7 +65,7 @@ class RunPanel:
             self.costs_tab = ui.tab('Costs').mark('tab-costs')
             self.node_tab = ui.tab('Node').mark('tab-node')
             self.history_tab = ui.tab('History').mark('tab-history')
-        with ui.tab_panels(self.tabs, value=self.timeline_tab, on_change=self._tab_changed) \
+        with ui.tab_panels(self.tabs, value=self.timeline_tab, on_change=self._tab_changed, animated=False) \
                 .classes('w-full grow').props('keep-alive') as self.panels:
             with ui.tab_panel(self.timeline_tab).classes('p-2'):
                 self.timeline_title = ui.label('No run yet: press Run.').classes('text-sm text-grey-7')
@@ -97,9 +98,9 @@ class RunPanel:
 
     def push_timeline(self, entries: list[TimelineEntry], omitted: int = 0) -> None:
         if omitted:
-            self.timeline.push(f'… {omitted} more events (all are stored with the run)', classes='text-grey-6')
+            self.timeline.push(f'… {omitted} more events (all are stored with the run)', classes=f'{WRAP} text-grey-6')
         for entry in entries:
-            self.timeline.push(timeline_line(entry), classes=LEVEL_CLASSES.get(entry.level, ''))
+            self.timeline.push(timeline_line(entry), classes=f'{WRAP} {LEVEL_CLASSES.get(entry.level, "")}')
 
     # -- costs ----------------------------------------------------------------------------------
 
