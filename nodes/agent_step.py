@@ -22,8 +22,7 @@ from .catalog import ModelEntry
 from .events import Attempt
 from .kinds.spec import StepFailed
 from .providers.base import SCHEMA_INSTRUCTION, CompletionRequest, ProviderError
-from .prompt_render import render_prompt as render
-from .templates import TemplateError, referenced_names
+from .templates import TemplateError, referenced_names, render
 
 if TYPE_CHECKING:
     from .engine import NodeStep

@@ -2,6 +2,14 @@
 
 A template names upstream nodes by id (`{{ plan.steps }}`); lists and objects render as JSON
 so that a model sees data, not Python reprs.
+
+Jinja compiles every distinct template to Python before its first render (about half a
+millisecond each), and the prompts of a large graph are all distinct. A template that is only
+text and `{{ name }}`, `{{ name.key }}`, `{{ name['key'] }}` or `{{ name[0] }}` expressions —
+what most prompts are — is rendered straight from its parsed form instead, with the
+sandbox's own attribute and item lookup, the same strict undefined handling and the same
+JSON rendering of lists and objects. Anything else (filters, loops, conditions…) is rendered
+by Jinja (`render_with_jinja`). tests/test_templates.py checks that both give the same text.
 """
 from __future__ import annotations
 
@@ -65,14 +73,49 @@ def referenced_names(source: str) -> frozenset[str]:
     return frozenset(loaded - stored)
 
 
-@lru_cache(maxsize=1024)
-def _compiled(source: str):
-    parse(source)  # raises TemplateError with a line number
-    return _environment.from_string(source)
-
-
 def render(source: str, context: dict[str, Any]) -> str:
     """Render a template over `context`; raise `TemplateError` on any failure."""
+    plan = _plan(source)
+    if plan is None:
+        return render_with_jinja(source, context)
+    pieces = []
+    try:
+        for part in plan:
+            if part.__class__ is str:
+                pieces.append(part)
+                continue
+            name, lookups = part
+            if name in context:
+                value = context[name]
+            else:  # as Jinja: a name no node has may be one of its globals (`range`, `lipsum`…)
+                value = _globals[name] if name in _globals else _environment.undefined(name=name)
+            for is_attribute, key in lookups:
+                if is_attribute:
+                    # A plain dict's key that is not one of dict's own attributes: what the sandbox's
+                    # getattr ends up returning, without its failed attribute lookup first.
+                    if value.__class__ is dict and key not in _DICT_ATTRIBUTES and key in value:
+                        value = value[key]
+                    else:
+                        value = _environment.getattr(value, key)
+                else:
+                    value = _environment.getitem(value, key)
+            if value.__class__ is str:
+                pieces.append(value)
+            elif isinstance(value, (dict, list)):
+                pieces.append(json.dumps(value, ensure_ascii=False))
+            else:
+                pieces.append(str(value))
+    except UndefinedError as error:
+        raise TemplateError(f'undefined value: {error.message}') from None
+    except SecurityError as error:
+        raise TemplateError(f'refused by the template sandbox: {error}') from None
+    except Exception as error:  # as Jinja's render: a lookup can raise anything
+        raise TemplateError(f'{type(error).__name__}: {error}') from None
+    return ''.join(pieces)
+
+
+def render_with_jinja(source: str, context: dict[str, Any]) -> str:
+    """Render a template with Jinja proper (compiled, cached); what `render` does for any template."""
     try:
         return _compiled(source).render(context)
     except UndefinedError as error:
@@ -83,3 +126,79 @@ def render(source: str, context: dict[str, Any]) -> str:
         raise
     except Exception as error:  # a template can raise anything: a filter on a wrong type, …
         raise TemplateError(f'{type(error).__name__}: {error}') from None
+
+
+@lru_cache(maxsize=1024)
+def _compiled(source: str):
+    parse(source)  # raises TemplateError with a line number
+    return _environment.from_string(source)
+
+
+# -- the plan of a simple template: text, and lookup chains from a name ----------------------------
+
+_Part = str | tuple[str, tuple[tuple[bool, Any], ...]]
+_globals = _environment.globals
+_DICT_ATTRIBUTES = frozenset(dir(dict))
+_EXPRESSION = re.compile(r'\{\{\s*([A-Za-z_][A-Za-z0-9_]*)((?:\.[A-Za-z_][A-Za-z0-9_]*|\[[0-9]+\])*)\s*\}\}')
+_LOOKUP = re.compile(r'\.([A-Za-z_][A-Za-z0-9_]*)|\[([0-9]+)\]')
+# Words Jinja reads as constants or operators, never as names.
+_RESERVED = frozenset('true false none True False None and or not in is if else elif for endfor recursive '
+                      'block extends include import from as with without context set'.split())
+
+
+@lru_cache(maxsize=8192)
+def _plan(source: str) -> tuple[_Part, ...] | None:
+    """The template as text and lookup chains, or None when it needs Jinja proper."""
+    return _plan_without_parsing(source) or _plan_from_tree(source)
+
+
+def _plan_without_parsing(source: str) -> tuple[_Part, ...] | None:
+    # Text and plain `{{ a.b[0] }}` only: the common prompt, read without a Jinja parse.
+    parts: list[_Part] = []
+    position = 0
+    for match in _EXPRESSION.finditer(source):
+        text = source[position:match.start()]
+        if text.endswith('{') or not _add_text(parts, text):  # `{{{ a }}`: Jinja's block opens a brace earlier
+            return None
+        lookups = tuple((True, attribute) if attribute else (False, int(index))
+                        for attribute, index in _LOOKUP.findall(match[2]))
+        if match[1] in _RESERVED or any(key in _RESERVED for _, key in lookups):
+            return None
+        parts.append((match[1], lookups))
+        position = match.end()
+    if not _add_text(parts, source[position:]):
+        return None
+    return tuple(parts)
+
+
+def _add_text(parts: list[_Part], text: str) -> bool:
+    if _JINJA_OPENER.search(text):
+        return False
+    if text:
+        parts.append(text.replace('\r\n', '\n').replace('\r', '\n'))  # as Jinja's lexer does
+    return True
+
+
+def _plan_from_tree(source: str) -> tuple[_Part, ...] | None:
+    template = parse(source)
+    parts: list[_Part] = []
+    for statement in template.body:
+        if not isinstance(statement, jinja_nodes.Output):
+            return None
+        for node in statement.nodes:
+            if isinstance(node, jinja_nodes.TemplateData):
+                parts.append(node.data)
+                continue
+            lookups: list[tuple[bool, Any]] = []
+            while isinstance(node, (jinja_nodes.Getattr, jinja_nodes.Getitem)):
+                if isinstance(node, jinja_nodes.Getattr):
+                    lookups.append((True, node.attr))
+                elif isinstance(node.arg, jinja_nodes.Const) and isinstance(node.arg.value, (str, int)):
+                    lookups.append((False, node.arg.value))
+                else:
+                    return None
+                node = node.node
+            if not isinstance(node, jinja_nodes.Name):
+                return None
+            parts.append((node.name, tuple(reversed(lookups))))
+    return tuple(parts)

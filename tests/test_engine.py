@@ -1,13 +1,11 @@
 """The mission controller on small graphs: scheduling, failures, retries, escalation, budget, cache."""
 import asyncio
 import json
-import re
 import time
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings, strategies as st
 
 from nodes.catalog import Catalog, ModelEntry, default_catalog
 from nodes.costs import price_of
@@ -16,10 +14,8 @@ from nodes.engine import (InputError, InvalidGraphError, MissionController, Retr
 from nodes.events import (AttemptFinished, NodeCancelled, NodeEscalated, NodeQueued, NodeRetrying, NodeSkipped,
                           NodeStarted, NodeSucceeded, RunFinished, RunStarted)
 from nodes.graph import Graph
-from nodes.prompt_render import render_prompt
 from nodes.providers import Completion, ProviderRefused
 from nodes.providers.simulated import SimulatedProvider
-from nodes.templates import TemplateError, render
 
 EXAMPLE = Path(__file__).parents[1] / 'assets' / 'examples' / 'competitor-brief.json'
 STEPS = {'type': 'object', 'properties': {'steps': {'type': 'array', 'items': {'type': 'string'}}},
@@ -497,32 +493,3 @@ async def test_a_custom_catalog_decides_the_models():
     assert (summary.nodes['a'].model, summary.nodes['b'].model) == ('gpt-5-nano', 'gpt-5')
     attempt = summary.nodes['a'].attempts[0]
     assert attempt.flagship_cost_usd == price_of('gpt-5').cost(attempt.input_tokens, attempt.output_tokens)
-
-
-names = st.sampled_from(['a', 'b', 'plan', 'items', 'range'])
-keys = st.one_of(st.sampled_from(['x', 'items', 'steps', 'upper', 'zz']).map(lambda key: f'.{key}'),
-                 st.integers(0, 3).map(lambda index: f'[{index}]'))
-texts = st.text(alphabet=st.sampled_from(list('ab \n\r{}%#-.')), max_size=12)
-values = st.recursive(st.one_of(st.none(), st.booleans(), st.integers(-5, 5), st.text(max_size=5)),
-                      lambda inner: st.one_of(st.lists(inner, max_size=3),
-                                              st.dictionaries(st.sampled_from(['x', 'steps', 'items']), inner,
-                                                              max_size=3)), max_leaves=6)
-
-
-@settings(max_examples=300, deadline=None)
-@given(st.lists(st.one_of(texts, st.tuples(names, st.lists(keys, max_size=3), st.sampled_from([' ', '', '  ']))),
-                max_size=5), st.dictionaries(names, values, max_size=4))
-def test_the_fast_prompt_renderer_matches_jinja(parts, context):
-    source = ''.join(part if isinstance(part, str) else f'{{{{{part[2]}{part[0]}{"".join(part[1])}{part[2]}}}}}'
-                     for part in parts)
-
-    def outcome(function):
-        try:
-            return function(source, dict(context))
-        except TemplateError as error:
-            return ('error', str(error))
-
-    def without_addresses(result):  # a function's repr names its address
-        return re.sub(r' at 0x[0-9a-f]+', '', result) if isinstance(result, str) else result
-
-    assert without_addresses(outcome(render_prompt)) == without_addresses(outcome(render))
