@@ -64,11 +64,14 @@ class LibraryPage:
             with ui.row().classes('w-full items-center gap-3'):
                 ui.label('Your graphs').classes('text-2xl grow')
                 ui.button('New graph', icon='add', on_click=self.ask_new).mark('new-graph')
-                ui.upload(label='Import a graph file', auto_upload=True, max_files=1,
-                          max_file_size=MAX_IMPORT_BYTES, on_upload=self.import_file,
-                          on_rejected=lambda: ui.notify('That file is too large to be a graph file (20 MB at most).',
-                                                        type='negative')) \
-                    .props('accept=.json,application/json flat bordered').classes('w-64').mark('import')
+                # The uploader does the work but stays out of sight; the button opens its file picker.
+                uploader = ui.upload(auto_upload=True, max_files=1, max_file_size=MAX_IMPORT_BYTES,
+                                     on_upload=self.import_file,
+                                     on_rejected=lambda: ui.notify('That file is too large to be a graph file '
+                                                                   '(20 MB at most).', type='negative')) \
+                    .props('accept=.json,application/json').classes('hidden').mark('import')
+                ui.button('Import a file', icon='upload_file', on_click=lambda: uploader.run_method('pickFiles')) \
+                    .props('outline').tooltip('Import a graph file (.json); a bad file changes nothing')
             self.graph_list = ui.column().classes('w-full gap-1')
             self.show_graphs()
             ui.label('Examples').classes('text-2xl')

@@ -124,7 +124,9 @@ def test_export_then_import_gives_the_same_graph(editor, server, tmp_path):
     assert {'source': 'brief', 'target': 'tidy'} in document['edges']
 
     editor.goto(server)
-    editor.locator('input[type=file]').set_input_files(str(exported))
+    with editor.expect_file_chooser() as chooser:
+        editor.get_by_role('button', name='Import a file').click()
+    chooser.value.set_files(str(exported))
     notification(editor, 'Imported competitor-brief.json.')
     links = editor.locator('a', has_text='Competitor brief')
     hrefs = [links.nth(index).get_attribute('href') for index in range(links.count())]
