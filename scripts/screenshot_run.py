@@ -85,7 +85,7 @@ def main() -> int:
                 launch_args.append('--no-sandbox')
             with sync_playwright() as playwright:
                 browser = playwright.chromium.launch(executable_path=chromium, headless=True, args=launch_args)
-                page = browser.new_page(viewport={'width': 1440, 'height': 900}, device_scale_factor=1)
+                page = browser.new_page(viewport={'width': 1920, 'height': 1000}, device_scale_factor=1)
                 page.set_default_timeout(30_000)
                 page.goto(f'{url}/graph/{graph_id}')
                 page.locator('.vue-flow__node[data-id="report"]').wait_for()
