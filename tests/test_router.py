@@ -7,9 +7,11 @@ later to probe phrasing habits (polite requests, role prefixes, casual chat, typ
 The unseen set was written after the first version of the rules, in deliberately different
 phrasing; it and the held-out split have since been studied to find *kinds* of mistakes.
 
-Two blind sets were written by someone who never saw the classifier. Blind set A has since been
-used for tuning (it is reported, like a training set); blind set B never was: its lines and
-per-task errors were never looked at, and its accuracy was measured once, after the last change.
+Three blind sets were written by someone who never saw the classifier. Blind sets A and B have
+since been used for tuning (they are reported, like training sets: B's errors were studied for
+kinds of mistakes, and tasks written to probe those kinds were added to the labelled set as
+training data); blind set C never was: its lines and per-task errors were never looked at, and its
+accuracy was measured once, after the last change to the rules.
 """
 from __future__ import annotations
 
@@ -48,11 +50,13 @@ LABELLED = load_tasks('labelled_tasks.jsonl')
 UNSEEN = load_tasks('unseen_tasks.jsonl')
 HELD_OUT = [task for task in LABELLED if is_held_out(task)]
 BLIND_A = load_tasks('blind_tasks_a.jsonl')  # tuned on since: a training set
-BLIND_B = load_tasks('blind_tasks_b.jsonl')  # never looked at: the honest figure
-# Blind set B, measured once after the last change to the rules (130/150 = 86.7%), rounded down to a
-# whole percent. The target is 88%: not reached, and not to be reached by tuning on this set.
-BLIND_B_MEASURED = 0.86
-BLIND_B_TARGET = 0.88
+BLIND_B = load_tasks('blind_tasks_b.jsonl')  # tuned on since (it measured 86.7% before): a training set
+BLIND_C = load_tasks('blind_tasks_c.jsonl')  # never looked at: the honest figure
+# Blind set B after tuning on it (150/150), rounded down to a whole percent.
+BLIND_B_TUNED = 1.00
+# Blind set C, measured once after the last change to the rules (186/200 = 93.0%), rounded down to
+# a whole percent. The target for tasks never seen is 90%.
+BLIND_C_MEASURED = 0.93
 
 
 def test_held_out_accuracy_is_at_least_90_percent():
@@ -72,15 +76,17 @@ def test_blind_set_a_used_for_tuning_is_reported():
     assert measured >= 0.95
 
 
-def test_blind_set_b_never_tuned_on_keeps_its_measured_accuracy():
+def test_blind_set_b_used_for_tuning_is_reported():
+    measured = accuracy(BLIND_B)
+    print(f'blind set B (tuning set): {measured:.1%} of {len(BLIND_B)}')
     assert len(BLIND_B) >= 100
-    assert accuracy(BLIND_B) >= BLIND_B_MEASURED
+    assert measured >= BLIND_B_TUNED
 
 
-@pytest.mark.xfail(strict=True, reason='blind set B measured 86.7% after the last change; the 88% target '
-                                       'is not met (strict: a pass means BLIND_B_MEASURED can be raised)')
-def test_blind_set_b_reaches_the_88_percent_target():
-    assert accuracy(BLIND_B) >= BLIND_B_TARGET
+def test_blind_set_c_never_tuned_on_keeps_its_measured_accuracy():
+    assert len(BLIND_C) >= 150
+    assert BLIND_C_MEASURED >= 0.90
+    assert accuracy(BLIND_C) >= BLIND_C_MEASURED
 
 
 def test_the_labelled_sets_are_large_balanced_and_disjoint():
@@ -94,6 +100,7 @@ def test_the_labelled_sets_are_large_balanced_and_disjoint():
     labelled = {task['text'] for task in LABELLED}
     assert len(labelled & {task['text'] for task in BLIND_A}) == 0
     assert len(labelled & {task['text'] for task in BLIND_B}) == 0
+    assert len(labelled & {task['text'] for task in BLIND_C}) == 0
 
 
 @pytest.mark.parametrize('prompt', [
@@ -142,7 +149,7 @@ def test_the_same_task_always_gets_the_same_decision_even_in_another_process():
 
 
 def test_every_decision_has_a_short_reason_naming_its_tier():
-    for task in LABELLED + UNSEEN + BLIND_A:
+    for task in LABELLED + UNSEEN + BLIND_A + BLIND_B:
         decision = route_task(task['text'], task.get('system', ''))
         assert isinstance(decision, RouteDecision)
         assert decision.tier in (1, 2, 3)
@@ -215,6 +222,15 @@ def test_the_system_prompt_weighs_less_than_the_task():
     ('Extarct the names and phone numbers from this text into a table {{ text }}', 2),
     ('what shuold our stratgy be for the next 3 years given competitors are cutting prices?', 1),
     ('Please to sort this names by alphabet order. {{ names }}', 3),
+    # contractions typed without their apostrophe, chat shorthand
+    ('whats the order number in the email below\n{{ email }}', 3),
+    ("im getting a KeyError in this loop, whats wrong?\n\n{{ code }}", 2),
+    ('write a friendly slack msg reminding ppl to fill in their timesheets by friday', 2),
+    # "just" telling when, not how hard
+    ('our biggest customer just asked for a 30% discount or they walk. whats our move?', 1),
+    # a terse spec of a program, without a verb
+    ('cron job that pings the health endpoint every 5 min and alerts on 2 failures in a row', 2),
+    ('k8s yaml for a deployment w 3 replicas of nginx and a service on port 80', 2),
 ])
 def test_phrasing_habits_do_not_change_the_tier(prompt, tier):
     assert route_task(prompt).tier == tier
@@ -223,8 +239,22 @@ def test_phrasing_habits_do_not_change_the_tier(prompt, tier):
 def test_a_prohibition_or_a_quotation_is_not_the_task():
     assert route_task('Review the press release for typographical errors only. '
                       'Do not suggest changes to the content.\n{{ draft }}').tier == 3
+    # what to leave alone is not the job either
+    assert route_task('translate the app strings to french, keep the {variable} tokens and html tags '
+                      'as is\n{{ strings }}').tier == 2
+    # nor is a short message quoted in single quotes
+    assert route_task("make this sound less rude: 'you didnt read my email did you'").tier == 3
     assert route_task('Make this sentence more concise: "We would like to take this opportunity to '
                       'inform you that your account has been successfully updated."').tier == 3
+
+
+def test_an_output_restriction_or_a_field_list_is_not_the_task():
+    # "nothing else" restricts the output of an extraction; it does not make it a yes/no check
+    assert route_task('Read the security policy and list every control that mentions encryption, as JSON, '
+                      'nothing else.\n{{ policy }}').tier == 2
+    # the fields to pull out are what to look for ("liability", "y/n"), not what to do
+    assert route_task('from the lease pull out: rent, deposit, break clause date, who pays repairs, '
+                      'liability cap (y/n)\n\n{{ lease }}').tier == 2
 
 
 def test_the_object_of_the_opening_verb_sets_the_depth():
@@ -236,7 +266,7 @@ def test_the_object_of_the_opening_verb_sets_the_depth():
 
 def test_skipping_cues_whose_words_are_absent_never_changes_a_decision(monkeypatch):
     from nodes import router
-    tasks = LABELLED + UNSEEN + BLIND_A
+    tasks = LABELLED + UNSEEN + BLIND_A + BLIND_B
     fast = [route_task(task['text'], task.get('system', '')) for task in tasks]
     every_start = set().union(*(starts for cue in router._CUES + router._ROLE_CUES
                                 for starts in cue.starts if starts is not None))
