@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from sqlalchemy import event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.pool import StaticPool
 from sqlmodel import Session, SQLModel, create_engine
 
@@ -104,6 +104,19 @@ def transaction(engine: Engine) -> Iterator[Session]:
             if _is_database_error(error):
                 raise StorageError(f'the database refused the change: {_reason(error)}') from error
             raise
+
+
+@contextmanager
+def core_transaction(engine: Engine) -> Iterator[Connection]:
+    """A Core connection whose work is committed together at the end, or not at all; cheaper than
+    a session where rows are written in bulk. A database error surfaces as `StorageError`."""
+    try:
+        with engine.begin() as connection:
+            yield connection
+    except Exception as error:
+        if _is_database_error(error):
+            raise StorageError(f'the database refused the change: {_reason(error)}') from error
+        raise
 
 
 def _is_database_error(error: Exception) -> bool:

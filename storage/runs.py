@@ -2,9 +2,15 @@
 
 `RunRecorder` is an engine subscriber. It buffers rows and writes them in one transaction
 `FLUSH_DELAY_S` (10 ms) after the first of them arrived (at once for the run's start and
-end), so a busy run commits in batches and a finished node is stored within ~10 ms. With SQLite in WAL mode (storage.db) a committed batch survives the
-process being killed; the next start's `RunRepository.mark_interrupted()` turns a `running`
-run whose process is gone into `interrupted`.
+end), so a busy run commits in batches and a finished node is stored within ~10 ms. With
+SQLite in WAL mode (storage.db) a committed batch survives the process being killed; the next
+start's `RunRepository.mark_interrupted()` turns a `running` run whose process is gone into
+`interrupted`.
+
+Into a SQLite file, the batches are written by a helper process (storage/run_writer.py): the
+JSON encoding and the SQLite work of a busy run then happen on another core, beside the
+mission. The recorder waits for it at the run's end, so a finished run is stored whole when
+the controller returns. Elsewhere (an in-memory database, PostgreSQL) it writes in-process.
 
 Money is stored as REAL (the float nearest the engine's exact `Decimal`).
 """
@@ -12,20 +18,27 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import os
 import socket
+import subprocess
+import sys
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
-from sqlalchemy import Column, ForeignKey, Integer, String, Text, UniqueConstraint, insert, update
+from sqlalchemy import Column, ForeignKey, Integer, String, Text, UniqueConstraint, bindparam, insert, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Field, SQLModel, select
 
 from nodes.events import (AttemptFinished, CostUpdated, Event, NodeCancelled, NodeFailed, NodeQueued, NodeSkipped,
                           NodeStarted, NodeSucceeded, RunFinished, RunStarted)
 
-from .db import transaction
+from . import run_writer
+from .db import core_transaction, transaction
+from .run_writer import ATTEMPT_COLUMNS as _ATTEMPT_COLUMNS, EVENT_COLUMNS as _EVENT_COLUMNS, NODE_COLUMNS as _NODE_COLUMNS
+
+log = logging.getLogger(__name__)
 
 FLUSH_DELAY_S = 0.01  # how long a buffered row may wait for its transaction
 RUN_STATUSES = ('running', 'succeeded', 'failed', 'cancelled', 'over_budget', 'interrupted')
@@ -144,13 +157,7 @@ def _process_alive(pid: int | None, host: str, started: str) -> bool:
 
 _NODE_END = {NodeSucceeded: 'succeeded', NodeFailed: 'failed', NodeSkipped: 'skipped', NodeCancelled: 'cancelled'}
 _COMMON_KEYS = frozenset({'type', 'run_id', 't', 'node_id'})
-_to_json = json.JSONEncoder(ensure_ascii=False, default=str).encode
-_EVENT_COLUMNS = ('run_id', 'seq', 't', 'type', 'node_id', 'data')
-_ATTEMPT_COLUMNS = ('run_id', 'node_id', 'number', 'tier', 'model', 'messages', 'reply', 'output', 'error',
-                    'error_kind', 'input_tokens', 'output_tokens', 'cost_usd', 'flagship_cost_usd', 'latency_s',
-                    'finished_t')
-_NODE_COLUMNS = ('run_id', 'node_id', 'status', 'tier', 'model', 'attempts', 'cost_usd', 'output', 'error', 'pinned',
-                 'cached', 'started_t', 'finished_t')
+_to_json = run_writer.to_json
 
 
 class _Inserter:
@@ -163,11 +170,11 @@ class _Inserter:
         self.sql = (f'INSERT INTO {table} ({", ".join(columns)}) VALUES ({", ".join([marker] * len(columns))})'
                     if marker else None)
 
-    def __call__(self, session: Any, rows: list[tuple]) -> None:
+    def __call__(self, connection: Any, rows: list[tuple]) -> None:
         if self.sql:
-            session.connection().exec_driver_sql(self.sql, rows)
+            connection.exec_driver_sql(self.sql, rows)
         else:
-            session.execute(insert(self.table), [dict(zip(self.columns, row)) for row in rows])
+            connection.execute(insert(self.table), [dict(zip(self.columns, row)) for row in rows])
 
 
 class RunRecorder:
@@ -180,10 +187,12 @@ class RunRecorder:
     :param graph_id: the stored graph the run is of, if any
     :param graph_version_id: the graph version row it ran (`GraphRepository.current_version(id).id`)
     :param source: the file it was run from, if not a stored graph
+    :param writer_process: write the batches in a helper process (default: when the database is
+        a SQLite file)
     """
 
     def __init__(self, engine: Engine, graph_id: str | None = None, graph_version_id: int | None = None,
-                 source: str = '') -> None:
+                 source: str = '', *, writer_process: bool | None = None) -> None:
         self.engine = engine
         self.graph_id = graph_id
         self.graph_version_id = graph_version_id
@@ -199,6 +208,9 @@ class RunRecorder:
         self._insert_events = _Inserter(engine, 'run_events', _EVENT_COLUMNS)
         self._insert_attempts = _Inserter(engine, 'attempts', _ATTEMPT_COLUMNS)
         self._insert_node_runs = _Inserter(engine, 'node_runs', _NODE_COLUMNS)
+        self._update_run = update(RunRow.__table__).where(RunRow.__table__.c.id == bindparam('run_id'))
+        self._writer_file = _sqlite_file(engine) if writer_process is not False else None
+        self._writer: subprocess.Popen | None = None
 
     def __call__(self, event: Event) -> None:
         # Only buffered here: rows are made at flush time, off the path from one node to the next.
@@ -215,66 +227,124 @@ class RunRecorder:
                 self._schedule_flush()
 
     def flush(self) -> None:
-        """Write everything buffered in one transaction."""
+        """Write everything buffered in one transaction (at the run's end: wait until all is stored)."""
         self._flush_scheduled = False
         pending, totals = self._pending, self._totals
         if not pending and totals is None:
             return
         self._pending, self._totals = [], None
-        events, attempts, node_runs = self._rows(pending)
+        attempts, node_runs, events = self._rows(pending)
         values: dict[str, Any] = {'nodes_done': self._succeeded}
         if totals is not None:
             values.update(cost_usd=float(totals.cost_usd), flagship_cost_usd=float(totals.flagship_cost_usd),
                           savings_pct=totals.savings_pct, input_tokens=totals.input_tokens,
                           output_tokens=totals.output_tokens)
         finished = pending[-1] if pending and type(pending[-1]) is RunFinished else None
+        if self._writer is not None and self._send(attempts, node_runs, events, values):
+            if finished is None:
+                return
+            self._stop_writer()
+            attempts, node_runs, events = [], [], []
+        else:
+            attempts, node_runs, events = run_writer.encode_rows(attempts, node_runs, events)
         if finished is not None:
             values.update(status=finished.status, cost_usd=float(finished.cost_usd),
                           flagship_cost_usd=float(finished.flagship_cost_usd), savings_pct=finished.savings_pct,
                           input_tokens=finished.input_tokens, output_tokens=finished.output_tokens,
                           nodes_done=finished.nodes_done, error=finished.error,
                           finished_at=datetime.now(timezone.utc), duration_s=finished.duration_s)
-        with transaction(self.engine) as session:
+        # A Core transaction: a session per batch would cost more than most batches' rows.
+        with core_transaction(self.engine) as connection:
             if attempts:
-                self._insert_attempts(session, attempts)
+                self._insert_attempts(connection, attempts)
             if node_runs:
-                self._insert_node_runs(session, node_runs)
+                self._insert_node_runs(connection, node_runs)
             if events:
-                self._insert_events(session, events)
-            session.execute(update(RunRow.__table__).where(RunRow.__table__.c.id == self.run_id).values(**values))
+                self._insert_events(connection, events)
+            connection.execute(self._update_run.values(**values), {'run_id': self.run_id})
 
     def _rows(self, pending: list[Event]) -> tuple[list[tuple], list[tuple], list[tuple]]:
+        """(attempts, node runs, events) rows, JSON columns as values (`run_writer.encode_rows`)."""
         events: list[tuple] = []
         attempts: list[tuple] = []
         node_runs: list[tuple] = []
-        run_id, t0 = self.run_id, self._t0
+        run_id, t0, seq, started = self.run_id, self._t0, self._seq, self._started
         for event in pending:
             kind = type(event)
-            self._seq += 1
+            seq += 1
             t = event.t - t0
-            node_id = getattr(event, 'node_id', None)
+            # The common events' data is made here directly: the same keys as `to_dict()` gives, less
+            # the common ones (and a node's output, stored once in node_runs).
             if kind is NodeQueued:
-                data = '{}'
+                node_id, data = event.node_id, '{}'
+            elif kind is NodeStarted:
+                node_id = event.node_id
+                started[node_id] = t
+                data = {'tier': event.tier, 'model': event.model, 'route_reason': event.route_reason}
             elif kind is AttemptFinished:
-                attempt = event.attempt
+                node_id, attempt = event.node_id, event.attempt
                 cost = float(attempt.cost_usd)
-                data = _to_json({'number': attempt.number, 'tier': attempt.tier, 'model': attempt.model,
-                                 'error_kind': attempt.error_kind, 'cost_usd': cost})
-                attempts.append((run_id, node_id, attempt.number, attempt.tier, attempt.model,
-                                 _to_json(attempt.messages), attempt.reply,
-                                 None if attempt.output is None else _to_json(attempt.output), attempt.error,
-                                 attempt.error_kind, attempt.input_tokens, attempt.output_tokens, cost,
-                                 float(attempt.flagship_cost_usd), attempt.latency_s, t))
+                data = {'number': attempt.number, 'tier': attempt.tier, 'model': attempt.model,
+                        'error_kind': attempt.error_kind, 'cost_usd': cost}
+                attempts.append((run_id, node_id, attempt.number, attempt.tier, attempt.model, attempt.messages,
+                                 attempt.reply, attempt.output, attempt.error, attempt.error_kind,
+                                 attempt.input_tokens, attempt.output_tokens, cost, float(attempt.flagship_cost_usd),
+                                 attempt.latency_s, t))
+            elif kind is NodeSucceeded:
+                node_id = event.node_id
+                cost = float(event.cost_usd)
+                data = {'tier': event.tier, 'model': event.model, 'attempts': event.attempts, 'cost_usd': cost,
+                        'pinned': event.pinned, 'cached': event.cached}
+                self._succeeded += 1
+                node_runs.append((run_id, node_id, 'succeeded', event.tier, event.model, event.attempts, cost,
+                                  (event.output,), None, event.pinned, event.cached, started.pop(node_id, None), t))
             else:
+                node_id = getattr(event, 'node_id', None)
                 fields = event.to_dict()
-                fields.pop('output', None)  # a node's output is stored once, in node_runs
-                data = _to_json({key: value for key, value in fields.items() if key not in _COMMON_KEYS})
-                if kind is NodeStarted:
-                    self._started[node_id] = t
-                elif kind in _NODE_END:
+                data = {key: value for key, value in fields.items() if key not in _COMMON_KEYS}
+                if kind in _NODE_END:
                     node_runs.append(self._node_row(event, _NODE_END[kind], t))
-            events.append((run_id, self._seq, t, event.type, node_id, data))
-        return events, attempts, node_runs
+            events.append((run_id, seq, t, event.type, node_id, data))
+        self._seq = seq
+        return attempts, node_runs, events
+
+    def _send(self, attempts: list[tuple], node_runs: list[tuple], events: list[tuple], totals: dict) -> bool:
+        """Hand a batch to the writer process; False if it is gone (the caller writes it then)."""
+        try:
+            try:
+                data = run_writer.frame(False, attempts, node_runs, events, totals)
+            except ValueError:  # a value marshal cannot carry (a pinned output of another type…): as JSON text
+                data = run_writer.frame(True, *run_writer.encode_rows(attempts, node_runs, events), totals)
+            self._writer.stdin.write(data)
+            self._writer.stdin.flush()
+            return True
+        except OSError as error:
+            log.error('the run writer process stopped (%s); writing run %s in-process', error, self.run_id)
+            self._stop_writer()
+            return False
+
+    def _start_writer(self) -> None:
+        try:
+            process = subprocess.Popen([sys.executable, '-S', run_writer.__file__, self._writer_file, self.run_id],
+                                       stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, close_fds=True)
+        except OSError as error:
+            log.warning('cannot start the run writer process (%s); writing run %s in-process', error, self.run_id)
+            return
+        _widen_pipe(process.stdin)
+        self._writer = process
+
+    def _stop_writer(self) -> None:
+        """Close the writer's input and wait until it has written everything it was sent."""
+        process, self._writer = self._writer, None
+        if process is None:
+            return
+        try:
+            process.stdin.close()
+        except OSError:
+            pass
+        if process.wait() != 0:
+            log.error('the run writer process ended with code %s: some of run %s may not be stored',
+                      process.returncode, self.run_id)
 
     def _start(self, event: RunStarted) -> None:
         self.run_id = event.run_id
@@ -289,6 +359,8 @@ class RunRecorder:
                 'inputs': _to_json(event.inputs), 'pid': pid, 'host': socket.gethostname(),
                 'process_started': _process_started(pid),
                 'started_at': datetime.fromtimestamp(event.started_at, timezone.utc)}])
+        if self._writer_file is not None:
+            self._start_writer()
 
     def _schedule_flush(self) -> None:
         try:
@@ -302,15 +374,28 @@ class RunRecorder:
         loop.call_later(FLUSH_DELAY_S, self.flush)
 
     def _node_row(self, event: Any, status: str, t: float) -> tuple:
-        succeeded = status == 'succeeded'
-        if succeeded:
-            self._succeeded += 1
-            error = None
-        else:
-            error = event.reason if status == 'skipped' else getattr(event, 'error', None)
+        error = event.reason if status == 'skipped' else getattr(event, 'error', None)
         return (self.run_id, event.node_id, status, getattr(event, 'tier', None), getattr(event, 'model', None),
-                event.attempts, float(event.cost_usd), _to_json(event.output) if succeeded else None, error,
-                succeeded and event.pinned, succeeded and event.cached, self._started.pop(event.node_id, None), t)
+                event.attempts, float(event.cost_usd), None, error, False, False,
+                self._started.pop(event.node_id, None), t)
+
+
+def _sqlite_file(engine: Engine) -> str | None:
+    """The file of a SQLite database (None for any other database, or one in memory)."""
+    url = engine.url
+    if url.get_backend_name() != 'sqlite' or not url.database or url.database == ':memory:' \
+            or url.database.startswith('file:'):
+        return None
+    return os.path.abspath(url.database)
+
+
+def _widen_pipe(stream: Any) -> None:
+    # A batch bigger than the pipe (64 KiB by default) would make the run wait for the writer.
+    try:
+        import fcntl
+        fcntl.fcntl(stream.fileno(), getattr(fcntl, 'F_SETPIPE_SZ', 1031), 1 << 20)
+    except (ImportError, OSError, ValueError):
+        pass
 
 
 @dataclass(frozen=True)
