@@ -30,7 +30,6 @@ import uuid
 from collections.abc import Callable, Iterable, Mapping, MutableMapping
 from dataclasses import dataclass, field
 from decimal import Decimal
-from functools import partial
 from typing import Any
 
 from .catalog import Catalog, ModelEntry, default_catalog
@@ -289,7 +288,8 @@ class MissionController:
         self.cache = cache
         self._subscribers: list[Subscriber] = list(subscribers)
         self._concurrency = concurrency
-        self._slots: dict[str, asyncio.Semaphore | _NoLimit] = {}
+        self._slots: dict[str, asyncio.Semaphore | _NoLimit] = {}  # provider (or base URL) -> its limit
+        self._slot_of: dict[ModelEntry, asyncio.Semaphore | _NoLimit] = {}
         self._schemas: dict[str, tuple[str, Any]] = {}
         self._schemas_by_id: dict[int, tuple[dict, tuple[str, Any]]] = {}
         self._flagship_price = price_of(self.catalog.flagship.model)
@@ -404,9 +404,10 @@ class MissionController:
             return  # not started: `run` ends at once
         self._stop('the run was cancelled before this node started')
         for planned in self._plan.values():
-            if planned.task is not None and not planned.task.done():
-                planned.task.cancel()
-            elif planned.task is None and planned.result.status == 'queued':
+            task = planned.task
+            if task is not None and not task.done():
+                task.cancel()
+            if planned.result.status == 'queued':  # a task cancelled before its first step never runs
                 self._end(planned, 'cancelled', None)
 
     # -- what the agent step uses --------------------------------------------------------------
@@ -426,6 +427,9 @@ class MissionController:
 
     def slot(self, entry: ModelEntry) -> Any:
         """The concurrency limit of the provider serving `entry` (an async context manager)."""
+        slot = self._slot_of.get(entry)
+        if slot is not None:
+            return slot
         key = entry.api_base or entry.provider
         slot = self._slots.get(key)
         if slot is None:
@@ -435,6 +439,7 @@ class MissionController:
             elif limit is None:
                 limit = getattr(self.provider, 'default_concurrency', None)
             slot = self._slots[key] = asyncio.Semaphore(limit) if limit else _NO_LIMIT
+        self._slot_of[entry] = slot
         return slot
 
     def reserve(self, request: Any) -> Decimal | None:
@@ -523,12 +528,12 @@ class MissionController:
         """
         self._dispatch_scheduled = False
         ready, plan = self._ready, self._plan
+        create_task = asyncio.get_running_loop().create_task
         while ready:
             planned = plan[heapq.heappop(ready)[2]]
             if planned.result.status != 'queued' or planned.task is not None:
                 continue
-            planned.task = task = asyncio.create_task(self._run_node(planned), name=f'node {planned.node.id}')
-            task.add_done_callback(partial(self._task_done, planned))
+            planned.task = create_task(self._run_node(planned), name=f'node {planned.node.id}')
 
     def _rank_nodes(self) -> None:
         order, waiting = [], {node_id: len(planned.successors) for node_id, planned in self._plan.items()}
@@ -580,12 +585,6 @@ class MissionController:
         if self.cache is not None and result.signature is not None:
             self.cache[result.signature] = output
         self._release(self._succeed(planned, output))
-
-    def _task_done(self, planned: _PlannedNode, task: asyncio.Task) -> None:
-        # A task cancelled before its first step never ran `_run_node`'s handlers.
-        if task.cancelled():
-            if planned.result.status not in TERMINAL:
-                self._end(planned, 'cancelled', None)
 
     def _succeed(self, planned: _PlannedNode, output: Any) -> list[str]:
         """Mark a node succeeded; return the successors that became ready."""

@@ -31,13 +31,18 @@ _TYPES: dict[str, Check] = {
 
 
 class SchemaValidator:
-    """`is_valid(value)` and `iter_errors(value)` for one schema, as jsonschema's validators have."""
+    """`is_valid(value)` and `iter_errors(value)` for one schema, as jsonschema's validators have.
+
+    jsonschema itself (tens of milliseconds to import) is loaded only when it is needed: for a
+    schema that names another dialect or uses other keywords, or to explain an invalid value.
+    """
 
     def __init__(self, schema: dict[str, Any]) -> None:
-        from jsonschema.validators import validator_for
         self.schema = schema
-        self._jsonschema = validator_for(schema)(schema)
-        is_2020 = validator_for(schema).META_SCHEMA.get('$id', '').startswith('https://json-schema.org/draft/2020-12')
+        self._validator: Any = None
+        # Without `$schema`, jsonschema validates with its latest dialect, 2020-12: the one compiled here.
+        is_2020 = (not isinstance(schema, dict) or '$schema' not in schema
+                   or self._jsonschema.META_SCHEMA.get('$id', '').startswith('https://json-schema.org/draft/2020-12'))
         self._check = _compile(schema) if is_2020 else None
 
     def is_valid(self, value: Any) -> bool:
@@ -47,6 +52,13 @@ class SchemaValidator:
 
     def iter_errors(self, value: Any):
         return self._jsonschema.iter_errors(value)
+
+    @property
+    def _jsonschema(self) -> Any:
+        if self._validator is None:
+            from jsonschema.validators import validator_for
+            self._validator = validator_for(self.schema)(self.schema)
+        return self._validator
 
 
 def _compile(schema: Any) -> Check | None:

@@ -31,9 +31,12 @@ class TemplateError(ValueError):
         self.line = line
 
 
+_to_json = json.JSONEncoder(ensure_ascii=False).encode  # json.dumps(value, ensure_ascii=False), made once
+
+
 def _finalize(value: Any) -> Any:
     if isinstance(value, (dict, list)):
-        return json.dumps(value, ensure_ascii=False)
+        return _to_json(value)
     return value
 
 
@@ -102,7 +105,7 @@ def render(source: str, context: dict[str, Any]) -> str:
             if value.__class__ is str:
                 pieces.append(value)
             elif isinstance(value, (dict, list)):
-                pieces.append(json.dumps(value, ensure_ascii=False))
+                pieces.append(_to_json(value))
             else:
                 pieces.append(str(value))
     except UndefinedError as error:
@@ -154,29 +157,23 @@ def _plan(source: str) -> tuple[_Part, ...] | None:
 
 def _plan_without_parsing(source: str) -> tuple[_Part, ...] | None:
     # Text and plain `{{ a.b[0] }}` only: the common prompt, read without a Jinja parse.
+    pieces = _EXPRESSION.split(source)  # text, name, lookups, text, name, lookups, …, text
     parts: list[_Part] = []
-    position = 0
-    for match in _EXPRESSION.finditer(source):
-        text = source[position:match.start()]
-        if text.endswith('{') or not _add_text(parts, text):  # `{{{ a }}`: Jinja's block opens a brace earlier
-            return None
-        lookups = tuple((True, attribute) if attribute else (False, int(index))
-                        for attribute, index in _LOOKUP.findall(match[2]))
-        if match[1] in _RESERVED or any(key in _RESERVED for _, key in lookups):
-            return None
-        parts.append((match[1], lookups))
-        position = match.end()
-    if not _add_text(parts, source[position:]):
-        return None
+    last = len(pieces) - 1
+    for index in range(0, len(pieces), 3):
+        text = pieces[index]
+        if '{' in text and (_JINJA_OPENER.search(text) or index < last and text.endswith('{')):
+            return None  # Jinja syntax, or `{{{ a }}` (whose block opens a brace earlier)
+        if text:
+            parts.append(text.replace('\r\n', '\n').replace('\r', '\n') if '\r' in text else text)  # as Jinja's lexer
+        if index < last:
+            name, chain = pieces[index + 1], pieces[index + 2]
+            lookups = tuple((True, attribute) if attribute else (False, int(number))
+                            for attribute, number in _LOOKUP.findall(chain)) if chain else ()
+            if name in _RESERVED or any(key in _RESERVED for _, key in lookups):
+                return None
+            parts.append((name, lookups))
     return tuple(parts)
-
-
-def _add_text(parts: list[_Part], text: str) -> bool:
-    if _JINJA_OPENER.search(text):
-        return False
-    if text:
-        parts.append(text.replace('\r\n', '\n').replace('\r', '\n'))  # as Jinja's lexer does
-    return True
 
 
 def _plan_from_tree(source: str) -> tuple[_Part, ...] | None:

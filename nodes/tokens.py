@@ -34,8 +34,8 @@ TOKENS_PER_MESSAGE = 3
 TOKENS_PER_REPLY = 3
 # Where tiktoken reads o200k_base from: its cache file is named after the sha1 of this address.
 _RANKS_ADDRESS = 'https://openaipublic.blob.core.windows.net/encodings/o200k_base.tiktoken'
-# Split before an ASCII letter that follows a line break: a piece boundary of the pattern (see above).
-_LINE_STARTS = re.compile(r'(?<=[\r\n])(?=[A-Za-z])')
+# A line break before an ASCII letter: a piece boundary of the pattern (see above).
+_LINE_BREAKS = re.compile(r'([\r\n])(?=[A-Za-z])')
 _REMEMBERED_LINES = 1 << 16  # counts kept before the memory is cleared
 _line_counts: dict[str, int] = {}
 
@@ -50,12 +50,16 @@ def count_text(text: str) -> int:
         return count
     if '\n' not in text and '\r' not in text:
         return _remember(text, len(_encode()(text)))
+    pieces = _LINE_BREAKS.split(text)  # line, its break, line, its break, …, last line
     total = 0
-    for line in _LINE_STARTS.split(text):
-        count = counts.get(line)
-        if count is None:
-            count = _remember(line, len(_encode()(line)))
-        total += count
+    last = len(pieces) - 1
+    for index in range(0, last + 1, 2):
+        line = pieces[index] + pieces[index + 1] if index < last else pieces[index]
+        if line:
+            count = counts.get(line)
+            if count is None:
+                count = _remember(line, len(_encode()(line)))
+            total += count
     return total
 
 

@@ -1,7 +1,7 @@
 """The `agent` kind: one LLM call routed to a model tier, with schema-checked output."""
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any, Awaitable, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -40,11 +40,11 @@ class AgentConfig(BaseModel):
         return value
 
 
-async def run_agent(step: Any) -> Any:
+def run_agent(step: Any) -> Awaitable[Any]:
     # NOTE: the logic lives in nodes/agent_step.py, imported on first run so that loading the
-    # kinds (validation, the editor) never pays for it.
+    # kinds (validation, the editor) never pays for it. Its coroutine is returned, not wrapped.
     from ..agent_step import run_agent as run
-    return await run(step)
+    return run(step)
 
 
 AGENT = NodeKind(

@@ -24,7 +24,8 @@ _FORMATS = {'date': '2025-01-15', 'date-time': '2025-01-15T09:30:00Z', 'time': '
 def task_words(text: str, limit: int = 12) -> list[str]:
     """The first meaningful words of a task, to word sample strings after it."""
     words = []
-    for word in _WORD.findall(text, 0, 40 * limit):  # the task's opening is enough
+    for match in _WORD.finditer(text, 0, 40 * limit):  # the task's opening is enough
+        word = match[0]
         if word.lower() not in _STOP:
             words.append(word)
             if len(words) == limit:

@@ -20,6 +20,7 @@ from .base import SCHEMA_INSTRUCTION, Completion, CompletionRequest, ProviderTim
 from .schema_sample import SchemaSampler, task_words
 
 DEFAULT_LATENCY_MS: dict[int, int] = {1: 1200, 2: 700, 3: 300}
+_to_json = json.JSONEncoder(ensure_ascii=False).encode  # json.dumps(value, ensure_ascii=False), made once
 
 
 class SimulatedProvider:
@@ -66,7 +67,8 @@ class SimulatedProvider:
         if fault == 'invalid_json':
             text = _broken(text, request.output_schema is not None)
         completion = Completion(text, count_messages(request.messages), count_text(text), request.model)
-        await asyncio.sleep(max(0.0, latency - (time.perf_counter() - called)) if latency else 0)
+        if latency:  # a call of no latency takes no time: nothing to wait for
+            await asyncio.sleep(max(0.0, latency - (time.perf_counter() - called)))
         return completion
 
     def estimate_tokens(self, request: CompletionRequest) -> tuple[int, int]:
@@ -84,7 +86,7 @@ class SimulatedProvider:
         seed = zlib.crc32(task.encode())
         if request.output_schema is not None:
             value = SchemaSampler(request.output_schema, task_words(task), seed).sample()
-            return json.dumps(value, ensure_ascii=False)
+            return _to_json(value)
         return _prose(task, seed)
 
     @staticmethod
