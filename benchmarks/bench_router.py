@@ -14,7 +14,6 @@ the same chance as the router.
 """
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 import statistics
@@ -24,22 +23,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from nodes.router_sets import is_held_out, load_tasks  # noqa: E402
 from nodes.router import route_task  # noqa: E402
 
-ASSETS = Path(__file__).resolve().parent.parent / 'assets' / 'router'
 TIMING_ROUNDS = 20
-
-
-def load_tasks(name: str) -> list[dict]:
-    with open(ASSETS / name, encoding='utf-8') as file:
-        return [json.loads(line) for line in file if line.strip()]
-
-
-# NOTE: the same split is computed in tests/test_router.py; keep them identical.
-def is_held_out(task: dict) -> bool:
-    if task.get('split') == 'train':
-        return False
-    return int(hashlib.sha256(task['text'].encode('utf-8')).hexdigest()[:8], 16) % 100 < 30
 
 
 # --- the baseline ------------------------------------------------------------------------------

@@ -159,6 +159,20 @@ def _semantic_problems(graph: Graph, broken: frozenset[str]) -> list[Problem]:
     return problems
 
 
+def template_references(node: Node) -> frozenset[str]:
+    """The names the node's templates read (templates with a syntax error read nothing)."""
+    kind = KINDS.get(node.kind)
+    names: set[str] = set()
+    for key in kind.template_keys if kind else ():
+        source = node.config.get(key)
+        if isinstance(source, str) and source:
+            try:
+                names |= referenced_names(source)
+            except TemplateError:
+                pass
+    return frozenset(names)
+
+
 def _parse_items(document: dict, key: str, model: type[Node] | type[Edge], problems: list[Problem]) -> list:
     items = document.get(key)
     if not isinstance(items, list):

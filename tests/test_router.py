@@ -15,7 +15,6 @@ accuracy was measured once, after the last change to the rules.
 """
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import subprocess
@@ -25,20 +24,7 @@ from pathlib import Path
 import pytest
 
 from nodes.router import RouteDecision, route_task
-
-ASSETS = Path(__file__).resolve().parent.parent / 'assets' / 'router'
-
-
-def load_tasks(name: str) -> list[dict]:
-    with open(ASSETS / name, encoding='utf-8') as file:
-        return [json.loads(line) for line in file if line.strip()]
-
-
-# NOTE: the same split is computed in benchmarks/bench_router.py; keep them identical.
-def is_held_out(task: dict) -> bool:
-    if task.get('split') == 'train':
-        return False
-    return int(hashlib.sha256(task['text'].encode('utf-8')).hexdigest()[:8], 16) % 100 < 30
+from nodes.router_sets import is_held_out, load_tasks
 
 
 def accuracy(tasks: list[dict]) -> float:

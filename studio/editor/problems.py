@@ -15,9 +15,7 @@ from collections.abc import Iterable
 
 from nodes.dag import LiveDag
 from nodes.graph import Edge, Graph, Node, Position
-from nodes.kinds import KINDS
-from nodes.templates import TemplateError, referenced_names
-from nodes.validation import Problem, validate_graph
+from nodes.validation import Problem, template_references, validate_graph
 
 MISSING, UPSTREAM, NOT_UPSTREAM = 'missing', 'upstream', 'not_upstream'
 
@@ -27,20 +25,6 @@ def display_message(problem: Problem) -> str:
     if problem.node_id:
         return problem.message.removeprefix(f'node "{problem.node_id}": ')
     return problem.message
-
-
-def template_references(node: Node) -> frozenset[str]:
-    """The names the node's templates read (templates with a syntax error read nothing)."""
-    kind = KINDS.get(node.kind)
-    names: set[str] = set()
-    for key in kind.template_keys if kind else ():
-        source = node.config.get(key)
-        if isinstance(source, str) and source:
-            try:
-                names |= referenced_names(source)
-            except TemplateError:
-                pass
-    return frozenset(names)
 
 
 class ProblemTracker:

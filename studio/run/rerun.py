@@ -14,8 +14,7 @@ from typing import Any
 
 from nodes.engine import node_signature
 from nodes.graph import Graph
-from nodes.kinds import KINDS
-from nodes.templates import TemplateError, referenced_names
+from nodes.validation import template_references
 
 
 def downstream_of(graph: Graph, node_id: str) -> set[str]:
@@ -42,15 +41,8 @@ def reads_of(graph: Graph) -> dict[str, tuple[str, ...]]:
         predecessors[edge.target].add(edge.source)
     reads = {}
     for node in graph.nodes:
-        names = set(predecessors[node.id])
-        kind = KINDS.get(node.kind)
-        for key in kind.template_keys if kind else ():
-            source = node.config.get(key)
-            if isinstance(source, str) and source:
-                try:
-                    names |= referenced_names(source)
-                except TemplateError:
-                    pass  # the controller refuses the graph before any signature matters
+        # A template with a syntax error reads nothing; the controller refuses such a graph anyway.
+        names = set(predecessors[node.id]) | template_references(node)
         reads[node.id] = tuple(sorted(names))
     return reads
 
