@@ -254,7 +254,7 @@ class NodeStep:
 class MissionController:
     """Runs one mission of a graph. Make a new controller for each run.
 
-    :param graph: the graph to run (validated here: `InvalidGraphError` if it is not valid)
+    :param graph: the graph to run (validated here, unless `validated`: `InvalidGraphError` if it is not valid)
     :param provider: the model provider (default: a `SimulatedProvider`)
     :param catalog: tier -> models (default: `nodes.catalog.default_catalog()`)
     :param budget_usd: refuse calls that would take the run's cost over this many USD
@@ -265,14 +265,16 @@ class MissionController:
     :param cache: signature -> output; unchanged nodes reuse it, finished nodes fill it
     :param retry_policy: back-off of provider errors (default: `RetryPolicy()`)
     :param run_id: the run's id (default: a new random one)
+    :param validated: the caller has just validated `graph` (`nodes.validation.validate_graph` or
+        `load_graph`) and not changed it since: it is not validated again (default: False)
     """
 
     def __init__(self, graph: Graph, *, provider: Any = None, catalog: Catalog | None = None,
                  budget_usd: float | Decimal | None = None, concurrency: int | Mapping[str, int] | None = None,
                  subscribers: Iterable[Subscriber] = (), pinned: Mapping[str, Any] | None = None,
                  cache: MutableMapping[str, Any] | None = None, retry_policy: RetryPolicy | None = None,
-                 run_id: str | None = None) -> None:
-        problems = validate_graph(graph)
+                 run_id: str | None = None, validated: bool = False) -> None:
+        problems = [] if validated else validate_graph(graph)
         if problems:
             raise InvalidGraphError(problems)
         if provider is None:

@@ -123,8 +123,7 @@ def _read_constructor(path: Path) -> dict[str, Any] | None:
     enabled = gc.isenabled()
     gc.disable()  # 400,000 new objects would run the collector many times over for nothing
     try:
-        with open(path, 'rb') as file:
-            constructor = marshal.load(file)
+        constructor = marshal.loads(path.read_bytes())  # marshal.load(file) reads in small pieces: slower
     except (OSError, EOFError, ValueError, TypeError):
         return None
     finally:

@@ -18,7 +18,20 @@ TRUE_WORDS, FALSE_WORDS = ('true', 'yes', 'y', 'on', '1'), ('false', 'no', 'n', 
 
 
 def run_command(args: argparse.Namespace) -> int:
-    from nodes.engine import InputError, InvalidGraphError, MissionController
+    # Everything loaded before the run (modules, litellm's price table, the graph) lives until the
+    # process ends: the collector would only re-scan it. It is frozen and turned on for the run.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _run_command(args)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _run_command(args: argparse.Namespace) -> int:
+    from nodes.engine import InputError, MissionController
+    from nodes.validation import validate_graph
     from storage.db import StorageError, connect
     from storage.runs import RunRepository
 
@@ -33,24 +46,26 @@ def run_command(args: argparse.Namespace) -> int:
     except StorageError as error:
         raise CommandError(str(error)) from None
     graph, label, recorder = _load_graph(args, database, runs)
+    problems = validate_graph(graph)
+    if problems:
+        for problem in problems:
+            print(f'{label}: {problem.message}', file=sys.stderr)
+        return 1
     provider, catalog, notice = _choose_provider(args, database)
     display = Progress(graph.name, len(graph.nodes), provider.simulated, sys.stderr)
     try:
         mission = MissionController(graph, provider=provider, catalog=catalog, budget_usd=args.budget,
-                                    subscribers=[recorder, display])
+                                    subscribers=[recorder, display], validated=True)
         inputs = _inputs(args, mission.input_fields())
         mission.check_inputs(inputs)
-    except InvalidGraphError as error:
-        for problem in error.problems:
-            print(f'{label}: {problem.message}', file=sys.stderr)
-        return 1
     except InputError as error:
         raise CommandError(_input_message(error)) from None
     if notice:
         print(f'swarm-studio run: {notice}', file=sys.stderr)
-    # What is loaded by now (modules, litellm's price table, the graph) lives until the process
-    # ends: keep the collector from re-scanning it during the run (a quarter of a large run's time).
+    # Keep the collector from re-scanning what is loaded by now during the run (a quarter of a
+    # large run's time), and from running while the start-up allocated it.
     gc.freeze()
+    gc.enable()
     summary = asyncio.run(_run(mission, inputs, display))
     display.finish(summary)
     if args.json:
@@ -93,7 +108,7 @@ def _load_graph(args: argparse.Namespace, database: Any, runs: Any) -> tuple[Any
 
 
 def _graph_from_text(text: bytes, label: str) -> Any:
-    """The graph in a file; its semantic checks are left to the controller, which runs them anyway."""
+    """The graph in a file, parsed; its semantic checks (`validate_graph`) are the caller's."""
     from pydantic import ValidationError
 
     from nodes.graph import FORMAT, FORMAT_VERSION, Graph
