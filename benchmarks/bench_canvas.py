@@ -27,9 +27,9 @@ import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / 'tests' / 'browser'))
+sys.path.insert(0, str(ROOT))
 
-from conftest import CHROMIUM_ARGS, free_port, running_app  # noqa: E402
+from studio.local_app import chromium_args, free_port, running_app  # noqa: E402
 
 NEXT_PAINT = 'new Promise(resolve => requestAnimationFrame(() => setTimeout(resolve, 0)))'
 MODE = '.swarm-canvas'
@@ -130,8 +130,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as workdir, \
             running_app([sys.executable, str(ROOT / 'tests' / 'browser' / 'canvas_page.py'), '--port', str(port)],
                         port, Path(workdir)) as url, sync_playwright() as playwright:
-        flags = CHROMIUM_ARGS + (['--no-sandbox'] if os.geteuid() == 0 else [])
-        browser = playwright.chromium.launch(executable_path=args.chromium, headless=True, args=flags)
+        browser = playwright.chromium.launch(executable_path=args.chromium, headless=True, args=chromium_args())
         open_overview(browser, url, args.nodes)[1].close()  # warm-up: server caches, browser caches
 
         opens, switches, bursts = [], [], []

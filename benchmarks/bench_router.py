@@ -14,7 +14,6 @@ the same chance as the router.
 """
 from __future__ import annotations
 
-import json
 import re
 import statistics
 import sys

@@ -14,15 +14,9 @@ updates, which are counted from the stored attempts). Printed, not asserted.
 from __future__ import annotations
 
 import argparse
-import os
 import re
-import shutil
-import socket
-import subprocess
 import sys
 import tempfile
-import time
-import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -30,9 +24,8 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / 'benchmarks'))
 
 from generate import generate_graph  # noqa: E402
+from studio.local_app import chromium_args, chromium_path, free_port, running_app, serve_command  # noqa: E402
 
-CHROMIUM_ARGS = ['--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync',
-                 '--no-first-run', '--disable-quic']
 INSTRUMENT_JS = '''() => {
   const m = window.__bench = {messages: 0, deltas: 0, first: null, last: null, maxFrame: 0, frames: 0,
                               slowFrames: 0, longTasks: [], measuring: true};
@@ -64,32 +57,13 @@ INSTRUMENT_JS = '''() => {
 }'''
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(('127.0.0.1', 0))
-        return sock.getsockname()[1]
-
-
-def wait_until_answering(url: str, process: subprocess.Popen, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise SystemExit(f'the app exited with {process.returncode}')
-        try:
-            with urllib.request.urlopen(url, timeout=2):
-                return
-        except OSError:
-            time.sleep(0.2)
-    raise SystemExit(f'{url} did not answer within {timeout} s')
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('--nodes', type=int, default=2400)
     parser.add_argument('--latency-ms', type=int, default=300, help='simulated latency of every call')
     args = parser.parse_args()
-    chromium = shutil.which('chromium') or '/usr/bin/chromium'
-    if not os.path.exists(chromium):
+    chromium = chromium_path()
+    if chromium is None:
         print('no system Chromium (apt-get install chromium)', file=sys.stderr)
         return 1
 
@@ -105,17 +79,9 @@ def main() -> int:
         engine = connect(str(database))
         graph_id = GraphRepository(engine).create(generate_graph(args.nodes))
         port = free_port()
-        env = {key: value for key, value in os.environ.items() if not key.startswith('PYTEST_')}
-        with open(Path(workdir) / 'app.log', 'w') as log:
-            app = subprocess.Popen([str(Path(sys.executable).parent / 'swarm-studio'), 'serve', '--port', str(port),
-                                    '--db', str(database), '--no-browser'], cwd=workdir, stdout=log,
-                                   stderr=subprocess.STDOUT, env=env)
-        try:
-            url = f'http://127.0.0.1:{port}'
-            wait_until_answering(url + '/', app)
-            launch_args = CHROMIUM_ARGS + (['--no-sandbox'] if os.geteuid() == 0 else [])
+        with running_app(serve_command(port, database), port, Path(workdir)) as url:
             with sync_playwright() as playwright:
-                browser = playwright.chromium.launch(executable_path=chromium, headless=True, args=launch_args)
+                browser = playwright.chromium.launch(executable_path=chromium, headless=True, args=chromium_args())
                 page = browser.new_page(viewport={'width': 1280, 'height': 800})
                 page.set_default_timeout(60_000)
                 page.goto(f'{url}/graph/{graph_id}')
@@ -132,9 +98,6 @@ def main() -> int:
                 status = page.locator('.swarm-run-status').inner_text()
                 mode = page.locator('.swarm-canvas').get_attribute('data-mode')
                 browser.close()
-        finally:
-            app.terminate()
-            app.wait(timeout=10)
 
         run = RunRepository(engine).list_runs(graph_id)[0]
         with transaction(engine) as session:

@@ -10,12 +10,13 @@ so the inspector shows, and saves the page at 1440×900.
 from __future__ import annotations
 
 import argparse
-import os
-import shutil
 import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from studio.local_app import chromium_args, chromium_path  # noqa: E402
 
 
 def main() -> int:
@@ -26,17 +27,14 @@ def main() -> int:
     parser.add_argument('--output', type=Path, default=ROOT / 'assets' / 'screenshot-editor.png')
     args = parser.parse_args()
 
-    chromium = shutil.which('chromium') or '/usr/bin/chromium'
-    if not os.path.exists(chromium):
+    chromium = chromium_path()
+    if chromium is None:
         print('screenshot: no system Chromium; install it (apt-get install chromium)', file=sys.stderr)
         return 1
     from playwright.sync_api import Error, sync_playwright
 
-    launch_args = ['--disable-gpu', '--no-first-run', '--disable-background-networking']
-    if hasattr(os, 'geteuid') and os.geteuid() == 0:
-        launch_args.append('--no-sandbox')
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium, headless=True, args=launch_args)
+        browser = playwright.chromium.launch(executable_path=chromium, headless=True, args=chromium_args())
         try:
             page = browser.new_page(viewport={'width': 1440, 'height': 900}, device_scale_factor=1)
             page.set_default_timeout(20_000)

@@ -12,38 +12,15 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import re
-import shutil
-import socket
-import subprocess
 import sys
 import tempfile
-import time
-import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(('127.0.0.1', 0))
-        return sock.getsockname()[1]
-
-
-def wait_until_answering(url: str, process: subprocess.Popen, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise SystemExit(f'screenshot: the app exited with {process.returncode}')
-        try:
-            with urllib.request.urlopen(url, timeout=2):
-                return
-        except OSError:
-            time.sleep(0.2)
-    raise SystemExit(f'screenshot: {url} did not answer within {timeout} s')
+from studio.local_app import chromium_args, chromium_path, free_port, running_app, serve_command  # noqa: E402
 
 
 def flaky_research_swarm() -> str:
@@ -59,8 +36,8 @@ def main() -> int:
     parser.add_argument('--output', type=Path, default=ROOT / 'assets' / 'screenshot-run.png')
     parser.add_argument('--latency-ms', type=int, default=250, help='simulated latency of every call')
     args = parser.parse_args()
-    chromium = shutil.which('chromium') or '/usr/bin/chromium'
-    if not os.path.exists(chromium):
+    chromium = chromium_path()
+    if chromium is None:
         print('screenshot: no system Chromium; install it (apt-get install chromium)', file=sys.stderr)
         return 1
     from playwright.sync_api import sync_playwright
@@ -72,19 +49,9 @@ def main() -> int:
         database = Path(workdir) / 'studio.sqlite'
         graph_id = GraphRepository(connect(str(database))).import_text(flaky_research_swarm())
         port = free_port()
-        env = {key: value for key, value in os.environ.items() if not key.startswith('PYTEST_')}
-        with open(Path(workdir) / 'app.log', 'w') as log:
-            app = subprocess.Popen([str(Path(sys.executable).parent / 'swarm-studio'), 'serve', '--port', str(port),
-                                    '--db', str(database), '--no-browser'], cwd=workdir, stdout=log,
-                                   stderr=subprocess.STDOUT, env=env)
-        try:
-            url = f'http://127.0.0.1:{port}'
-            wait_until_answering(url + '/', app)
-            launch_args = ['--disable-gpu', '--no-first-run', '--disable-background-networking']
-            if hasattr(os, 'geteuid') and os.geteuid() == 0:
-                launch_args.append('--no-sandbox')
+        with running_app(serve_command(port, database), port, Path(workdir)) as url:
             with sync_playwright() as playwright:
-                browser = playwright.chromium.launch(executable_path=chromium, headless=True, args=launch_args)
+                browser = playwright.chromium.launch(executable_path=chromium, headless=True, args=chromium_args())
                 page = browser.new_page(viewport={'width': 1920, 'height': 1000}, device_scale_factor=1)
                 page.set_default_timeout(30_000)
                 page.goto(f'{url}/graph/{graph_id}')
@@ -101,9 +68,6 @@ def main() -> int:
                 args.output.parent.mkdir(parents=True, exist_ok=True)
                 page.screenshot(path=str(args.output))
                 browser.close()
-        finally:
-            app.terminate()
-            app.wait(timeout=10)
     print(args.output)
     return 0
 

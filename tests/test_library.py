@@ -5,7 +5,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
 from nicegui import ui
 from nicegui.testing import User
 

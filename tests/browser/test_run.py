@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pytest
 
+from studio.local_app import free_port, running_app, serve_command
+
 ROOT = Path(__file__).resolve().parents[2]
 BRIEF = json.loads((ROOT / 'assets/examples/competitor-brief.json').read_text())
 MARKUP = '<img src=x onerror="window.__xss = 1">'
@@ -42,20 +44,16 @@ def graph_text(**node_configs: dict) -> str:
 
 
 @pytest.fixture(scope='module')
-def app(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory):
+def app(tmp_path_factory: pytest.TempPathFactory):
     """(base URL, graph repository) of an app on a database of its own."""
     from storage.db import connect
     from storage.graphs import GraphRepository
 
-    # NOTE: tests/browser/conftest.py's helpers; both conftest modules are named `conftest`, so not imported by name.
-    fixtures = request.config.pluginmanager.get_plugin(str(Path(__file__).with_name('conftest.py')))
     workdir = tmp_path_factory.mktemp('run-app')
     database = workdir / 'studio.sqlite'
     graphs = GraphRepository(connect(str(database)))
-    port = fixtures.free_port()
-    command = [str(fixtures.VENV_BIN / 'swarm-studio'), 'serve', '--port', str(port), '--db', str(database),
-               '--no-browser']
-    with fixtures.running_app(command, port, workdir) as url:
+    port = free_port()
+    with running_app(serve_command(port, database), port, workdir) as url:
         yield url, graphs
 
 

@@ -1,0 +1,86 @@
+"""The app as a subprocess and a headless system Chromium, for the browser tests, the
+benchmarks and the screenshot scripts (never for the app itself).
+
+Chromium is Debian's (`/usr/bin/chromium`); nothing here downloads a browser.
+"""
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+# This machine has no internet: without these Chromium keeps trying to reach Google's services.
+CHROMIUM_ARGS = ('--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update',
+                 '--disable-sync', '--disable-quic')
+
+
+def chromium_path() -> str | None:
+    """The system Chromium, or None when it is not installed."""
+    return shutil.which('chromium') or ('/usr/bin/chromium' if os.path.exists('/usr/bin/chromium') else None)
+
+
+def chromium_args() -> list[str]:
+    """Launch flags: the offline ones, plus `--no-sandbox` when running as root (Chromium refuses otherwise)."""
+    return [*CHROMIUM_ARGS, *(['--no-sandbox'] if hasattr(os, 'geteuid') and os.geteuid() == 0 else [])]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(('127.0.0.1', 0))
+        return sock.getsockname()[1]
+
+
+def serve_command(port: int, database: Path) -> list[str]:
+    """`swarm-studio serve` of this environment on `port` and `database`."""
+    return [str(Path(sys.executable).parent / 'swarm-studio'), 'serve', '--port', str(port), '--db', str(database),
+            '--no-browser']
+
+
+def wait_until_answering(url: str, process: subprocess.Popen, log: Path, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f'{process.args} exited with {process.returncode}:\n{log.read_text()[-3000:]}')
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.status == 200:
+                    return
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            pass
+        time.sleep(0.2)
+    raise RuntimeError(f'{url} did not answer within {timeout} s:\n{log.read_text()[-3000:]}')
+
+
+@contextlib.contextmanager
+def running_app(command: list[str], port: int, workdir: Path) -> Iterator[str]:
+    """Run a web app as a subprocess until the block ends; yield its base URL once it answers.
+
+    :param command: the command line; it must listen on 127.0.0.1:`port`
+    :param port: the port it listens on
+    :param workdir: its working directory (NiceGUI keeps `.nicegui/` there); its output goes to app.log
+    """
+    log = workdir / 'app.log'
+    url = f'http://127.0.0.1:{port}'
+    with log.open('w') as output:
+        # NiceGUI takes PYTEST_CURRENT_TEST to mean "simulated by a test" and would not listen.
+        env = {key: value for key, value in os.environ.items() if not key.startswith('PYTEST_')}
+        process = subprocess.Popen(command, cwd=workdir, stdout=output, stderr=subprocess.STDOUT,
+                                   env={**env, 'PYTHONUNBUFFERED': '1'})
+        try:
+            wait_until_answering(url + '/', process, log)
+            yield url
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
