@@ -46,6 +46,9 @@ log = logging.getLogger(__name__)
 
 Subscriber = Callable[[Event], Any]
 TERMINAL = frozenset({'succeeded', 'failed', 'skipped', 'cancelled'})
+# json.dumps(value, sort_keys=True) and json.dumps(value, ensure_ascii=False), without an encoder made per call.
+_canonical_json = json.JSONEncoder(sort_keys=True).encode
+_json_text = json.JSONEncoder(ensure_ascii=False).encode
 _JSON_TYPES: dict[str, tuple[type, ...]] = {'string': (str,), 'number': (int, float), 'integer': (int,),
                                             'boolean': (bool,), 'object': (dict,), 'array': (list,)}
 
@@ -419,11 +422,11 @@ class MissionController:
         by_identity = self._schemas_by_id.get(id(schema))
         if by_identity is not None and by_identity[0] is schema:
             return by_identity[1]
-        key = json.dumps(schema, sort_keys=True)
+        key = _canonical_json(schema)
         support = self._schemas.get(key)
         if support is None:
             from .json_validation import SchemaValidator
-            support = self._schemas[key] = (json.dumps(schema, ensure_ascii=False), SchemaValidator(schema))
+            support = self._schemas[key] = (_json_text(schema), SchemaValidator(schema))
         self._schemas_by_id[id(schema)] = (schema, support)
         return support
 

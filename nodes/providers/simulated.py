@@ -62,7 +62,10 @@ class SimulatedProvider:
             raise ProviderTimeout(f'simulated timeout: {request.model} sent no reply in time')
         # The reply is made during the call's latency, as a model thinks while its caller waits:
         # the call takes `latency` in all, and the work after it (which holds up the nodes
-        # downstream) stays small.
+        # downstream) stays small. It is made after one turn of the loop, so that the other calls
+        # starting now start their clocks first: a model's thinking delays no other call.
+        if latency:
+            await asyncio.sleep(0)
         text = self.reply(request)
         if fault == 'invalid_json':
             text = _broken(text, request.output_schema is not None)
