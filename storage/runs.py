@@ -7,9 +7,9 @@ SQLite in WAL mode (storage.db) a committed batch survives the process being kil
 start's `RunRepository.mark_interrupted()` turns a `running` run whose process is gone into
 `interrupted`.
 
-Into a SQLite file, the batches are written by a helper process (storage/run_writer.py): the
-JSON encoding and the SQLite work of a busy run then happen on another core, beside the
-mission. The recorder waits for it at the run's end, so a finished run is stored whole when
+Into a SQLite file, the batches of a busy run (one of `WRITER_AFTER_EVENTS` events or more)
+are written by a helper process (storage/run_writer.py): their JSON encoding and SQLite work
+then happen on another core, beside the mission. The recorder waits for it at the run's end, so a finished run is stored whole when
 the controller returns. Elsewhere (an in-memory database, PostgreSQL) it writes in-process.
 
 Money is stored as REAL (the float nearest the engine's exact `Decimal`).
@@ -41,6 +41,9 @@ from .run_writer import ATTEMPT_COLUMNS as _ATTEMPT_COLUMNS, EVENT_COLUMNS as _E
 log = logging.getLogger(__name__)
 
 FLUSH_DELAY_S = 0.01  # how long a buffered row may wait for its transaction
+# A batch of this many events starts the writer process: a run that busy gains more than the
+# process costs to start (a few tens of milliseconds, waited for at the run's end).
+WRITER_AFTER_EVENTS = 200
 RUN_STATUSES = ('running', 'succeeded', 'failed', 'cancelled', 'over_budget', 'interrupted')
 
 
@@ -187,8 +190,8 @@ class RunRecorder:
     :param graph_id: the stored graph the run is of, if any
     :param graph_version_id: the graph version row it ran (`GraphRepository.current_version(id).id`)
     :param source: the file it was run from, if not a stored graph
-    :param writer_process: write the batches in a helper process (default: when the database is
-        a SQLite file)
+    :param writer_process: write the batches in a helper process: True from the first batch, False
+        never (default: from a batch of `WRITER_AFTER_EVENTS` events on); only into a SQLite file
     """
 
     def __init__(self, engine: Engine, graph_id: str | None = None, graph_version_id: int | None = None,
@@ -210,6 +213,7 @@ class RunRecorder:
         self._insert_node_runs = _Inserter(engine, 'node_runs', _NODE_COLUMNS)
         self._update_run = update(RunRow.__table__).where(RunRow.__table__.c.id == bindparam('run_id'))
         self._writer_file = _sqlite_file(engine) if writer_process is not False else None
+        self._writer_from = 0 if writer_process else WRITER_AFTER_EVENTS  # events in one batch
         self._writer: subprocess.Popen | None = None
 
     def __call__(self, event: Event) -> None:
@@ -240,6 +244,9 @@ class RunRecorder:
                           savings_pct=totals.savings_pct, input_tokens=totals.input_tokens,
                           output_tokens=totals.output_tokens)
         finished = pending[-1] if pending and type(pending[-1]) is RunFinished else None
+        if self._writer_file is not None and len(pending) >= self._writer_from and (finished is None
+                                                                                    or not self._writer_from):
+            self._start_writer()  # once: a busy run (whose last batch alone is not worth it)
         if self._writer is not None and self._send(attempts, node_runs, events, values):
             if finished is None:
                 return
@@ -324,8 +331,9 @@ class RunRecorder:
             return False
 
     def _start_writer(self) -> None:
+        self._writer_file, file = None, self._writer_file  # one try per run
         try:
-            process = subprocess.Popen([sys.executable, '-S', run_writer.__file__, self._writer_file, self.run_id],
+            process = subprocess.Popen([sys.executable, '-S', run_writer.__file__, file, self.run_id],
                                        stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, close_fds=True)
         except OSError as error:
             log.warning('cannot start the run writer process (%s); writing run %s in-process', error, self.run_id)
@@ -359,8 +367,6 @@ class RunRecorder:
                 'inputs': _to_json(event.inputs), 'pid': pid, 'host': socket.gethostname(),
                 'process_started': _process_started(pid),
                 'started_at': datetime.fromtimestamp(event.started_at, timezone.utc)}])
-        if self._writer_file is not None:
-            self._start_writer()
 
     def _schedule_flush(self) -> None:
         try:

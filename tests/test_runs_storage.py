@@ -6,6 +6,7 @@ import signal
 import subprocess
 import sys
 import time
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -17,7 +18,7 @@ from nodes.graph import Graph
 from nodes.providers.simulated import SimulatedProvider
 from storage.db import connect
 from storage.graphs import GraphRepository
-from storage.runs import RunNotFound, RunRepository, RunRow
+from storage.runs import RunNotFound, RunRecorder, RunRepository, RunRow
 from storage.settings import CATALOG_KEY, get_setting, save_catalog, stored_catalog
 
 ROOT = Path(__file__).parents[1]
@@ -226,3 +227,38 @@ async def test_the_recorder_writes_while_the_run_goes(runs, engine):
     mission.cancel()
     await task
     assert runs.get_run(mission.run_id).run.status == 'cancelled'
+
+
+def stored_rows(runs, run_id):
+    """What a run left in the database, less what differs between two runs of it (ids, times)."""
+    detail = runs.get_run(run_id)
+    nodes = {node_id: (row.status, row.tier, row.model, row.attempts, row.cost_usd, row.output, row.error, row.pinned,
+                       row.cached) for node_id, row in detail.nodes.items()}
+    attempts = [(row.node_id, row.number, row.tier, row.model, row.messages, row.reply, row.output, row.error,
+                 row.error_kind, row.input_tokens, row.output_tokens, row.cost_usd, row.flagship_cost_usd)
+                for row in detail.attempts]
+    events = [{key: value for key, value in event.items() if key not in ('run_id', 't', 'delay_s', 'duration_s')}
+              for event in runs.events(run_id)]
+    run = detail.run
+    totals = (run.status, run.cost_usd, run.flagship_cost_usd, run.savings_pct, run.input_tokens, run.output_tokens,
+              run.nodes_done, run.node_count)
+    return nodes, attempts, events, totals
+
+
+async def test_the_writer_process_stores_exactly_what_the_recorder_writes_itself(tmp_path):
+    stored = []
+    for writer_process in (True, False):
+        runs = RunRepository(connect(str(tmp_path / f'writer-{writer_process}.sqlite')))
+        graph = example()
+        graph.node('tidy').config['simulate'] = {'fail_first': 1, 'failure': 'invalid_json'}
+        recorder = RunRecorder(runs.engine, source='brief.json', writer_process=writer_process)
+        # A pinned output marshal cannot carry goes as JSON text, as the recorder would write it.
+        mission = MissionController(graph, provider=SimulatedProvider(latency_ms=0), subscribers=[recorder],
+                                    pinned={'plan': {'steps': ['a'], 'budget': Decimal('1.50')}})
+        summary = await mission.run({'company': 'Acme'})
+        assert summary.status == 'succeeded'
+        stored.append(stored_rows(runs, summary.run_id))
+    through_writer, in_process = stored
+    assert through_writer == in_process
+    nodes, attempts, events, _ = through_writer
+    assert json.loads(nodes['plan'][5]) == {'steps': ['a'], 'budget': '1.50'} and len(attempts) == 2
