@@ -14,6 +14,7 @@ from nodes.engine import (InputError, InvalidGraphError, MissionController, Retr
 from nodes.events import (AttemptFinished, NodeCancelled, NodeEscalated, NodeQueued, NodeRetrying, NodeSkipped,
                           NodeStarted, NodeSucceeded, RunFinished, RunStarted)
 from nodes.graph import Graph
+from nodes.validation import validate_graph
 from nodes.providers import Completion, ProviderRefused
 from nodes.providers.simulated import SimulatedProvider
 
@@ -382,6 +383,16 @@ async def test_an_invalid_graph_is_refused_with_its_problems():
     with pytest.raises(InvalidGraphError) as refused:
         controller(graph)
     assert [problem.code for problem in refused.value.problems] == ['template_unknown_reference']
+
+
+async def test_a_graph_the_caller_has_validated_is_not_validated_again():
+    graph = make_graph({'a': agent('Format this'), 'b': agent('Check {{ a }}')}, [('a', 'b')])
+    assert validate_graph(graph) == []
+    summary = await controller(graph, validated=True).run()
+    assert summary.status == 'succeeded' and summary.nodes['b'].output
+    bad = make_graph({'a': agent('Use {{ ghost }}')}, [])
+    failed = await controller(bad, validated=True).run()  # the caller's promise broken: the node fails, nothing else
+    assert failed.nodes['a'].status == 'failed' and 'ghost' in failed.nodes['a'].error
 
 
 async def test_inputs_are_checked_and_defaults_apply():
