@@ -89,6 +89,10 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print(f'swarm-studio {args.command}: interrupted', file=sys.stderr)
         return 1
+    except BrokenPipeError:
+        # The reader of our output went away (`… | head`): not an error worth a message.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
     except Exception as error:  # a bug: still one line, the traceback only on request
         if os.environ.get('SWARM_STUDIO_DEBUG'):
             raise

@@ -89,3 +89,11 @@ def test_an_unwritable_database_is_one_line(tmp_path):
     blocker.write_text('not a folder')
     result = swarm('list', db=blocker / 'sub' / 'x.sqlite')
     assert result.returncode == 1 and 'Traceback' not in result.stderr and len(result.stderr.splitlines()) == 1
+
+
+def test_a_reader_that_goes_away_is_not_an_error_message(db):
+    graph_id = swarm('import', str(EXAMPLE), db=db).stdout.strip()
+    # `true` exits without reading, long before Python has started: the write meets a closed pipe.
+    command = f'{sys.executable} -m studio export {graph_id} --db {db} | true'
+    result = subprocess.run(['bash', '-c', command], capture_output=True, text=True, cwd=ROOT)
+    assert result.stderr == ''
