@@ -46,8 +46,7 @@ log = logging.getLogger(__name__)
 
 Subscriber = Callable[[Event], Any]
 TERMINAL = frozenset({'succeeded', 'failed', 'skipped', 'cancelled'})
-# json.dumps(value, sort_keys=True) and json.dumps(value, ensure_ascii=False), without an encoder made per call.
-_canonical_json = json.JSONEncoder(sort_keys=True).encode
+# json.dumps(value, ensure_ascii=False), without an encoder made per call.
 _json_text = json.JSONEncoder(ensure_ascii=False).encode
 _JSON_TYPES: dict[str, tuple[type, ...]] = {'string': (str,), 'number': (int, float), 'integer': (int,),
                                             'boolean': (bool,), 'object': (dict,), 'array': (list,)}
@@ -422,7 +421,9 @@ class MissionController:
         by_identity = self._schemas_by_id.get(id(schema))
         if by_identity is not None and by_identity[0] is schema:
             return by_identity[1]
-        key = _canonical_json(schema)
+        # repr: the same for equal JSON values in the same key order (which the text shows), and
+        # cheaper than a canonical JSON encoding of every node's schema.
+        key = repr(schema)
         support = self._schemas.get(key)
         if support is None:
             from .json_validation import SchemaValidator

@@ -70,6 +70,31 @@ def test_replies_are_valid_json_for_the_schema(name):
     assert errors == [], (value, errors)
 
 
+RECURSIVE = {'$defs': {'node': {'type': 'object', 'properties': {
+    'label': {'type': 'string'}, 'children': {'type': 'array', 'items': {'$ref': '#/$defs/node'}}},
+    'required': ['label', 'children']}}, '$ref': '#/$defs/node'}
+
+
+@pytest.mark.parametrize('name', sorted(SCHEMAS) + ['recursive', 'odd'])
+def test_a_compiled_sampler_gives_the_same_values_as_the_sampler(name):
+    # The provider works out a schema's part of a reply once (compile_sampler); the replies stay
+    # those of SchemaSampler, key order included, for any task and seed.
+    import json
+
+    from nodes.providers.schema_sample import SchemaSampler, compile_sampler, task_words
+    schema = SCHEMAS.get(name) or RECURSIVE if name != 'odd' else {
+        'type': 'object', 'required': ['zz', 'zz'], 'minProperties': 4,
+        'properties': {'extra_1': {'type': 'string'}, 'n': {'type': 'integer', 'multipleOf': 5},
+                       'x': {'type': 'number'}, 'ok': True, 'any': {}, 'name': {'type': 'string', 'minLength': 30}}}
+    make = compile_sampler(schema)
+    for seed, task in enumerate(['Summarise the quarterly results of Acme Robotics', '', '9abc, of the',
+                                 'Plan steps: first, second and third things to do about it']):
+        words = task_words(task)
+        for salt in (0, 1, 2, 3, 7919):
+            expected = SchemaSampler(schema, words, seed * salt).sample()
+            assert json.dumps(make(words, seed * salt)) == json.dumps(expected)
+
+
 def test_replies_are_deterministic_and_worded_after_the_task():
     provider = SimulatedProvider(latency_ms=0)
     schema = SCHEMAS['nested']

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import re
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9'-]*")
@@ -56,24 +57,8 @@ class SchemaSampler:
                 options = [option for option in schema[key] if not _is_null(option)] or schema[key]
                 return self.sample(options[0], name, depth)
         if schema.get('allOf'):
-            merged: dict[str, Any] = {key: value for key, value in schema.items() if key != 'allOf'}
-            for part in schema['allOf']:
-                part = self._resolve(part['$ref']) if isinstance(part, dict) and '$ref' in part else part
-                if isinstance(part, dict):
-                    for key, value in part.items():
-                        if key in ('properties',) and key in merged:
-                            merged[key] = {**merged[key], **value}
-                        elif key == 'required' and key in merged:
-                            merged[key] = [*merged[key], *value]
-                        else:
-                            merged[key] = value
-            return self.sample(merged, name, depth)
-        kind = schema.get('type')
-        if isinstance(kind, list):
-            kind = next((item for item in kind if item != 'null'), 'null')
-        if kind is None:
-            kind = ('object' if 'properties' in schema else 'array' if 'items' in schema
-                    else 'string')
+            return self.sample(self._merged(schema), name, depth)
+        kind = _kind(schema)
         if kind == 'object':
             return self._object(schema, depth)
         if kind == 'array':
@@ -87,6 +72,21 @@ class SchemaSampler:
         if kind == 'null':
             return None
         return self._string(name, schema)
+
+    def _merged(self, schema: dict[str, Any]) -> dict[str, Any]:
+        """An `allOf` schema as one schema."""
+        merged: dict[str, Any] = {key: value for key, value in schema.items() if key != 'allOf'}
+        for part in schema['allOf']:
+            part = self._resolve(part['$ref']) if isinstance(part, dict) and '$ref' in part else part
+            if isinstance(part, dict):
+                for key, value in part.items():
+                    if key in ('properties',) and key in merged:
+                        merged[key] = {**merged[key], **value}
+                    elif key == 'required' and key in merged:
+                        merged[key] = [*merged[key], *value]
+                    else:
+                        merged[key] = value
+        return merged
 
     def _resolve(self, reference: str) -> Any:
         if not reference.startswith('#'):
@@ -138,62 +138,215 @@ class SchemaSampler:
         return values
 
     def _indexed(self, value: Any, index: int, unique: bool) -> Any:
-        # Array items differ from each other, as a model's would.
-        if isinstance(value, str) and index:
-            words = self.words[index % len(self.words):] + self.words[:index % len(self.words)]
-            return f'{value.split(":")[0]}: {" ".join(words[:6])}' if ':' in value else f'{value} ({index + 1})'
-        if unique and isinstance(value, (int, float)) and not isinstance(value, bool):
-            return value + index
-        return value
+        return _indexed(self.words, value, index, unique)
 
     def _number(self, schema: dict[str, Any], name: str, integer: bool) -> float:
-        low = schema.get('minimum', schema.get('exclusiveMinimum'))
-        high = schema.get('maximum', schema.get('exclusiveMaximum'))
-        if low is not None and high is not None:
-            value = (low + high) / 2
-        elif low is not None:
-            value = low + (3 if integer else 0.75)
-        elif high is not None:
-            value = high - (3 if integer else 0.25)
-        else:
-            value = 3 + self.seed % 5 if integer else 0.8
-        if integer:
-            value = int(value)
-            if 'exclusiveMinimum' in schema and value <= schema['exclusiveMinimum']:
-                value = int(schema['exclusiveMinimum']) + 1
-            if 'exclusiveMaximum' in schema and value >= schema['exclusiveMaximum']:
-                value = int(schema['exclusiveMaximum']) - 1
-        step = schema.get('multipleOf')
-        if step:
-            value = round(value / step) * step
-            if low is not None and value < low:
-                value += step
-            if high is not None and value > high:
-                value -= step
-        return value
+        return _number(schema, self.seed, integer)
 
     def _string(self, name: str, schema: dict[str, Any]) -> str:
-        text_format = schema.get('format')
-        if text_format in _FORMATS:
-            return _FORMATS[text_format]
-        if text_format in ('uri', 'url', 'iri'):
-            return 'https://example.com/' + '-'.join(word.lower() for word in self.words[:3])
-        if text_format == 'uuid':
-            return str(uuid.UUID(hashlib.md5(' '.join(self.words).encode()).hexdigest()))
-        label = name.replace('_', ' ').strip().lower()
-        topic = ' '.join(self.words[:8])
-        if label in ('title', 'name', 'headline', 'label', 'heading'):
-            text = ' '.join(word.capitalize() for word in self.words[:4])
-        elif label in ('summary', 'description', 'answer', 'text', 'content', 'body', 'explanation',
-                       'reason', 'rationale', 'analysis', 'overview', 'conclusion', 'finding', 'notes'):
-            text = f'{label.capitalize()} of {topic}: the main points are covered and checked.'
-        elif label in ('step', 'item', 'task', 'point', 'idea', 'action', 'recommendation', 'bullet'):
-            text = f'{label.capitalize()}: {topic}'
-        elif label:
-            text = f'{label.capitalize()} for {topic}'
-        else:
-            text = topic
-        return _fit(text, text, schema)
+        return _string_maker(name, schema)(self.words)
+
+
+Maker = Callable[[list[str], int], Any]
+
+
+def compile_sampler(root: dict[str, Any]) -> Maker:
+    """`(words, seed) -> SchemaSampler(root, words, seed).sample()`, with the schema's part worked out once.
+
+    Everything that depends only on the schema (which branch, which keys, how many items, the
+    label of each string) is decided here; a call only does what depends on the task's words and
+    the seed. The values are the same as `SchemaSampler`'s (tests/test_simulated_provider.py).
+    """
+    return _Compiler(root).compile(root, '', 0)
+
+
+class _Compiler(SchemaSampler):
+    # Past this depth (a recursive schema) the rest is sampled as SchemaSampler does, call by call.
+    MAX_DEPTH = 12
+
+    def __init__(self, root: dict[str, Any]) -> None:
+        super().__init__(root, [], 0)
+
+    def compile(self, schema: Any, name: str, depth: int) -> Maker:
+        if depth > self.MAX_DEPTH:
+            root = self.root
+            return lambda words, seed: SchemaSampler(root, words, seed).sample(schema, name, depth)
+        if schema is True or not isinstance(schema, dict):
+            string = _string_maker(name, {})
+            return lambda words, seed: string(words)
+        if '$ref' in schema:
+            return self.compile(self._resolve(schema['$ref']), name, depth)
+        if 'const' in schema:
+            constant = schema['const']
+            return lambda words, seed: constant
+        if 'enum' in schema and schema['enum']:
+            options, offset, count = schema['enum'], len(name), len(schema['enum'])
+            return lambda words, seed: options[(seed + offset) % count]
+        for key in ('anyOf', 'oneOf'):
+            if schema.get(key):
+                options = [option for option in schema[key] if not _is_null(option)] or schema[key]
+                return self.compile(options[0], name, depth)
+        if schema.get('allOf'):
+            return self.compile(self._merged(schema), name, depth)
+        kind = _kind(schema)
+        if kind == 'object':
+            return self._compile_object(schema, depth)
+        if kind == 'array':
+            return self._compile_array(schema, name, depth)
+        if kind in ('integer', 'number'):
+            integer = kind == 'integer'
+            if schema.get('minimum', schema.get('exclusiveMinimum')) is None and \
+                    schema.get('maximum', schema.get('exclusiveMaximum')) is None:  # the seed chooses
+                if integer:
+                    return lambda words, seed: int(_number(schema, seed, True))
+                return lambda words, seed: _number(schema, seed, False)
+            constant = int(_number(schema, 0, True)) if integer else _number(schema, 0, False)
+            return lambda words, seed: constant
+        if kind == 'boolean':
+            offset = len(name)
+            return lambda words, seed: (seed + offset) % 4 != 3
+        if kind == 'null':
+            return lambda words, seed: None
+        string = _string_maker(name, schema)
+        return lambda words, seed: string(words)
+
+    def _compile_object(self, schema: dict[str, Any], depth: int) -> Maker:
+        properties = schema.get('properties') or {}
+        required = list(schema.get('required') or ())
+        names = list(properties) + [name for name in required if name not in properties]
+        if depth > 6:  # a recursive schema: only what is required
+            names = required
+        makers = {name: self.compile(properties.get(name, {}), name, depth + 1) for name in names}
+        minimum = schema.get('minProperties') or 0
+        extra = schema.get('additionalProperties')
+        keys, extras, index = set(makers), [], 0
+        while len(keys) < minimum and extra is not False:
+            index += 1
+            keys.add(f'extra_{index}')
+            extras.append((f'extra_{index}', self.compile(extra if isinstance(extra, dict) else {}, 'note', depth + 1)))
+        pairs = tuple(makers.items())
+        if not extras:
+            return lambda words, seed: {key: make(words, seed) for key, make in pairs}
+
+        def make_object(words: list[str], seed: int) -> dict[str, Any]:
+            value = {key: make(words, seed) for key, make in pairs}
+            for key, make in extras:
+                value[key] = make(words, seed)
+            return value
+        return make_object
+
+    def _compile_array(self, schema: dict[str, Any], name: str, depth: int) -> Maker:
+        prefix = schema.get('prefixItems') or []
+        items = schema.get('items', {})
+        low = schema.get('minItems', 0)
+        high = schema.get('maxItems')
+        count = max(low, len(prefix), 0 if depth > 6 else 3)
+        if high is not None:
+            count = min(count, high)
+        if items is False:
+            count = min(count, len(prefix))
+        singular = name[:-1] if name.endswith('s') and len(name) > 3 else name
+        unique = bool(schema.get('uniqueItems'))
+        plan = []
+        for index in range(count):
+            item_schema = prefix[index] if index < len(prefix) else items
+            plan.append((index, self.compile(item_schema, singular or 'item', depth + 1), _free_form(item_schema)))
+
+        def make_array(words: list[str], seed: int) -> list[Any]:
+            values = []
+            for index, make, free in plan:
+                value = make(words, seed)
+                values.append(_indexed(words, value, index, unique) if free else value)
+            if unique:
+                seen: list[Any] = []
+                values = [value for value in values if not (value in seen or seen.append(value))]
+            return values
+        return make_array
+
+
+def _kind(schema: dict[str, Any]) -> str:
+    kind = schema.get('type')
+    if isinstance(kind, list):
+        kind = next((item for item in kind if item != 'null'), 'null')
+    if kind is None:
+        kind = ('object' if 'properties' in schema else 'array' if 'items' in schema
+                else 'string')
+    return kind
+
+
+def _indexed(words: list[str], value: Any, index: int, unique: bool) -> Any:
+    # Array items differ from each other, as a model's would.
+    if isinstance(value, str) and index:
+        words = words[index % len(words):] + words[:index % len(words)]
+        return f'{value.split(":")[0]}: {" ".join(words[:6])}' if ':' in value else f'{value} ({index + 1})'
+    if unique and isinstance(value, (int, float)) and not isinstance(value, bool):
+        return value + index
+    return value
+
+
+def _number(schema: dict[str, Any], seed: int, integer: bool) -> float:
+    low = schema.get('minimum', schema.get('exclusiveMinimum'))
+    high = schema.get('maximum', schema.get('exclusiveMaximum'))
+    if low is not None and high is not None:
+        value = (low + high) / 2
+    elif low is not None:
+        value = low + (3 if integer else 0.75)
+    elif high is not None:
+        value = high - (3 if integer else 0.25)
+    else:
+        value = 3 + seed % 5 if integer else 0.8
+    if integer:
+        value = int(value)
+        if 'exclusiveMinimum' in schema and value <= schema['exclusiveMinimum']:
+            value = int(schema['exclusiveMinimum']) + 1
+        if 'exclusiveMaximum' in schema and value >= schema['exclusiveMaximum']:
+            value = int(schema['exclusiveMaximum']) - 1
+    step = schema.get('multipleOf')
+    if step:
+        value = round(value / step) * step
+        if low is not None and value < low:
+            value += step
+        if high is not None and value > high:
+            value -= step
+    return value
+
+
+def _string_maker(name: str, schema: dict[str, Any]) -> Callable[[list[str]], str]:
+    """words -> the sample string for a property `name` of `schema` (what depends on the schema, worked out once)."""
+    text_format = schema.get('format')
+    if text_format in _FORMATS:
+        constant = _FORMATS[text_format]
+        return lambda words: constant
+    if text_format in ('uri', 'url', 'iri'):
+        return lambda words: 'https://example.com/' + '-'.join(word.lower() for word in words[:3])
+    if text_format == 'uuid':
+        return lambda words: str(uuid.UUID(hashlib.md5(' '.join(words).encode()).hexdigest()))
+    label = name.replace('_', ' ').strip().lower()
+    if label in ('title', 'name', 'headline', 'label', 'heading'):
+        def make(words: list[str]) -> str:
+            return ' '.join(word.capitalize() for word in words[:4])
+    elif label in ('summary', 'description', 'answer', 'text', 'content', 'body', 'explanation',
+                   'reason', 'rationale', 'analysis', 'overview', 'conclusion', 'finding', 'notes'):
+        opening = f'{label.capitalize()} of '
+
+        def make(words: list[str]) -> str:
+            return f'{opening}{" ".join(words[:8])}: the main points are covered and checked.'
+    elif label in ('step', 'item', 'task', 'point', 'idea', 'action', 'recommendation', 'bullet'):
+        opening = f'{label.capitalize()}: '
+
+        def make(words: list[str]) -> str:
+            return opening + ' '.join(words[:8])
+    elif label:
+        opening = f'{label.capitalize()} for '
+
+        def make(words: list[str]) -> str:
+            return opening + ' '.join(words[:8])
+    else:
+        def make(words: list[str]) -> str:
+            return ' '.join(words[:8])
+    if schema.get('minLength', 0) == 0 and schema.get('maxLength') is None:
+        return make
+    return lambda words: _fit(make(words), make(words), schema)
 
 
 def _fit(text: str, fallback: str, schema: dict[str, Any] | None = None) -> str:

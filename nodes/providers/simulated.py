@@ -14,13 +14,15 @@ import json
 import time
 import zlib
 from collections.abc import Mapping
+from typing import Any
 
 from ..tokens import count_messages, count_text
 from .base import SCHEMA_INSTRUCTION, Completion, CompletionRequest, ProviderTimeout, RateLimited, ServerError
-from .schema_sample import SchemaSampler, task_words
+from .schema_sample import compile_sampler, task_words
 
 DEFAULT_LATENCY_MS: dict[int, int] = {1: 1200, 2: 700, 3: 300}
 _to_json = json.JSONEncoder(ensure_ascii=False).encode  # json.dumps(value, ensure_ascii=False), made once
+_KEPT_SAMPLERS = 1024  # compiled samplers kept per provider before they are dropped
 
 
 class SimulatedProvider:
@@ -41,6 +43,9 @@ class SimulatedProvider:
         else:
             self._latency_s = {tier: latency_ms / 1000 for tier in (1, 2, 3)}
         self.retry_after_s = retry_after_s
+        # repr(schema) -> its compiled sampler: what depends only on the schema is worked out once
+        # (repr: equal for equal JSON values, key order included, which the sample follows).
+        self._samplers: dict[str, Any] = {}
 
     def latency_s(self, request: CompletionRequest) -> float:
         simulate = request.simulate
@@ -87,9 +92,15 @@ class SimulatedProvider:
         """The reply this provider gives to a request that is not faulted."""
         task = _task(request.messages)
         seed = zlib.crc32(task.encode())
-        if request.output_schema is not None:
-            value = SchemaSampler(request.output_schema, task_words(task), seed).sample()
-            return _to_json(value)
+        schema = request.output_schema
+        if schema is not None:
+            key = repr(schema)
+            sample = self._samplers.get(key)
+            if sample is None:
+                if len(self._samplers) >= _KEPT_SAMPLERS:
+                    self._samplers.clear()
+                sample = self._samplers[key] = compile_sampler(schema)
+            return _to_json(sample(task_words(task), seed))
         return _prose(task, seed)
 
     @staticmethod
