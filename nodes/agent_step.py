@@ -154,11 +154,7 @@ def _unfenced(text: str) -> str:
 def _starting_tier(config: Any) -> tuple[int, str | None]:
     if config.tier != 'auto':
         return config.tier, None
-    try:
-        from .router import route_task
-    except ImportError:
-        raise StepFailed('tier "auto" needs the tier router, which is not available; '
-                         'give the node an explicit tier (1, 2 or 3)') from None
+    from .router import route_task  # only graphs using `auto` pay for its patterns
     decision = route_task(config.prompt, config.system, config.output_schema)
     return decision.tier, decision.reason
 
