@@ -75,24 +75,35 @@ RECURSIVE = {'$defs': {'node': {'type': 'object', 'properties': {
     'required': ['label', 'children']}}, '$ref': '#/$defs/node'}
 
 
-@pytest.mark.parametrize('name', sorted(SCHEMAS) + ['recursive', 'odd'])
-def test_a_compiled_sampler_gives_the_same_values_as_the_sampler(name):
-    # The provider works out a schema's part of a reply once (compile_sampler); the replies stay
-    # those of SchemaSampler, key order included, for any task and seed.
-    import json
+ODD = {'type': 'object', 'required': ['zz', 'zz'], 'minProperties': 4,
+       'properties': {'extra_1': {'type': 'string'}, 'n': {'type': 'integer', 'multipleOf': 5},
+                      'x': {'type': 'number'}, 'ok': True, 'any': {}, 'name': {'type': 'string', 'minLength': 30}}}
 
-    from nodes.providers.schema_sample import SchemaSampler, compile_sampler, task_words
-    schema = SCHEMAS.get(name) or RECURSIVE if name != 'odd' else {
-        'type': 'object', 'required': ['zz', 'zz'], 'minProperties': 4,
-        'properties': {'extra_1': {'type': 'string'}, 'n': {'type': 'integer', 'multipleOf': 5},
-                       'x': {'type': 'number'}, 'ok': True, 'any': {}, 'name': {'type': 'string', 'minLength': 30}}}
-    make = compile_sampler(schema)
-    for seed, task in enumerate(['Summarise the quarterly results of Acme Robotics', '', '9abc, of the',
-                                 'Plan steps: first, second and third things to do about it']):
-        words = task_words(task)
-        for salt in (0, 1, 2, 3, 7919):
-            expected = SchemaSampler(schema, words, seed * salt).sample()
-            assert json.dumps(make(words, seed * salt)) == json.dumps(expected)
+
+@pytest.mark.parametrize('name', sorted(SCHEMAS) + ['recursive', 'odd'])
+def test_sampled_values_are_valid_for_any_task_and_seed(name):
+    # The provider compiles a schema's part of a reply once; every value it then makes, whatever
+    # the task and seed, must still satisfy the schema.
+    from nodes.providers.schema_sample import compile_sampler, task_words
+    schema = {'recursive': RECURSIVE, 'odd': ODD}.get(name) or SCHEMAS[name]
+    make, validator = compile_sampler(schema), Draft202012Validator(schema)
+    for task in ['Summarise the quarterly results of Acme Robotics', '', '9abc, of the',
+                 'Plan steps: first, second and third things to do about it']:
+        for seed in (0, 1, 2, 3, 7919):
+            value = make(task_words(task), seed)
+            assert [error.message for error in validator.iter_errors(value)] == [], value
+            assert make(task_words(task), seed) == value  # deterministic
+
+
+def test_a_deeply_recursive_schema_is_sampled_to_its_required_end():
+    from nodes.providers.schema_sample import compile_sampler
+    chain = {'$defs': {'link': {'type': 'object', 'properties': {'name': {'type': 'string'},
+                                                                   'next': {'$ref': '#/$defs/link'}},
+                                'required': ['name']}}, '$ref': '#/$defs/link'}
+    value, depth = compile_sampler(chain)(['chain'], 0), 0
+    while 'next' in value:
+        value, depth = value['next'], depth + 1
+    assert 6 <= depth <= 8 and set(value) == {'name'}
 
 
 def test_replies_are_deterministic_and_worded_after_the_task():

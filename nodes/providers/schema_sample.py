@@ -34,143 +34,33 @@ def task_words(text: str, limit: int = 12) -> list[str]:
     return words or ['the', 'task']
 
 
-class SchemaSampler:
-    """Builds one sample value for a schema; `words` come from the task, `seed` varies choices."""
-
-    def __init__(self, root: dict[str, Any], words: list[str], seed: int = 0) -> None:
-        self.root = root
-        self.words = words
-        self.seed = seed
-
-    def sample(self, schema: Any = None, name: str = '', depth: int = 0) -> Any:
-        schema = self.root if schema is None else schema
-        if schema is True or not isinstance(schema, dict):
-            return self._string(name, {})
-        if '$ref' in schema:
-            return self.sample(self._resolve(schema['$ref']), name, depth)
-        if 'const' in schema:
-            return schema['const']
-        if 'enum' in schema and schema['enum']:
-            return schema['enum'][(self.seed + len(name)) % len(schema['enum'])]
-        for key in ('anyOf', 'oneOf'):
-            if schema.get(key):
-                options = [option for option in schema[key] if not _is_null(option)] or schema[key]
-                return self.sample(options[0], name, depth)
-        if schema.get('allOf'):
-            return self.sample(self._merged(schema), name, depth)
-        kind = _kind(schema)
-        if kind == 'object':
-            return self._object(schema, depth)
-        if kind == 'array':
-            return self._array(schema, name, depth)
-        if kind == 'integer':
-            return int(self._number(schema, name, integer=True))
-        if kind == 'number':
-            return self._number(schema, name, integer=False)
-        if kind == 'boolean':
-            return (self.seed + len(name)) % 4 != 3
-        if kind == 'null':
-            return None
-        return self._string(name, schema)
-
-    def _merged(self, schema: dict[str, Any]) -> dict[str, Any]:
-        """An `allOf` schema as one schema."""
-        merged: dict[str, Any] = {key: value for key, value in schema.items() if key != 'allOf'}
-        for part in schema['allOf']:
-            part = self._resolve(part['$ref']) if isinstance(part, dict) and '$ref' in part else part
-            if isinstance(part, dict):
-                for key, value in part.items():
-                    if key in ('properties',) and key in merged:
-                        merged[key] = {**merged[key], **value}
-                    elif key == 'required' and key in merged:
-                        merged[key] = [*merged[key], *value]
-                    else:
-                        merged[key] = value
-        return merged
-
-    def _resolve(self, reference: str) -> Any:
-        if not reference.startswith('#'):
-            return {}
-        target: Any = self.root
-        for part in reference.lstrip('#/').split('/'):
-            if not part:
-                continue
-            part = part.replace('~1', '/').replace('~0', '~')
-            target = target.get(part, {}) if isinstance(target, dict) else {}
-        return target
-
-    def _object(self, schema: dict[str, Any], depth: int) -> dict[str, Any]:
-        properties = schema.get('properties') or {}
-        required = list(schema.get('required') or ())
-        names = list(properties) + [name for name in required if name not in properties]
-        if depth > 6:  # a recursive schema: only what is required
-            names = required
-        value = {name: self.sample(properties.get(name, {}), name, depth + 1) for name in names}
-        minimum = schema.get('minProperties') or 0
-        extra = schema.get('additionalProperties')
-        index = 0
-        while len(value) < minimum and extra is not False:
-            index += 1
-            value[f'extra_{index}'] = self.sample(extra if isinstance(extra, dict) else {}, 'note', depth + 1)
-        return value
-
-    def _array(self, schema: dict[str, Any], name: str, depth: int) -> list[Any]:
-        prefix = schema.get('prefixItems') or []
-        items = schema.get('items', {})
-        low = schema.get('minItems', 0)
-        high = schema.get('maxItems')
-        count = max(low, len(prefix), 0 if depth > 6 else 3)
-        if high is not None:
-            count = min(count, high)
-        if items is False:
-            count = min(count, len(prefix))
-        singular = name[:-1] if name.endswith('s') and len(name) > 3 else name
-        values = []
-        for index in range(count):
-            item_schema = prefix[index] if index < len(prefix) else items
-            value = self.sample(item_schema, singular or 'item', depth + 1)
-            if _free_form(item_schema):
-                value = self._indexed(value, index, bool(schema.get('uniqueItems')))
-            values.append(value)
-        if schema.get('uniqueItems'):
-            seen: list[Any] = []
-            values = [value for value in values if not (value in seen or seen.append(value))]
-        return values
-
-    def _indexed(self, value: Any, index: int, unique: bool) -> Any:
-        return _indexed(self.words, value, index, unique)
-
-    def _number(self, schema: dict[str, Any], name: str, integer: bool) -> float:
-        return _number(schema, self.seed, integer)
-
-    def _string(self, name: str, schema: dict[str, Any]) -> str:
-        return _string_maker(name, schema)(self.words)
-
-
 Maker = Callable[[list[str], int], Any]
 
 
 def compile_sampler(root: dict[str, Any]) -> Maker:
-    """`(words, seed) -> SchemaSampler(root, words, seed).sample()`, with the schema's part worked out once.
+    """`(words, seed) -> a sample value for the schema `root``, worded after the task's `words`.
 
     Everything that depends only on the schema (which branch, which keys, how many items, the
-    label of each string) is decided here; a call only does what depends on the task's words and
-    the seed. The values are the same as `SchemaSampler`'s (tests/test_simulated_provider.py).
+    label of each string) is decided here, once; a call only does what depends on the task's
+    words and the seed.
     """
     return _Compiler(root).compile(root, '', 0)
 
 
-class _Compiler(SchemaSampler):
-    # Past this depth (a recursive schema) the rest is sampled as SchemaSampler does, call by call.
+class _Compiler:
+    # Past this depth (a recursive schema) the rest is compiled when a call reaches it, so that
+    # compiling ends; a recursive schema's replies stop where only what is required is left.
     MAX_DEPTH = 12
 
     def __init__(self, root: dict[str, Any]) -> None:
-        super().__init__(root, [], 0)
+        self.root = root
 
     def compile(self, schema: Any, name: str, depth: int) -> Maker:
         if depth > self.MAX_DEPTH:
-            root = self.root
-            return lambda words, seed: SchemaSampler(root, words, seed).sample(schema, name, depth)
+            return lambda words, seed: self._compile(schema, name, depth)(words, seed)
+        return self._compile(schema, name, depth)
+
+    def _compile(self, schema: Any, name: str, depth: int) -> Maker:
         if schema is True or not isinstance(schema, dict):
             string = _string_maker(name, {})
             return lambda words, seed: string(words)
@@ -262,6 +152,33 @@ class _Compiler(SchemaSampler):
                 values = [value for value in values if not (value in seen or seen.append(value))]
             return values
         return make_array
+
+
+    def _merged(self, schema: dict[str, Any]) -> dict[str, Any]:
+        """An `allOf` schema as one schema."""
+        merged: dict[str, Any] = {key: value for key, value in schema.items() if key != 'allOf'}
+        for part in schema['allOf']:
+            part = self._resolve(part['$ref']) if isinstance(part, dict) and '$ref' in part else part
+            if isinstance(part, dict):
+                for key, value in part.items():
+                    if key in ('properties',) and key in merged:
+                        merged[key] = {**merged[key], **value}
+                    elif key == 'required' and key in merged:
+                        merged[key] = [*merged[key], *value]
+                    else:
+                        merged[key] = value
+        return merged
+
+    def _resolve(self, reference: str) -> Any:
+        if not reference.startswith('#'):
+            return {}
+        target: Any = self.root
+        for part in reference.lstrip('#/').split('/'):
+            if not part:
+                continue
+            part = part.replace('~1', '/').replace('~0', '~')
+            target = target.get(part, {}) if isinstance(target, dict) else {}
+        return target
 
 
 def _kind(schema: dict[str, Any]) -> str:
@@ -371,7 +288,3 @@ def _free_form(schema: Any) -> bool:
 def _is_null(schema: Any) -> bool:
     return isinstance(schema, dict) and schema.get('type') == 'null'
 
-
-def sample_for_schema(schema: dict[str, Any], task: str, seed: int = 0) -> Any:
-    """A value satisfying `schema`, worded after `task`, the same every time for the same arguments."""
-    return SchemaSampler(schema, task_words(task), seed).sample()
