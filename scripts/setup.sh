@@ -16,7 +16,7 @@ if [ ! -x .venv/bin/python ]; then
   "$python" -m venv .venv
 fi
 want="$(fingerprint pyproject.toml)$extras"
-have="$(cat .venv/.installed 2>/dev/null)"
+have="$(cat .venv/.installed 2>/dev/null || true)"
 # An install with the test tools serves the app too.
 if [ "$have" != "$want" ] && [ "$have" != "$want[dev]" ]; then
   echo "setup: installing Python packages$extras" >&2
