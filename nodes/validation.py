@@ -57,11 +57,12 @@ class GraphFileError(ValueError):
 def load_graph(text: str | bytes) -> Graph:
     """Parse and validate a graph file; return the `Graph` or raise `GraphFileError`."""
     document, problems = parse_document(text)
+    graph = None
     if not problems:
-        problems = validate_document(document)
+        problems, graph = _check_document(document)
     if problems:
         raise GraphFileError(problems)
-    return Graph.model_validate(document)
+    return graph
 
 
 def check_text(text: str | bytes) -> list[Problem]:
@@ -97,6 +98,36 @@ def _refuse_constant(name: str) -> None:
 
 def validate_document(document: Any) -> list[Problem]:
     """Every problem of a decoded graph file, structural and semantic."""
+    return _check_document(document)[0]
+
+
+def _check_document(document: Any) -> tuple[list[Problem], Graph | None]:
+    """(every problem, the graph built from the items already validated, or None when it could not be)."""
+    problems = _header_problems(document)
+    if problems:
+        return problems, None
+    name = document.get('name')
+    if not isinstance(name, str):
+        problems.append(Problem('wrong_type', '"name" is required and must be a string'
+                                if name is None else f'"name" must be a string, not {_json_type(name)}'))
+    if 'description' in document and not isinstance(document['description'], str):
+        problems.append(Problem('wrong_type', f'"description" must be a string, not {_json_type(document["description"])}'))
+    nodes = _parse_items(document, 'nodes', Node, problems)
+    edges = _parse_items(document, 'edges', Edge, problems)
+    if not isinstance(name, str) or not isinstance(document.get('nodes'), list):
+        return problems, None
+    # Nodes already reported as malformed still exist: edges and templates naming them are not
+    # reported again as naming nothing.
+    broken = {item['id'] for item in document['nodes'] if isinstance(item, dict) and isinstance(item.get('id'), str)}
+    broken -= {node.id for node in nodes}
+    # Every part is validated by now, so the graph is assembled, not validated a second time;
+    # unknown top-level keys go along as the model's extra fields.
+    graph = Graph.model_construct(**{**document, 'nodes': nodes, 'edges': edges})
+    problems.extend(_semantic_problems(graph, frozenset(broken)))
+    return problems, graph
+
+
+def _header_problems(document: Any) -> list[Problem]:
     if not isinstance(document, dict):
         return [Problem('not_an_object', f'a graph file holds one JSON object, not {_json_type(document)}')]
     if document.get('format') != FORMAT:
@@ -109,24 +140,7 @@ def validate_document(document: Any) -> list[Problem]:
     if version > FORMAT_VERSION:
         return [Problem('newer_version', f'graph format version {version} is newer than this Swarm Studio '
                                          f'supports ({FORMAT_VERSION}); update Swarm Studio to open it')]
-
-    problems: list[Problem] = []
-    name = document.get('name')
-    if not isinstance(name, str):
-        problems.append(Problem('wrong_type', '"name" is required and must be a string'
-                                if name is None else f'"name" must be a string, not {_json_type(name)}'))
-    if 'description' in document and not isinstance(document['description'], str):
-        problems.append(Problem('wrong_type', f'"description" must be a string, not {_json_type(document["description"])}'))
-    nodes = _parse_items(document, 'nodes', Node, problems)
-    edges = _parse_items(document, 'edges', Edge, problems)
-    if isinstance(name, str) and isinstance(document.get('nodes'), list):
-        # Nodes already reported as malformed still exist: edges and templates naming them are not
-        # reported again as naming nothing.
-        broken = {item['id'] for item in document['nodes'] if isinstance(item, dict) and isinstance(item.get('id'), str)}
-        broken -= {node.id for node in nodes}
-        graph = Graph.model_construct(name=name, nodes=nodes, edges=edges)
-        problems.extend(_semantic_problems(graph, frozenset(broken)))
-    return problems
+    return []
 
 
 def validate_graph(graph: Graph) -> list[Problem]:

@@ -31,7 +31,6 @@ def run_command(args: argparse.Namespace) -> int:
 
 def _run_command(args: argparse.Namespace) -> int:
     from nodes.engine import InputError, MissionController
-    from nodes.validation import validate_graph
     from storage.db import StorageError, connect
     from storage.runs import RunRepository
 
@@ -45,12 +44,7 @@ def _run_command(args: argparse.Namespace) -> int:
         runs.mark_interrupted()
     except StorageError as error:
         raise CommandError(str(error)) from None
-    graph, label, recorder = _load_graph(args, database, runs)
-    problems = validate_graph(graph)
-    if problems:
-        for problem in problems:
-            print(f'{label}: {problem.message}', file=sys.stderr)
-        return 1
+    graph, recorder = _load_graph(args, database, runs)
     provider, catalog, notice = _choose_provider(args, database)
     display = Progress(graph.name, len(graph.nodes), provider.simulated, sys.stderr)
     try:
@@ -90,12 +84,13 @@ async def _run(mission: Any, inputs: dict[str, Any], display: Progress) -> Any:
             pass
 
 
-def _load_graph(args: argparse.Namespace, database: Any, runs: Any) -> tuple[Any, str, Any]:
-    """The graph to run, how to name it in messages, and the recorder that stores its run."""
+def _load_graph(args: argparse.Namespace, database: Any, runs: Any) -> tuple[Any, Any]:
+    """The graph to run, validated, and the recorder that stores its run."""
+    from nodes.validation import validate_graph
     from storage.graphs import GraphNotFound, GraphRepository
     path = Path(args.graph)
     if args.graph == '-' or path.is_file() or path.suffix == '.json':
-        return _graph_from_text(read_source(args.graph), args.graph), args.graph, runs.recorder(
+        return _graph_from_text(read_source(args.graph), args.graph), runs.recorder(
             source='<stdin>' if args.graph == '-' else str(path.resolve()))
     graphs = GraphRepository(database)
     try:
@@ -104,27 +99,23 @@ def _load_graph(args: argparse.Namespace, database: Any, runs: Any) -> tuple[Any
         version_id = graphs.current_version(graph_id).id
     except GraphNotFound as error:
         raise CommandError(f'{error}; or give the path of a graph file') from None
-    return graph, graph.name, runs.recorder(graph_id=graph_id, graph_version_id=version_id)
+    problems = validate_graph(graph)  # stored graphs may be works in progress
+    if problems:
+        for problem in problems:
+            print(f'{graph.name}: {problem.message}', file=sys.stderr)
+        raise CommandError(f'graph "{graph.name}" has problems to fix before it can run; nothing was run')
+    return graph, runs.recorder(graph_id=graph_id, graph_version_id=version_id)
 
 
 def _graph_from_text(text: bytes, label: str) -> Any:
-    """The graph in a file, parsed; its semantic checks (`validate_graph`) are the caller's."""
-    from pydantic import ValidationError
-
-    from nodes.graph import FORMAT, FORMAT_VERSION, Graph
-    from nodes.validation import parse_document, validate_document
-    document, problems = parse_document(text)
-    if not problems:
-        try:
-            graph = Graph.model_validate(document)
-            if graph.format == FORMAT and graph.version == FORMAT_VERSION:
-                return graph
-        except ValidationError:
-            pass
-        problems = validate_document(document)
-    for problem in problems:
-        print(f'{label}: {problem.message}', file=sys.stderr)
-    raise CommandError(f'{label} is not a valid graph file; nothing was run')
+    """The graph in a file, fully validated; its problems one line each, then a `CommandError`."""
+    from nodes.validation import GraphFileError, load_graph
+    try:
+        return load_graph(text)
+    except GraphFileError as error:
+        for problem in error.problems:
+            print(f'{label}: {problem.message}', file=sys.stderr)
+        raise CommandError(f'{label} is not a valid graph file; nothing was run') from None
 
 
 def _choose_provider(args: argparse.Namespace, database: Any) -> tuple[Any, Any, str | None]:
