@@ -38,6 +38,7 @@ from .events import (Attempt, AttemptFinished, CostUpdated, Event, NodeCancelled
                      NodeQueued, NodeRetrying, NodeSkipped, NodeStarted, NodeSucceeded, RunFinished, RunStarted)
 from .graph import Graph, Node
 from .kinds import KINDS, NodeKind
+from .kinds.input import input_fields
 from .kinds.spec import StepFailed
 from .templates import TemplateError, referenced_names
 from .validation import Problem, validate_graph
@@ -340,12 +341,7 @@ class MissionController:
 
     def input_fields(self) -> dict[str, Any]:
         """Field name -> `InputField`, over every input node of the graph."""
-        fields: dict[str, Any] = {}
-        for planned in self._plan.values():
-            if planned.node.kind == 'input':
-                for input_field in planned.config.fields:
-                    fields.setdefault(input_field.name, input_field)
-        return fields
+        return input_fields(self.graph.nodes)
 
     def check_inputs(self, inputs: Mapping[str, Any] | None) -> dict[str, Any]:
         """The run's input values with defaults applied; `InputError` naming every problem."""

@@ -1,6 +1,7 @@
 """The `input` kind: the mission's inputs, whose output is the object of field values."""
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -38,6 +39,16 @@ async def run_input(step: Any) -> dict[str, Any]:
     step.started()
     return {input_field.name: step.inputs.get(input_field.name, input_field.default)
             for input_field in step.config.fields}
+
+
+def input_fields(nodes: Iterable[Any]) -> dict[str, InputField]:
+    """Field name -> field, over every input node among `nodes` (the first node naming a field wins)."""
+    fields: dict[str, InputField] = {}
+    for node in nodes:
+        if node.kind == 'input':
+            for input_field in InputConfig.model_validate(node.config).fields:
+                fields.setdefault(input_field.name, input_field)
+    return fields
 
 
 INPUT = NodeKind(

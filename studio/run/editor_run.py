@@ -18,7 +18,7 @@ from typing import Any
 
 from nicegui import background_tasks, run, ui
 
-from nodes.engine import InvalidGraphError, MissionController
+from nodes.kinds.input import input_fields
 from storage.db import StorageError
 from storage.graphs import GraphNotFound, GraphRepository
 from storage.runs import RunNotFound, RunRepository
@@ -126,14 +126,17 @@ class EditorRun:
         if self.missions.running(self.graph_id) is not None:
             ui.notify('A run of this graph is going; cancel it or wait for it to finish.', type='warning')
             return
-        try:
-            fields = MissionController(self.page.session.graph()).input_fields()
-            live = self.missions.live_option()
-        except InvalidGraphError as error:
-            count = len(error.problems)
-            ui.notify(f'The graph has {count} problem{"s" * (count != 1)} to fix before it can run; the first: '
-                      f'{error.problems[0].message}', type='warning', multi_line=True)
+        # The session keeps its problems up to date as the user edits (held equal to a full
+        # validate_graph by its tests), so the graph is not validated again just to open the form.
+        problems = self.page.session.problems
+        if problems.count:
+            first = problems.problems(min(problems.nodes_with_problems()))[0]
+            ui.notify(f'The graph has {problems.count} problem{"s" * (problems.count != 1)} to fix before it can '
+                      f'run; the first: {first.message}', type='warning', multi_line=True)
             return
+        try:
+            fields = input_fields(self.page.session.graph().nodes)
+            live = self.missions.live_option()
         except RunRefused as refusal:
             ui.notify(str(refusal), type='negative')
             return
