@@ -24,7 +24,7 @@ from pathlib import Path
 import pytest
 
 from nodes.router import RouteDecision, route_task
-from nodes.router_sets import is_held_out, load_tasks
+from router_sets import is_held_out, load_tasks
 
 
 def accuracy(tasks: list[dict]) -> float:

@@ -1,6 +1,7 @@
 """The router's labelled task sets (assets/router/) and their fixed held-out split.
 
-Shared by the router's tests and its benchmark, so both measure the same split.
+Shared by the router's tests and its benchmark (benchmarks/bench_router.py), so both measure the
+same split. It lives beside the tests, not in the product package: the app never reads these sets.
 """
 from __future__ import annotations
 
