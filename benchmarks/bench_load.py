@@ -137,14 +137,27 @@ async def start_run(page, latency_ms: int) -> None:
     await page.locator('.swarm-run-status').wait_for()
 
 
-async def edit_loop(page, until: float, think_s: float, times: list[float], failures: list[str]) -> None:
-    """Retitle the `plan` node again and again until `until`; each edit's round trip into `times`."""
+async def select_plan(page) -> None:
     await page.locator('.vue-flow__node[data-id="plan"]').click()
     await page.get_by_label('Title').wait_for()
+
+
+async def edit_loop(page, until: float, think_s: float, times: list[float], failures: list[str]) -> None:
+    """Retitle the `plan` node again and again until `until`; each edit's round trip into `times`."""
+    from playwright.async_api import Error
+
     edit = 0
     while time.monotonic() < until:
         edit += 1
-        elapsed = await page.evaluate(TIMED_EDIT_JS, ['plan', f'Planner, take {edit}'])
+        try:
+            if not await page.get_by_label('Title').is_visible():  # NiceGUI reloads a page whose socket was lost
+                failures.append('the page had reloaded (its connection was lost)')
+                await select_plan(page)
+            elapsed = await page.evaluate(TIMED_EDIT_JS, ['plan', f'Planner, take {edit}'])
+        except Error as error:
+            failures.append(f'the edit failed: {str(error).splitlines()[0]}')
+            await asyncio.sleep(think_s)
+            continue
         if elapsed is None:
             failures.append('a title did not reach the canvas within 10 s')
         else:
@@ -167,6 +180,8 @@ async def load(url: str, pid: int, big_id: str, small_ids: list[str], args: argp
         open_s = time.perf_counter() - opened
         for page in watchers:
             await page.evaluate(COUNT_STATES_JS)
+        for page in editors:
+            await select_plan(page)
 
         sampler = Sampler(url, pid)
         idle_rss = rss_mb(pid)

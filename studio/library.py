@@ -77,10 +77,10 @@ class LibraryPage:
                                      on_upload=self.import_file,
                                      on_rejected=lambda: ui.notify(too_large(max_import_bytes), type='negative')) \
                     .props('accept=.json,application/json').classes('hidden').mark('import')
-                # The browser checks the size first; should the server still refuse (a limit changed under an open
-                # page), say what it said instead of leaving the file silently not imported.
-                uploader.on('failed', self.upload_failed, js_handler='(event) => emit(event.xhr.status, '
-                            'event.xhr.responseText.slice(0, 300))')
+                # The browser checks the size first; should the server still refuse (a reverse proxy with a smaller
+                # limit, say), show why instead of leaving the file silently not imported.
+                uploader.on('failed', self.upload_failed, js_handler='(event) => emit(event.xhr?.status ?? 0, '
+                            'String(event.xhr?.responseText ?? "").slice(0, 300))')
                 ui.button('Import a file', icon='upload_file', on_click=lambda: uploader.run_method('pickFiles')) \
                     .props('outline').tooltip('Import a graph file (.json); a bad file changes nothing')
             self.graph_list = ui.column().classes('w-full gap-1')
@@ -211,7 +211,8 @@ class LibraryPage:
         status, text = event.args if isinstance(event.args, list) and len(event.args) == 2 else (0, '')
         event.sender.run_method('reset')
         if status == 413:
-            self.show_refusal('The file', [too_large(self.max_import_bytes)])
+            self.show_refusal('The file', [f'That file is larger than the server accepts: the studio takes '
+                                           f'{megabytes(self.max_import_bytes)}, a proxy in front of it may take less.'])
         else:
             self.show_refusal('The file', [f'The upload failed ({status or "no answer"}): {text}'.rstrip(': ')])
 

@@ -355,4 +355,6 @@ def protect(app, sio, policy: AccessPolicy) -> None:
     :param sio: NiceGUI's Socket.IO server (`nicegui.core.sio`); NiceGUI creates it accepting every origin
     """
     app.add_middleware(Guard, policy=policy)
-    sio.eio.cors_allowed_origins = lambda origin, environ: policy.origin_allowed(origin, environ.get('HTTP_HOST'))
+    # NOTE: engine.io also asks this of requests without an Origin, to decide on CORS headers (none then).
+    sio.eio.cors_allowed_origins = lambda origin, environ: origin is not None and policy.origin_allowed(
+        origin, environ.get('HTTP_HOST'))

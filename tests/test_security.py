@@ -157,6 +157,16 @@ async def test_a_file_over_the_limit_is_refused_with_the_limit_named(user: User,
     assert graphs.count() == 0
 
 
+async def test_a_refusal_by_the_server_is_shown_not_swallowed(user: User, graphs):
+    await user.open('/')
+    user.find(ui.upload).trigger('failed', [413, '<html>413 Request Entity Too Large</html>'])
+    await user.should_see('That file is larger than the server accepts: the studio takes 5 MB')
+    user.find('Close').click()
+    user.find(ui.upload).trigger('failed', [403, 'Swarm Studio refused this request: it needs the token.'])
+    await user.should_see('The upload failed (403): Swarm Studio refused this request: it needs the token.')
+    assert graphs.count() == 0
+
+
 # --- the real app ------------------------------------------------------------------------------------------------
 
 class Answer:
@@ -214,6 +224,9 @@ def test_a_foreign_origin_is_refused_on_pages_and_on_the_socketio_handshake(stud
         assert 'access-control-allow-origin' not in refused.headers
     handshake = request(url, ENGINE_IO, origin=url)
     assert handshake.status == 200 and json.loads(handshake.text[1:])['sid']  # engine.io's "open" packet
+    assert handshake.headers['access-control-allow-origin'] == url
+    without_origin = request(url, ENGINE_IO)  # not a browser: nothing to forge
+    assert without_origin.status == 200 and 'access-control-allow-origin' not in without_origin.headers
 
 
 def test_a_foreign_origin_is_refused_on_the_websocket_handshake(studio):
