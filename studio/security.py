@@ -27,6 +27,7 @@ import urllib.parse
 from dataclasses import dataclass, field
 
 from starlette.datastructures import Headers, MutableHeaders
+from starlette.requests import cookie_parser
 from starlette.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -188,7 +189,7 @@ class AccessPolicy:
         scheme, _, credential = authorization.partition(' ')
         if scheme.lower() in ('bearer', 'token') and hmac.compare_digest(credential.strip().encode(), expected):
             return True
-        cookie = _cookies(headers).get(self.cookie_name)
+        cookie = cookie_parser(headers.get('cookie', '')).get(self.cookie_name)
         return cookie is not None and hmac.compare_digest(cookie.encode(), self.cookie_value().encode())
 
     def refusal(self, method: str, headers: Headers) -> str | None:
@@ -208,19 +209,13 @@ class AccessPolicy:
         if referer is None:
             return ('a change must come from the studio\'s own pages, and this request has neither an Origin '
                     'nor a Referer header')
-        parts = urllib.parse.urlsplit(referer)
+        try:
+            parts = urllib.parse.urlsplit(referer)
+        except ValueError:  # e.g. a broken IPv6 address: not the studio's own page either
+            return 'the request came from a page whose address cannot be read'
         if not self.origin_allowed(f'{parts.scheme}://{parts.netloc}', host):
             return f'the request came from another site ({parts.scheme}://{parts.netloc})'
         return None
-
-
-def _cookies(headers: Headers) -> dict[str, str]:
-    cookies = {}
-    for chunk in headers.get('cookie', '').split(';'):
-        name, _, value = chunk.strip().partition('=')
-        if name:
-            cookies[name] = value
-    return cookies
 
 
 class BodyTooLarge(Exception):
@@ -306,7 +301,9 @@ class Guard:
         if scope['type'] == 'websocket':
             await _deny_websocket(scope, send, status, text)
             return
-        await PlainTextResponse(text, status_code=status)(scope, receive, send)
+        # The text names what the request sent (its Origin, its Host): never let a browser read it as markup.
+        await PlainTextResponse(text, status_code=status, headers={'X-Content-Type-Options': 'nosniff'})(
+            scope, receive, send)
 
     async def _ask_for_token(self, scope: Scope, receive: Receive, send: Send, wrong: bool) -> None:
         if scope['type'] == 'websocket' or scope.get('method') not in ('GET', 'HEAD') \

@@ -76,6 +76,7 @@ def test_a_change_needs_an_origin_or_referer_of_the_studio():
     assert policy.refusal('GET', headers(**own)) is None  # a link or a typed address sends neither
     assert 'another site (http://attacker.example)' in policy.refusal('POST', headers(**own, origin=ATTACKER))
     assert 'another site' in policy.refusal('POST', headers(**own, referer=f'{ATTACKER}/page'))
+    assert 'cannot be read' in policy.refusal('POST', headers(**own, referer='http://[::1/x'))
     assert 'neither an Origin nor a Referer' in policy.refusal('POST', headers(**own))
     assert 'another site (null)' in policy.refusal('POST', headers(**own, origin='null'))  # a sandboxed frame
     assert 'another site' in policy.refusal('GET', headers(**own, origin=ATTACKER))
