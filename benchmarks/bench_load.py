@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import math
 import os
 import re
@@ -42,17 +43,29 @@ from studio.local_app import chromium_args, chromium_path, free_port, running_ap
 GOAL_MS = 500
 BRIEF = ROOT / 'assets' / 'examples' / 'competitor-brief.json'
 
-COUNT_STATES_JS = '''() => {
-  window.__watched = {messages: 0, deltas: 0};
-  const host = document.querySelector('.swarm-canvas-element');
-  const canvas = getElement(host.id.slice(1));
-  const setStates = canvas.set_states;
-  canvas.set_states = (states) => {
-    window.__watched.messages += 1;
-    window.__watched.deltas += Object.keys(states).length;
-    return setStates(states);
+# Runs at every load of a watching page (an init script): counts the run-state messages reaching its canvas, in
+# sessionStorage, so a page NiceGUI reloads (its connection lost under load) keeps counting, and counts its loads.
+COUNT_STATES_JS = '''(() => {
+  const key = '__watched';
+  const read = () => JSON.parse(sessionStorage.getItem(key) || '{"messages": 0, "deltas": 0, "loads": 0}');
+  const saved = read();
+  saved.loads += 1;
+  sessionStorage.setItem(key, JSON.stringify(saved));
+  const install = () => {
+    const host = document.querySelector('.swarm-canvas-element');
+    const canvas = host && typeof getElement === 'function' ? getElement(host.id.slice(1)) : null;
+    if (!canvas || !canvas.set_states) { setTimeout(install, 100); return; }
+    const setStates = canvas.set_states;
+    canvas.set_states = (states) => {
+      const counts = read();
+      counts.messages += 1;
+      counts.deltas += Object.keys(states).length;
+      sessionStorage.setItem(key, JSON.stringify(counts));
+      return setStates(states);
+    };
   };
-}'''
+  install();
+})()'''
 
 # Type `title` into the inspector's Title field (the node is selected), then resolve with the ms until the node's
 # card on the canvas shows it — the value went to Python, into the graph, and back as a canvas delta — or null.
@@ -121,8 +134,10 @@ class Sampler(threading.Thread):
             self.stop.wait(max(0.0, 0.25 - (time.perf_counter() - start)))
 
 
-async def open_graph(browser, url: str, graph_id: str, card: str):
+async def open_graph(browser, url: str, graph_id: str, card: str, init_script: str | None = None):
     context = await browser.new_context(viewport={'width': 1280, 'height': 800})
+    if init_script:
+        await context.add_init_script(init_script)
     page = await context.new_page()
     page.set_default_timeout(120_000)
     await page.goto(f'{url}/graph/{graph_id}')
@@ -166,22 +181,23 @@ async def edit_loop(page, until: float, think_s: float, times: list[float], fail
 
 
 async def load(url: str, pid: int, big_id: str, small_ids: list[str], args: argparse.Namespace) -> dict:
-    from playwright.async_api import async_playwright
+    from playwright.async_api import Error, async_playwright
 
     watchers_n = args.pages - len(small_ids)
     async with async_playwright() as playwright:
         browser = await playwright.chromium.launch(executable_path=chromium_path(), headless=True,
                                                    args=chromium_args())
         opened = time.perf_counter()
-        watchers = await asyncio.gather(*(open_graph(browser, url, big_id, '.swarm-canvas[data-mode]')
+        watchers = await asyncio.gather(*(open_graph(browser, url, big_id, '.swarm-canvas[data-mode]', COUNT_STATES_JS)
                                           for _ in range(watchers_n)))
         editors = await asyncio.gather(*(open_graph(browser, url, graph_id, '.vue-flow__node')
                                          for graph_id in small_ids))
         open_s = time.perf_counter() - opened
-        for page in watchers:
-            await page.evaluate(COUNT_STATES_JS)
         for page in editors:
-            await select_plan(page)
+            try:
+                await select_plan(page)
+            except Error:  # the page reloaded meanwhile: its edit loop selects the node again
+                pass
 
         sampler = Sampler(url, pid)
         idle_rss = rss_mb(pid)
@@ -195,8 +211,11 @@ async def load(url: str, pid: int, big_id: str, small_ids: list[str], args: argp
                                for page in editors))
         sampler.stop.set()
         sampler.join()
-        watched = [await page.evaluate('window.__watched') for page in watchers]
-        status = await watchers[0].locator('.swarm-run-status').inner_text()
+        watched = [json.loads(await page.evaluate('sessionStorage.getItem("__watched")')) for page in watchers]
+        try:
+            status = await watchers[0].locator('.swarm-run-status').inner_text(timeout=30_000)
+        except Error:
+            status = 'not shown (the page was reloading)'
         await browser.close()
     return {'open_s': open_s, 'edits': edit_times, 'failures': failures, 'sampler': sampler, 'idle_rss': idle_rss,
             'watched': watched, 'status': status, 'load': machine_load}
@@ -241,14 +260,16 @@ def main() -> int:
           f'{len(watched)} watching a {args.nodes}-node simulated run ({args.latency_ms} ms a call), '
           f'{editors} editing (an edit every {args.think_ms} ms each); {args.seconds:.0f} s of load; '
           f'all pages opened in {result["open_s"]:.1f} s')
+    reloads = sum(w['loads'] - 1 for w in watched)
     print(f'run at the end of the load: {result["status"]}; each watching page received '
           f'{min(w["messages"] for w in watched)}–{max(w["messages"] for w in watched)} state messages '
-          f'({min(w["deltas"] for w in watched)}–{max(w["deltas"] for w in watched)} node deltas)')
+          f'({min(w["deltas"] for w in watched)}–{max(w["deltas"] for w in watched)} node deltas); '
+          f'{reloads} reloads of watching pages (NiceGUI reloads a page whose connection was lost)')
     report('GET / (outside the browser)', sampler.gets)
     report('edit round trip (input → card)', result['edits'])
     if sampler.failed_gets or result['failures']:
-        print(f'failed: {sampler.failed_gets} GETs; {len(result["failures"])} edits '
-              f'({"; ".join(sorted(set(result["failures"])))})')
+        reasons = '; '.join(f'{result["failures"].count(reason)}× {reason}' for reason in sorted(set(result['failures'])))
+        print(f'failed: {sampler.failed_gets} GETs; {len(result["failures"])} edits ({reasons})')
     print(f'server RSS: {result["idle_rss"]:.0f} MB with every page open before the run, peak '
           f'{max(sampler.rss):.0f} MB, median {statistics.median(sampler.rss):.0f} MB during the load')
     return 0
