@@ -261,7 +261,7 @@ def main() -> int:
           f'{editors} editing (an edit every {args.think_ms} ms each); {args.seconds:.0f} s of load; '
           f'all pages opened in {result["open_s"]:.1f} s')
     reloads = sum(w['loads'] - 1 for w in watched)
-    print(f'run at the end of the load: {result["status"]}; each watching page received '
+    print(f'run at the end of the load: {result["status"] or "(no status shown)"}; each watching page received '
           f'{min(w["messages"] for w in watched)}–{max(w["messages"] for w in watched)} state messages '
           f'({min(w["deltas"] for w in watched)}–{max(w["deltas"] for w in watched)} node deltas); '
           f'{reloads} reloads of watching pages (NiceGUI reloads a page whose connection was lost)')
