@@ -31,6 +31,10 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument('--host', default='127.0.0.1', help='interface to listen on (default: 127.0.0.1)')
     serve.add_argument('--port', type=int, default=8080, help='port to listen on (default: 8080)')
     serve.add_argument('--no-browser', action='store_true', help='do not open a browser window')
+    serve.add_argument('--allow-host', action='append', default=[], metavar='NAME[:PORT]',
+                       help='also answer to this host name (e.g. behind a reverse proxy); repeatable')
+    serve.add_argument('--max-upload-mb', type=float, metavar='MB',
+                       help='largest graph file an upload may carry (default: 5)')
     _db_option(serve)
     serve.set_defaults(handler='studio.app:serve_command')
 

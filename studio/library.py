@@ -7,7 +7,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from nicegui import run, ui
-from nicegui.events import UploadEventArguments
+from nicegui.events import GenericEventArguments, UploadEventArguments
 
 from nodes.graph import Graph
 from nodes.validation import GraphFileError, load_graph
@@ -15,9 +15,11 @@ from storage.db import StorageError
 from storage.graphs import GraphNotFound, GraphRepository, GraphSummary
 
 from .editor.sessions import OpenGraphs
+from .security import megabytes
 
 EXAMPLES = Path(__file__).resolve().parent.parent / 'assets' / 'examples'
-MAX_IMPORT_BYTES = 20 * 1024 * 1024
+# A 2,400-node graph file is about 2 MB. `swarm-studio serve --max-upload-mb` changes this.
+MAX_IMPORT_BYTES = 5 * 1024 * 1024
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +46,11 @@ def examples(folder: Path = EXAMPLES) -> list[Example]:
     return sorted(found, key=lambda example: example.name.lower())
 
 
+def too_large(limit: int) -> str:
+    return (f'That file is larger than the {megabytes(limit)} a graph file may have here '
+            '(start the studio with --max-upload-mb to allow more).')
+
+
 def saved_at(moment: datetime) -> str:
     """A stored time as the library shows it (UTC; SQLite hands times back without a zone)."""
     if moment.tzinfo is None:
@@ -54,9 +61,10 @@ def saved_at(moment: datetime) -> str:
 class LibraryPage:
     """The `/` page of one browser tab."""
 
-    def __init__(self, graphs: GraphRepository, sessions: OpenGraphs) -> None:
+    def __init__(self, graphs: GraphRepository, sessions: OpenGraphs, max_import_bytes: int = MAX_IMPORT_BYTES) -> None:
         self.graphs = graphs
         self.sessions = sessions
+        self.max_import_bytes = max_import_bytes
         with ui.header().classes('items-center bg-slate-800 text-white'):
             ui.icon('hub').classes('text-2xl')
             ui.label('Swarm Studio').classes('text-xl font-medium')
@@ -65,11 +73,14 @@ class LibraryPage:
                 ui.label('Your graphs').classes('text-2xl grow')
                 ui.button('New graph', icon='add', on_click=self.ask_new).mark('new-graph')
                 # The uploader does the work but stays out of sight; the button opens its file picker.
-                uploader = ui.upload(auto_upload=True, max_files=1, max_file_size=MAX_IMPORT_BYTES,
+                uploader = ui.upload(auto_upload=True, max_files=1, max_file_size=max_import_bytes,
                                      on_upload=self.import_file,
-                                     on_rejected=lambda: ui.notify('That file is too large to be a graph file '
-                                                                   '(20 MB at most).', type='negative')) \
+                                     on_rejected=lambda: ui.notify(too_large(max_import_bytes), type='negative')) \
                     .props('accept=.json,application/json').classes('hidden').mark('import')
+                # The browser checks the size first; should the server still refuse (a reverse proxy with a smaller
+                # limit, say), show why instead of leaving the file silently not imported.
+                uploader.on('failed', self.upload_failed, js_handler='(event) => emit(event.xhr?.status ?? 0, '
+                            'String(event.xhr?.responseText ?? "").slice(0, 300))')
                 ui.button('Import a file', icon='upload_file', on_click=lambda: uploader.run_method('pickFiles')) \
                     .props('outline').tooltip('Import a graph file (.json); a bad file changes nothing')
             self.graph_list = ui.column().classes('w-full gap-1')
@@ -196,8 +207,21 @@ class LibraryPage:
                 ui.button('Delete', on_click=delete).props('color=negative').mark('confirm-delete')
         dialog.open()
 
+    def upload_failed(self, event: GenericEventArguments) -> None:
+        status, text = event.args if isinstance(event.args, list) and len(event.args) == 2 else (0, '')
+        event.sender.run_method('reset')
+        if status == 413:
+            self.show_refusal('The file', [f'That file is larger than the server accepts: the studio takes '
+                                           f'{megabytes(self.max_import_bytes)}, a proxy in front of it may take less.'])
+        else:
+            self.show_refusal('The file', [f'The upload failed ({status or "no answer"}): {text}'.rstrip(': ')])
+
     async def import_file(self, event: UploadEventArguments) -> None:
         name = event.file.name or 'the file'
+        if event.file.size() > self.max_import_bytes:
+            event.sender.reset()
+            self.show_refusal(name, [too_large(self.max_import_bytes)])
+            return
         data = await event.file.read()
         try:
             graph_id = await run.io_bound(self.graphs.import_text, data)
@@ -226,8 +250,8 @@ class LibraryPage:
         dialog.open()
 
 
-def register(graphs: GraphRepository, sessions: OpenGraphs) -> None:
-    """Add the `/` page."""
+def register(graphs: GraphRepository, sessions: OpenGraphs, max_import_bytes: int = MAX_IMPORT_BYTES) -> None:
+    """Add the `/` page; an imported file may have `max_import_bytes` at most."""
     @ui.page('/', title='Swarm Studio')
     def library_page() -> None:
-        LibraryPage(graphs, sessions)
+        LibraryPage(graphs, sessions, max_import_bytes)

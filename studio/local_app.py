@@ -38,10 +38,10 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def serve_command(port: int, database: Path) -> list[str]:
-    """`swarm-studio serve` of this environment on `port` and `database`."""
+def serve_command(port: int, database: Path, *options: str) -> list[str]:
+    """`swarm-studio serve` of this environment on `port` and `database`, with further `options`."""
     return [str(Path(sys.executable).parent / 'swarm-studio'), 'serve', '--port', str(port), '--db', str(database),
-            '--no-browser']
+            '--no-browser', *options]
 
 
 def wait_until_answering(url: str, process: subprocess.Popen, log: Path, timeout: float = 60) -> None:
@@ -53,6 +53,9 @@ def wait_until_answering(url: str, process: subprocess.Popen, log: Path, timeout
             with urllib.request.urlopen(url, timeout=2) as response:
                 if response.status == 200:
                     return
+        except urllib.error.HTTPError as error:
+            if error.code == 401:  # an app that asks for its token is up
+                return
         except (urllib.error.URLError, ConnectionError, TimeoutError):
             pass
         time.sleep(0.2)
@@ -60,23 +63,32 @@ def wait_until_answering(url: str, process: subprocess.Popen, log: Path, timeout
 
 
 @contextlib.contextmanager
-def running_app(command: list[str], port: int, workdir: Path) -> Iterator[str]:
+def running_app(command: list[str], port: int, workdir: Path, env: dict[str, str] | None = None) -> Iterator[str]:
     """Run a web app as a subprocess until the block ends; yield its base URL once it answers.
 
     :param command: the command line; it must listen on 127.0.0.1:`port`
     :param port: the port it listens on
     :param workdir: its working directory (NiceGUI keeps `.nicegui/` there); its output goes to app.log
+    :param env: variables to set for it, on top of this process's environment
     """
+    with running_app_process(command, port, workdir, env) as (url, _):
+        yield url
+
+
+@contextlib.contextmanager
+def running_app_process(command: list[str], port: int, workdir: Path,
+                        env: dict[str, str] | None = None) -> Iterator[tuple[str, subprocess.Popen]]:
+    """`running_app`, yielding (base URL, the process) for callers that watch the process itself."""
     log = workdir / 'app.log'
     url = f'http://127.0.0.1:{port}'
     with log.open('w') as output:
         # NiceGUI takes PYTEST_CURRENT_TEST to mean "simulated by a test" and would not listen.
-        env = {key: value for key, value in os.environ.items() if not key.startswith('PYTEST_')}
+        inherited = {key: value for key, value in os.environ.items() if not key.startswith('PYTEST_')}
         process = subprocess.Popen(command, cwd=workdir, stdout=output, stderr=subprocess.STDOUT,
-                                   env={**env, 'PYTHONUNBUFFERED': '1'})
+                                   env={**inherited, **(env or {}), 'PYTHONUNBUFFERED': '1'})
         try:
             wait_until_answering(url + '/', process, log)
-            yield url
+            yield url, process
         finally:
             process.terminate()
             try:
