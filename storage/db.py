@@ -51,10 +51,7 @@ def connect(url: str | None = None) -> Engine:
     url = database_url(url)
     if url in _engines:
         return _engines[url]
-    if url.startswith('sqlite'):
-        engine = _sqlite_engine(url)
-    else:
-        engine = create_engine(url, pool_pre_ping=True)
+    engine = open_engine(url)
     try:
         upgrade(engine)
         from .runs import RunRepository
@@ -69,6 +66,15 @@ def connect(url: str | None = None) -> Engine:
         raise StorageError(f'cannot open the database at {engine.url!r}: {_reason(error)}') from None
     _engines[url] = engine
     return engine
+
+
+def open_engine(url: str | None = None) -> Engine:
+    """An engine for the database at `url`, as it is: no schema change, not cached (`connect` is
+    the usual way in; this is for looking at a database's schema without changing it)."""
+    url = database_url(url)
+    if url.startswith('sqlite'):
+        return _sqlite_engine(url)
+    return create_engine(url, pool_pre_ping=True)
 
 
 def _sqlite_engine(url: str) -> Engine:
