@@ -36,7 +36,6 @@ from nodes.events import (AttemptFinished, CostUpdated, Event, NodeCancelled, No
 
 from . import run_writer
 from .db import core_transaction, transaction
-from .run_writer import ATTEMPT_COLUMNS as _ATTEMPT_COLUMNS, EVENT_COLUMNS as _EVENT_COLUMNS, NODE_COLUMNS as _NODE_COLUMNS
 
 log = logging.getLogger(__name__)
 
@@ -131,6 +130,16 @@ class RunEventRow(SQLModel, table=True):
     data: str = Field(default='{}', sa_column=Column(Text, nullable=False))  # JSON
 
 
+def _row_columns(table: type[SQLModel]) -> list[str]:
+    """The columns a recorder's row fills, in table order: all but the generated key."""
+    return [column.name for column in table.__table__.columns if not column.primary_key]
+
+
+# The recorder's rows are tuples in this order (see `_rows`); the SQL is made from it.
+LAYOUT = run_writer.Layout(_row_columns(AttemptRow), _row_columns(NodeRunRow), _row_columns(RunEventRow),
+                           [column.name for column in RunRow.__table__.columns if not column.primary_key])
+
+
 def _json(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, default=str)
 
@@ -208,9 +217,9 @@ class RunRecorder:
         self._seq = 0
         self._t0 = 0.0
         self._flush_scheduled = False
-        self._insert_events = _Inserter(engine, 'run_events', _EVENT_COLUMNS)
-        self._insert_attempts = _Inserter(engine, 'attempts', _ATTEMPT_COLUMNS)
-        self._insert_node_runs = _Inserter(engine, 'node_runs', _NODE_COLUMNS)
+        self._insert_events = _Inserter(engine, 'run_events', LAYOUT.events)
+        self._insert_attempts = _Inserter(engine, 'attempts', LAYOUT.attempts)
+        self._insert_node_runs = _Inserter(engine, 'node_runs', LAYOUT.node_runs)
         self._update_run = update(RunRow.__table__).where(RunRow.__table__.c.id == bindparam('run_id'))
         self._writer_file = _sqlite_file(engine) if writer_process is not False else None
         self._writer_from = 0 if writer_process else WRITER_AFTER_EVENTS  # events in one batch
@@ -253,7 +262,7 @@ class RunRecorder:
             self._stop_writer()
             attempts, node_runs, events = [], [], []
         else:
-            attempts, node_runs, events = run_writer.encode_rows(attempts, node_runs, events)
+            attempts, node_runs, events = run_writer.encode_rows(LAYOUT, attempts, node_runs, events)
         if finished is not None:
             values.update(status=finished.status, cost_usd=float(finished.cost_usd),
                           flagship_cost_usd=float(finished.flagship_cost_usd), savings_pct=finished.savings_pct,
@@ -321,7 +330,7 @@ class RunRecorder:
             try:
                 data = run_writer.frame(False, attempts, node_runs, events, totals)
             except ValueError:  # a value marshal cannot carry (a pinned output of another type…): as JSON text
-                data = run_writer.frame(True, *run_writer.encode_rows(attempts, node_runs, events), totals)
+                data = run_writer.frame(True, *run_writer.encode_rows(LAYOUT, attempts, node_runs, events), totals)
             self._writer.stdin.write(data)
             self._writer.stdin.flush()
             return True
@@ -333,7 +342,7 @@ class RunRecorder:
     def _start_writer(self) -> None:
         self._writer_file, file = None, self._writer_file  # one try per run
         try:
-            process = subprocess.Popen([sys.executable, '-S', run_writer.__file__, file, self.run_id],
+            process = subprocess.Popen([sys.executable, '-S', run_writer.__file__, file, self.run_id, LAYOUT.dumps()],
                                        stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, close_fds=True)
         except OSError as error:
             log.warning('cannot start the run writer process (%s); writing run %s in-process', error, self.run_id)
