@@ -320,3 +320,41 @@ async def test_a_run_is_recorded_into_postgresql(postgres):
     assert stored.run.status == 'succeeded' and set(stored.nodes) == {'brief', 'plan', 'tidy', 'report'}
     assert [attempt.error_kind for attempt in stored.attempts_of('tidy')] == ['invalid_output', None]
     assert stored.nodes['tidy'].output is not None and stored.run.cost_usd > 0
+
+
+def test_a_killed_cli_run_reads_as_interrupted_after_any_command_opens_the_database(tmp_path):
+    from storage.db import open_engine
+    database = tmp_path / 'killed.sqlite'
+    graph = example()
+    graph.node('tidy').config['simulate'] = {'latency_ms': 30000}
+    path = tmp_path / 'slow.json'
+    path.write_text(graph.dumps())
+    command = [sys.executable, '-m', 'studio', 'run', str(path), '--simulate', '--input', 'company=Acme',
+               '--db', str(database)]
+    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    looking = RunRepository(open_engine(str(database)))  # looks without opening: changes nothing
+    try:
+        deadline = time.monotonic() + 60
+        while not (database.exists() and _tidy_started(looking)):
+            assert time.monotonic() < deadline and process.poll() is None, 'the run did not get to "tidy"'
+            time.sleep(0.1)
+    finally:
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+    [run] = looking.list_runs()
+    assert run.status == 'running'  # as the kill left it
+    listed = subprocess.run([sys.executable, '-m', 'studio', 'list', '--db', str(database)], cwd=ROOT,
+                            capture_output=True, text=True)
+    assert listed.returncode == 0, listed.stderr
+    stored = looking.get_run(run.id)
+    assert stored.run.status == 'interrupted' and stored.nodes['tidy'].status == 'interrupted'
+    assert stored.nodes['plan'].status == 'succeeded'
+
+
+def _tidy_started(runs: RunRepository) -> bool:
+    try:
+        listed = runs.list_runs()
+    except Exception:  # the tables are not made yet
+        return False
+    return bool(listed) and any(event['type'] == 'node_started' and event.get('node_id') == 'tidy'
+                                for event in runs.events(listed[0].id))
