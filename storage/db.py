@@ -6,6 +6,7 @@ take any SQLAlchemy URL (PostgreSQL included) or a plain file path.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -38,6 +39,9 @@ def database_url(explicit: str | None = None) -> str:
     if value == ':memory:':
         return 'sqlite://'
     if '://' in value:
+        scheme, rest = value.split('://', 1)
+        if scheme in ('postgresql', 'postgres'):
+            return f'postgresql+psycopg://{rest}'  # the driver installed with the studio
         return value
     return f'sqlite:///{Path(value).expanduser().resolve()}'
 
@@ -74,7 +78,13 @@ def open_engine(url: str | None = None) -> Engine:
     url = database_url(url)
     if url.startswith('sqlite'):
         return _sqlite_engine(url)
-    return create_engine(url, pool_pre_ping=True)
+    from sqlalchemy.exc import ArgumentError, NoSuchModuleError
+    try:
+        return create_engine(url, pool_pre_ping=True)
+    except (ArgumentError, NoSuchModuleError, ImportError) as error:
+        shown = re.sub(r'//[^@/]*@', '//…@', url)  # no user name or password in a message
+        raise StorageError(f'cannot open the database at {shown!r}: {error} '
+                           '(use a file path, or a SQLAlchemy URL such as postgresql://user@host/name)') from None
 
 
 def _sqlite_engine(url: str) -> Engine:

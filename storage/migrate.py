@@ -9,6 +9,7 @@ DDL is transactional), so one of them creates the tables and the others find the
 """
 from __future__ import annotations
 
+import functools
 import importlib
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -43,6 +44,7 @@ def _config(connection: Connection | None = None):
     return config
 
 
+@functools.cache
 def head() -> str:
     """The newest schema revision this code knows."""
     from alembic.script import ScriptDirectory

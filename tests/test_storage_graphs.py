@@ -37,7 +37,9 @@ def test_the_database_is_sqlite_in_wal_mode(graphs):
 
 def test_database_url_takes_a_path_an_url_or_the_environment(monkeypatch, tmp_path):
     assert database_url(str(tmp_path / 'a.db')) == f'sqlite:///{tmp_path / "a.db"}'
-    assert database_url('postgresql://u@localhost/studio') == 'postgresql://u@localhost/studio'
+    # A PostgreSQL URL without a driver gets the one installed with the studio.
+    assert database_url('postgresql://u@localhost/studio') == 'postgresql+psycopg://u@localhost/studio'
+    assert database_url('postgresql+psycopg://u@localhost/s') == 'postgresql+psycopg://u@localhost/s'
     monkeypatch.setenv('SWARM_STUDIO_DB', str(tmp_path / 'env.db'))
     assert database_url() == f'sqlite:///{tmp_path / "env.db"}'
 
@@ -178,3 +180,10 @@ def test_of_processes_saving_from_one_version_at_once_one_wins_and_the_others_ar
     results = sorted(out.strip() for out, _ in outputs)
     assert results == ['2', 'refused', 'refused', 'refused'], outputs
     assert graphs.current_version(graph_id).number == 2 and len(graphs.versions(graph_id)) == 2
+
+
+def test_an_unusable_database_url_is_one_line_without_the_password():
+    for url, reason in (('foo://bar', "Can't load plugin"), ('mysql://me:secret@db/studio', 'MySQLdb')):
+        with pytest.raises(StorageError, match=reason) as refused:
+            connect(url)
+        assert 'secret' not in str(refused.value) and '\n' not in str(refused.value)
