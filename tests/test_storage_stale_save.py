@@ -74,3 +74,15 @@ async def test_two_pages_of_one_process_still_share_one_session_without_conflict
     assert (await open_graph.save('saved')).number == 2
     open_graph.session.set_config('tidy', 'prompt', 'Second: {{ plan.steps }}')
     assert (await open_graph.save('saved')).number == 3 and open_graph.error is None
+
+
+async def test_a_restore_is_refused_while_the_edits_could_not_be_saved(user: User, graphs):
+    import pytest
+
+    from studio.editor.sessions import EditsNotSaved
+    graph_id, open_graph = await edited_then_saved_elsewhere(user, graphs)
+    open_graph.session.set_config('tidy', 'prompt', 'Mine: {{ plan.steps }}')
+    with pytest.raises(EditsNotSaved, match='version 1 was not restored: this graph was changed by another'):
+        await user.sessions.restore(graph_id, 1)
+    assert open_graph.session.graph().node('tidy').config['prompt'] == 'Mine: {{ plan.steps }}'
+    assert graphs.current_version(graph_id).number == 2

@@ -18,7 +18,7 @@ from storage.graphs import GraphNotFound, GraphRepository
 from ..canvas import Canvas
 from ..run.editor_run import EditorRun
 from .inspector import Inspector
-from .sessions import OpenGraph, OpenGraphs
+from .sessions import EditsNotSaved, OpenGraph, OpenGraphs
 from .state import EdgeRefused, EditorSession, added_node_ids
 
 # NOTE: the canvas reports the same shortcuts while it has focus (and prevents their default);
@@ -291,7 +291,7 @@ class EditorPage:
         dialog.close()
         try:
             version = await self.sessions.restore(self.open_graph.graph_id, number)
-        except GraphNotFound as error:
+        except (GraphNotFound, EditsNotSaved) as error:
             ui.notify(str(error), type='negative')
             return
         ui.notify(f'Restored version {number} as version {version.number}.', type='positive')

@@ -27,6 +27,10 @@ AUTOSAVE_DELAY = 1.0
 log = logging.getLogger(__name__)
 
 
+class EditsNotSaved(Exception):
+    """An action that would replace the session was refused: its edits could not be saved first."""
+
+
 class OpenGraph:
     """One graph being edited: its session, who shows it, and whether it is saved.
 
@@ -178,6 +182,8 @@ class OpenGraphs:
         entry = self._open.get(graph_id)
         if entry is not None:
             await entry.save('autosave')
+            if entry.dirty:  # the save was refused: restoring would drop the edits it kept
+                raise EditsNotSaved(f'version {number} was not restored: {entry.error}')
         version = await run.io_bound(self.graphs.restore, graph_id, number)
         if entry is not None:
             _, current, session = await run.io_bound(self._load, graph_id)
