@@ -20,6 +20,7 @@ from storage.settings import stored_catalog
 from studio.canvas import Canvas
 from studio.run.editor_run import missions
 from studio.run.node_states import money
+from studio.settings_page import UNPRICED_TEXT
 
 ROOT = Path(__file__).resolve().parent.parent
 BRIEF = json.loads((ROOT / 'assets/examples/competitor-brief.json').read_text())
@@ -315,13 +316,22 @@ async def test_settings_show_prices_and_store_an_edited_catalog(user: User, grap
         user.find(marker='add-model-3').click()
     await user.should_see(marker='model-name-3-4')
     assert text_of(user, 'model-price-3-3') == '$0.00 in / $0.00 out per 1M tokens'
-    assert text_of(user, 'model-price-3-4') == "not in litellm's price table: its calls cost $0 in the figures"
+    assert text_of(user, 'model-price-3-4') == UNPRICED_TEXT
     user.find(marker='remove-model-1-2').click()
     user.find(marker='save-catalog').click()
-    await user.should_see('Catalog saved. No price is known for openai/in-house-model.')
+    await user.should_see('Catalog saved. Unpriced (cost unknown until you price them): openai/in-house-model.')
     catalog = stored_catalog(graphs.engine)
     assert [entry.model for entry in catalog.models(3)][-2:] == ['ollama/llama3.1', 'openai/in-house-model']
     assert [entry.model for entry in catalog.models(1)] == ['claude-opus-4-5', 'gpt-5']
+    assert not catalog.models(3)[-1].price.known
+
+    element(user, 'model-input-price-3-4').value = 0.2
+    element(user, 'model-output-price-3-4').value = 0.8
+    user.find(marker='save-catalog').click()
+    await user.should_see('Catalog saved.')
+    entry = stored_catalog(graphs.engine).models(3)[-1]
+    assert entry.price.known and entry.price.cost(10**6, 10**6) == Decimal('1.0')
+    await user.should_see('$0.20 in / $0.80 out per 1M tokens (own price)')
 
 
 async def test_settings_say_which_keys_are_set_without_showing_them(user: User, monkeypatch: pytest.MonkeyPatch):
