@@ -292,7 +292,7 @@ class RunRecorder:
                 node_id, attempt = event.node_id, event.attempt
                 cost = float(attempt.cost_usd)
                 data = {'number': attempt.number, 'tier': attempt.tier, 'model': attempt.model,
-                        'error_kind': attempt.error_kind, 'cost_usd': cost}
+                        'error_kind': attempt.error_kind, 'cost_usd': cost if attempt.priced else None}
                 attempts.append((run_id, node_id, attempt.number, attempt.tier, attempt.model, attempt.messages,
                                  attempt.reply, attempt.output, attempt.error, attempt.error_kind,
                                  attempt.input_tokens, attempt.output_tokens, cost, float(attempt.flagship_cost_usd),
@@ -301,7 +301,7 @@ class RunRecorder:
                 node_id = event.node_id
                 cost = float(event.cost_usd)
                 data = {'tier': event.tier, 'model': event.model, 'attempts': event.attempts, 'cost_usd': cost,
-                        'pinned': event.pinned, 'cached': event.cached}
+                        'pinned': event.pinned, 'cached': event.cached, 'priced': event.priced}
                 self._succeeded += 1
                 node_runs.append((run_id, node_id, 'succeeded', event.tier, event.model, event.attempts, cost,
                                   (event.output,), None, event.pinned, event.cached, started.pop(node_id, None), t))
@@ -459,6 +459,26 @@ class RunRepository:
                                 .order_by(RunEventRow.seq)).all()
             return [{'type': row.type, 'run_id': row.run_id, 'seq': row.seq, 't': row.t,
                      **({'node_id': row.node_id} if row.node_id else {}), **json.loads(row.data)} for row in rows]
+
+    def cost_gaps(self, run_id: str) -> tuple[list[str], bool]:
+        """(the nodes whose cost is unknown, whether the flagship was priced) for a stored run.
+
+        Read from its events' data, where the recorder keeps them (`priced`, `flagship_priced`)."""
+        # NOTE: until the node and run tables get columns for these (a schema migration), the
+        # events are their only home; runs recorded before they existed read as fully priced.
+        ends = ('node_succeeded', 'node_failed', 'node_skipped', 'node_cancelled')
+        with transaction(self.engine) as session:
+            rows = session.exec(select(RunEventRow.type, RunEventRow.node_id, RunEventRow.data).where(
+                RunEventRow.run_id == run_id, RunEventRow.type.in_((*ends, 'run_finished')))
+                .order_by(RunEventRow.seq)).all()
+        unpriced, flagship_priced = [], True
+        for type_name, node_id, data in rows:
+            values = json.loads(data)
+            if type_name == 'run_finished':
+                flagship_priced = values.get('flagship_priced', True)
+            elif values.get('priced') is False:
+                unpriced.append(node_id)
+        return unpriced, flagship_priced
 
     def mark_interrupted(self) -> list[str]:
         """Mark `running` runs whose process is gone as `interrupted` (and their unfinished

@@ -383,6 +383,7 @@ class EditorRun:
         """Download a stored run as JSON: the CLI's run summary plus every attempt."""
         try:
             detail = await run.io_bound(self.missions.runs.get_run, run_id)
+            gaps = await run.io_bound(self.missions.runs.cost_gaps, run_id)
             version_id = detail.run.graph_version_id
             version, graph = (await run.io_bound(self.missions.graphs.get_version_by_id, version_id)
                               if version_id is not None else (None, self.page.session.graph()))
@@ -390,7 +391,7 @@ class EditorRun:
             ui.notify(str(error), type='negative')
             return
         outputs = {node.id for node in graph.nodes if node.kind == 'output'}
-        document = run_export(detail, outputs, version.number if version is not None else None)
+        document = run_export(detail, outputs, version.number if version is not None else None, *gaps)
         ui.download.content(json.dumps(document, indent=2, ensure_ascii=False).encode(),
                             export_file_name(detail.run.graph_name, run_id), 'application/json')
 
