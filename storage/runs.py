@@ -419,6 +419,25 @@ class RunNotFound(LookupError):
     """No stored run has that id."""
 
 
+_GAP_EVENTS = ('node_succeeded', 'node_failed', 'node_skipped', 'node_cancelled', 'run_finished')
+
+
+def cost_gaps(events: list[dict[str, Any]]) -> tuple[list[str], bool]:
+    """(the nodes whose cost is unknown, whether the flagship was priced), from a run's stored events.
+
+    The recorder keeps both in the events' data (`priced`, `flagship_priced`); runs recorded
+    before they existed read as fully priced."""
+    # NOTE: until the node and run tables get columns for these (a schema migration), the
+    # events are their only home.
+    unpriced, flagship_priced = [], True
+    for event in events:
+        if event['type'] == 'run_finished':
+            flagship_priced = event.get('flagship_priced', True)
+        elif event['type'] in _GAP_EVENTS and event.get('priced') is False:
+            unpriced.append(event['node_id'])
+    return unpriced, flagship_priced
+
+
 class RunRepository:
     """Stored runs. Every method is one transaction.
 
@@ -461,24 +480,12 @@ class RunRepository:
                      **({'node_id': row.node_id} if row.node_id else {}), **json.loads(row.data)} for row in rows]
 
     def cost_gaps(self, run_id: str) -> tuple[list[str], bool]:
-        """(the nodes whose cost is unknown, whether the flagship was priced) for a stored run.
-
-        Read from its events' data, where the recorder keeps them (`priced`, `flagship_priced`)."""
-        # NOTE: until the node and run tables get columns for these (a schema migration), the
-        # events are their only home; runs recorded before they existed read as fully priced.
-        ends = ('node_succeeded', 'node_failed', 'node_skipped', 'node_cancelled')
+        """`cost_gaps(events)` of a stored run, reading only its node-end and run-end events."""
         with transaction(self.engine) as session:
             rows = session.exec(select(RunEventRow.type, RunEventRow.node_id, RunEventRow.data).where(
-                RunEventRow.run_id == run_id, RunEventRow.type.in_((*ends, 'run_finished')))
-                .order_by(RunEventRow.seq)).all()
-        unpriced, flagship_priced = [], True
-        for type_name, node_id, data in rows:
-            values = json.loads(data)
-            if type_name == 'run_finished':
-                flagship_priced = values.get('flagship_priced', True)
-            elif values.get('priced') is False:
-                unpriced.append(node_id)
-        return unpriced, flagship_priced
+                RunEventRow.run_id == run_id, RunEventRow.type.in_(_GAP_EVENTS)).order_by(RunEventRow.seq)).all()
+        return cost_gaps([{'type': type_name, 'node_id': node_id, **json.loads(data)}
+                          for type_name, node_id, data in rows])
 
     def mark_interrupted(self) -> list[str]:
         """Mark `running` runs whose process is gone as `interrupted` (and their unfinished

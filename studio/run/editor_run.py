@@ -21,7 +21,7 @@ from nicegui import background_tasks, run, ui
 from nodes.kinds.input import input_fields
 from storage.db import StorageError
 from storage.graphs import GraphNotFound, GraphRepository
-from storage.runs import RunNotFound, RunRepository
+from storage.runs import RunNotFound, RunRepository, cost_gaps
 
 from .controller_bridge import MissionBridge
 from .export import export_file_name, run_export
@@ -232,7 +232,7 @@ class EditorRun:
         if self.bridge is not bridge or self.shown is None:
             return
         self._show_running(False)
-        self.panel.show_costs(self.shown.records, self.shown.figures.cost_usd, self.shown.titles)
+        self.panel.show_costs(self.shown.records, self.shown.figures, self.shown.titles)
         if bridge.error:
             with self.toolbar.card:
                 ui.notify(bridge.error, type='negative')
@@ -343,23 +343,25 @@ class EditorRun:
         attempts: dict[str, list[Any]] = {}
         for attempt in detail.attempts:
             attempts.setdefault(attempt.node_id, []).append(attempt)
-        records = {node_id: stored_record(row, attempts.get(node_id, [])) for node_id, row in detail.nodes.items()}
+        unpriced, flagship_priced = cost_gaps(events)
+        records = {node_id: stored_record(row, attempts.get(node_id, []), node_id in unpriced, flagship_priced)
+                   for node_id, row in detail.nodes.items()}
         note = ''
         if version is not None:
             changes = changes_since(ran, self.page.session.graph())
             note = f'ran version {version.number}' + (
                 f'; changed since: {", ".join(changes[:3])}{" …" if len(changes) > 3 else ""}' if changes
                 else '; the graph is unchanged since')
-        figures = stored_figures(detail.run, len(detail.nodes))
+        figures = stored_figures(detail.run, len(detail.nodes), len(unpriced), flagship_priced)
         titles = {node.id: node.title for node in ran.nodes} if ran is not None else self._titles()
         self._detach()
         self.shown = ShownRun(run_id, records, figures, None, note, titles)
-        self._replace_states(stored_displays(detail.nodes, detail.attempts))
+        self._replace_states(stored_displays(detail.nodes, detail.attempts, unpriced))
         self._show_running(False)
         self.toolbar.show(figures, note)
         self.panel.start_timeline(f'Run {run_id[:8]}' + (f', {note}' if note else ''),
                                   stored_timeline(events)[-TIMELINE_KEPT:])
-        self.panel.show_costs(records, figures.cost_usd, titles)
+        self.panel.show_costs(records, figures, titles)
         if self.detail_node is not None:
             self._show_node(self.detail_node)
         await self.refresh_history()
