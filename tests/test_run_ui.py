@@ -363,3 +363,38 @@ async def test_bad_defaults_are_refused_in_one_line(user: User):
     element(user, 'default-budget').value = -1
     user.find(marker='save-defaults').click()
     await user.should_see('The defaults were not saved: the default budget must be more than $0, or empty for none.')
+
+
+async def test_an_unpriced_node_shows_an_unknown_cost_and_the_totals_say_incomplete(user: User, graphs, tmp_path,
+                                                                                    monkeypatch):
+    path = tmp_path / 'catalog.json'
+    path.write_text(json.dumps({'tiers': {'3': ['openai/house-model-7b']}}))
+    monkeypatch.setenv('SWARM_STUDIO_CATALOG', str(path))
+    graph_id, sent_states = await open_editor(user, graphs)
+    bridge = await start_run(user, graph_id, company='Acme')
+    summary = bridge.summary
+    [unpriced] = summary.unpriced_nodes
+    shown = final_states(sent_states)
+    assert shown[unpriced]['cost'] is None and shown[unpriced]['label'].endswith('cost unknown')
+    assert text_of(user, 'run-cost') == f'≥ {money(summary.cost_usd)}, 1 node unpriced'
+    assert text_of(user, 'run-savings') == f'saved ≤ {summary.savings_pct:.1f}% (incomplete)'
+    user.find(marker='tab-costs').click()
+    rows = {row['id']: row for row in element(user, 'costs-table').rows}
+    assert rows[unpriced]['cost'] == 'unknown' and rows[unpriced]['saving'] == ''
+    priced = next(node_id for node_id, result in summary.nodes.items() if result.attempts and node_id != unpriced)
+    assert rows[priced]['saving'] == f'{summary.nodes[priced].savings_pct:.1f}%'
+    assert text_of(user, 'costs-total').startswith(f'Total ≥ $')
+
+
+async def test_a_run_with_a_budget_is_refused_in_the_form_when_a_model_is_unpriced(user: User, graphs, tmp_path,
+                                                                                  monkeypatch):
+    path = tmp_path / 'catalog.json'
+    path.write_text(json.dumps({'tiers': {'2': ['openai/house-model-7b']}}))
+    monkeypatch.setenv('SWARM_STUDIO_CATALOG', str(path))
+    graph_id, _ = await open_editor(user, graphs)
+    await open_run_form(user)
+    element(user, 'input-company').value = 'Acme'
+    element(user, 'run-budget').value = 1
+    user.find(marker='run-start').click()
+    await user.should_see('openai/house-model-7b, which has no price')
+    assert missions().last.get(graph_id) is None
