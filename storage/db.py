@@ -5,7 +5,6 @@ take any SQLAlchemy URL (PostgreSQL included) or a plain file path.
 """
 from __future__ import annotations
 
-import importlib
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -14,10 +13,9 @@ from pathlib import Path
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.pool import StaticPool
-from sqlmodel import Session, SQLModel, create_engine
+from sqlmodel import Session, create_engine
 
-# Modules whose SQLModel tables `connect` creates.
-TABLE_MODULES = ('storage.graphs', 'storage.runs', 'storage.settings')
+from .migrate import TABLE_MODULES, SchemaError, upgrade  # noqa: F401 (TABLE_MODULES: for scripts)
 
 _engines: dict[str, Engine] = {}
 
@@ -45,23 +43,38 @@ def database_url(explicit: str | None = None) -> str:
 
 
 def connect(url: str | None = None) -> Engine:
-    """An engine for the database at `url` (see `database_url`), tables created; cached per URL."""
+    """An engine for the database at `url` (see `database_url`); cached per URL.
+
+    Opening brings the schema up to date (storage.migrate) and marks the runs whose process
+    died as `interrupted`, so every command and the app see them so from their start.
+    """
     url = database_url(url)
     if url in _engines:
         return _engines[url]
-    for module in TABLE_MODULES:
-        importlib.import_module(module)
-    if url.startswith('sqlite'):
-        engine = _sqlite_engine(url)
-    else:
-        engine = create_engine(url, pool_pre_ping=True)
+    engine = open_engine(url)
     try:
-        SQLModel.metadata.create_all(engine)
+        upgrade(engine)
+        from .runs import RunRepository
+        RunRepository(engine).mark_interrupted()
+    except SchemaError as error:
+        engine.dispose()
+        raise StorageError(f'cannot open the database at {engine.url!r}: {error}') from None
     except Exception as error:
         engine.dispose()
+        if not _is_database_error(error):
+            raise
         raise StorageError(f'cannot open the database at {engine.url!r}: {_reason(error)}') from None
     _engines[url] = engine
     return engine
+
+
+def open_engine(url: str | None = None) -> Engine:
+    """An engine for the database at `url`, as it is: no schema change, not cached (`connect` is
+    the usual way in; this is for looking at a database's schema without changing it)."""
+    url = database_url(url)
+    if url.startswith('sqlite'):
+        return _sqlite_engine(url)
+    return create_engine(url, pool_pre_ping=True)
 
 
 def _sqlite_engine(url: str) -> Engine:

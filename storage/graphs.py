@@ -5,7 +5,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
-from sqlalchemy import Column, ForeignKey, Integer, String, UniqueConstraint, func
+from sqlalchemy import Column, ForeignKey, Integer, String, UniqueConstraint, func, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Field, SQLModel, select
 
@@ -70,6 +70,21 @@ class GraphNotFound(LookupError):
     """No stored graph matches; the message says what was looked for."""
 
 
+class StaleSave(Exception):
+    """A save started from a version that is no longer the current one: someone else (another
+    process, another user) saved the graph since. Nothing was written.
+
+    :ivar current: the version saved since
+    """
+
+    def __init__(self, graph_id: str, base: int, current: VersionSummary) -> None:
+        self.graph_id, self.base, self.current = graph_id, base, current
+        saved = current.created_at.astimezone().strftime('%H:%M') if current.created_at.tzinfo \
+            else current.created_at.strftime('%H:%M UTC')
+        super().__init__(f'this graph was changed by another process at {saved} (version {current.number}; '
+                         f'these edits started from version {base})')
+
+
 class GraphRepository:
     """Graphs and versions in one database. Every write is one transaction.
 
@@ -102,17 +117,31 @@ class GraphRepository:
         """Validate a graph file and store it; raise `GraphFileError` (changing nothing) if invalid."""
         return self.create(load_graph(text), note='imported')
 
-    def save(self, graph_id: str, graph: Graph, note: str = '') -> VersionSummary:
-        """Append `graph` as the next version, unless it equals the current one; return the current version."""
+    def save(self, graph_id: str, graph: Graph, note: str = '', *, base: int | None = None) -> VersionSummary:
+        """Append `graph` as the next version, unless it equals the current one; return the current version.
+
+        :param base: the version number the edits started from (what the editor loaded or last
+            saved). If the graph has moved on since, `StaleSave` is raised and nothing is
+            written; None saves over whatever is current (a restore, a rename by command).
+        """
         document = graph.dumps()
         with transaction(self.engine) as session:
             row = self._row(session, graph_id)
             current = self._version(session, graph_id, row.current_version)
             if current.document == document:
                 return _version_summary(current)
+            if base is not None and row.current_version != base:
+                raise StaleSave(graph_id, base, _version_summary(current))
             version = _version_row(graph_id, row.current_version + 1, graph, note, document)
-            row.current_version, row.name, row.updated_at = version.number, graph.name, version.created_at
-            session.add(row)
+            # Compare-and-set: of two processes saving from one version at once, one moves the
+            # graph on and the other finds it moved (its insert would break (graph_id, number) anyway).
+            moved = session.execute(update(GraphRow).where(GraphRow.id == graph_id,
+                                                           GraphRow.current_version == row.current_version)
+                                    .values(current_version=version.number, name=graph.name,
+                                            updated_at=version.created_at))
+            if moved.rowcount != 1:
+                session.rollback()
+                raise StaleSave(graph_id, row.current_version, self.current_version(graph_id))
             session.add(version)
             session.flush()
             return _version_summary(version)

@@ -9,12 +9,14 @@ frame it received whole, and exits — so a run killed mid-way still keeps every
 batch was sent, as with rows written in-process.
 
 The frame: `(encoded, attempts, node_runs, events, totals)`. Rows are those of
-`storage.runs`; their JSON columns hold the values themselves, to be encoded here
-(`encode_rows`), unless `encoded` is true (then they hold the JSON text already). `totals` are
-the run's column values to update. This module imports only the standard library: the
-process starts in a few tens of milliseconds, without SQLAlchemy.
+`storage.runs`, in the column order of its tables; their JSON columns hold the values
+themselves, to be encoded here (`encode_rows`), unless `encoded` is true (then they hold the
+JSON text already). `totals` are the run's column values to update. This module imports only
+the standard library: the process starts in a few tens of milliseconds, without SQLAlchemy; so
+it holds no copy of the tables' columns either: `storage.runs` derives them from its SQLModel
+tables and passes them (`Layout`, as JSON) on the command line.
 
-    python -S run_writer.py DATABASE_FILE RUN_ID
+    python -S run_writer.py DATABASE_FILE RUN_ID LAYOUT_JSON
 """
 from __future__ import annotations
 
@@ -25,14 +27,27 @@ import struct
 import sys
 from typing import Any, BinaryIO
 
-EVENT_COLUMNS = ('run_id', 'seq', 't', 'type', 'node_id', 'data')
-ATTEMPT_COLUMNS = ('run_id', 'node_id', 'number', 'tier', 'model', 'messages', 'reply', 'output', 'error',
-                   'error_kind', 'input_tokens', 'output_tokens', 'cost_usd', 'flagship_cost_usd', 'latency_s',
-                   'finished_t')
-NODE_COLUMNS = ('run_id', 'node_id', 'status', 'tier', 'model', 'attempts', 'cost_usd', 'output', 'error', 'pinned',
-                'cached', 'started_t', 'finished_t')
-TOTAL_COLUMNS = frozenset({'nodes_done', 'cost_usd', 'flagship_cost_usd', 'savings_pct', 'input_tokens',
-                           'output_tokens'})
+
+
+class Layout:
+    """The columns rows are written to: for attempts, node runs and events, the non-key columns in
+    table order; the run columns a batch may update. Made by `storage.runs` from its tables."""
+
+    def __init__(self, attempts: list[str], node_runs: list[str], events: list[str], run: list[str]) -> None:
+        self.attempts, self.node_runs, self.events = tuple(attempts), tuple(node_runs), tuple(events)
+        self.run = frozenset(run)
+        # Where the JSON columns are: encoded in the writer, off the mission's path.
+        self.messages, self.attempt_output = attempts.index('messages'), attempts.index('output')
+        self.node_output, self.data = node_runs.index('output'), events.index('data')
+
+    def dumps(self) -> str:
+        return json.dumps([self.attempts, self.node_runs, self.events, sorted(self.run)])
+
+    @classmethod
+    def loads(cls, text: str) -> Layout:
+        return cls(*json.loads(text))
+
+
 HEADER = struct.Struct('<I')  # a frame's length in bytes
 to_json = json.JSONEncoder(ensure_ascii=False, default=str).encode  # as storage.runs encodes
 
@@ -60,29 +75,47 @@ def read_frames(stream: BinaryIO):
         yield marshal.loads(payload)
 
 
-def encode_rows(attempts: list, node_runs: list, events: list) -> tuple[list, list, list]:
-    """The rows with their JSON columns encoded (a node run's output comes as a 1-tuple, or None)."""
-    return ([(run_id, node_id, number, tier, model, to_json(messages), reply,
-              None if output is None else to_json(output), *rest)
-             for run_id, node_id, number, tier, model, messages, reply, output, *rest in attempts],
-            [(run_id, node_id, status, tier, model, count, cost, None if output is None else to_json(output[0]), *rest)
-             for run_id, node_id, status, tier, model, count, cost, output, *rest in node_runs],
-            [(run_id, seq, t, kind, node_id, data if data.__class__ is str else to_json(data))
-             for run_id, seq, t, kind, node_id, data in events])
+def encode_rows(layout: Layout, attempts: list, node_runs: list, events: list) -> tuple[list, list, list]:
+    """The rows with their JSON columns encoded: an attempt's messages and output (None stays
+    NULL), a node run's output (it comes as a 1-tuple, or None for no output), an event's data
+    (unless it is JSON text already)."""
+    messages, attempt_output, node_output, data = layout.messages, layout.attempt_output, layout.node_output, \
+        layout.data
+    encoded_attempts = []
+    for row in attempts:
+        row = list(row)
+        row[messages] = to_json(row[messages])
+        if row[attempt_output] is not None:
+            row[attempt_output] = to_json(row[attempt_output])
+        encoded_attempts.append(tuple(row))
+    encoded_nodes = []
+    for row in node_runs:
+        row = list(row)
+        if row[node_output] is not None:
+            row[node_output] = to_json(row[node_output][0])
+        encoded_nodes.append(tuple(row))
+    encoded_events = []
+    for row in events:
+        if row[data].__class__ is not str:
+            row = list(row)
+            row[data] = to_json(row[data])
+            row = tuple(row)
+        encoded_events.append(row)
+    return encoded_attempts, encoded_nodes, encoded_events
 
 
-def write_frame(connection: sqlite3.Connection, run_id: str, batch: tuple) -> None:
+def write_frame(connection: sqlite3.Connection, layout: Layout, run_id: str, batch: tuple) -> None:
     encoded, attempts, node_runs, events, totals = batch
     if not encoded:
-        attempts, node_runs, events = encode_rows(attempts, node_runs, events)
-    columns = [name for name in totals if name in TOTAL_COLUMNS]
+        attempts, node_runs, events = encode_rows(layout, attempts, node_runs, events)
+    columns = [name for name in totals if name in layout.run]
     with connection:  # one transaction
         if attempts:
-            connection.executemany(insert_sql('attempts', ATTEMPT_COLUMNS), attempts)
+            connection.executemany(insert_sql('attempts', layout.attempts), attempts)
         if node_runs:
-            connection.executemany(insert_sql('node_runs', NODE_COLUMNS), node_runs)
+            connection.executemany(insert_sql('node_runs', layout.node_runs), node_runs)
         if events:
-            connection.executemany(insert_sql('run_events', EVENT_COLUMNS), events)
+            connection.executemany(insert_sql('run_events', layout.events), events)
         if columns:
             connection.execute(f'UPDATE runs SET {", ".join(f"{name} = ?" for name in columns)} WHERE id = ?',
                                [totals[name] for name in columns] + [run_id])
@@ -97,12 +130,13 @@ def connect(path: str) -> sqlite3.Connection:
     return connection
 
 
-def main(path: str, run_id: str) -> int:
+def main(path: str, run_id: str, layout: str) -> int:
     connection = connect(path)
+    layout = Layout.loads(layout)
     failures = 0
     for batch in read_frames(sys.stdin.buffer):
         try:
-            write_frame(connection, run_id, batch)
+            write_frame(connection, layout, run_id, batch)
         except sqlite3.Error as error:
             failures += 1
             print(f'swarm-studio run writer: a batch of run {run_id} was not stored: {error}', file=sys.stderr)
@@ -111,4 +145,4 @@ def main(path: str, run_id: str) -> int:
 
 
 if __name__ == '__main__':
-    sys.exit(main(sys.argv[1], sys.argv[2]))
+    sys.exit(main(sys.argv[1], sys.argv[2], sys.argv[3]))

@@ -1,16 +1,22 @@
 """Run records: runs, node runs, attempts and events, written while the run goes.
 
-`RunRecorder` is an engine subscriber. It buffers rows and writes them in one transaction
-`FLUSH_DELAY_S` (10 ms) after the first of them arrived (at once for the run's start and
-end), so a busy run commits in batches and a finished node is stored within ~10 ms. With
-SQLite in WAL mode (storage.db) a committed batch survives the process being killed; the next
-start's `RunRepository.mark_interrupted()` turns a `running` run whose process is gone into
-`interrupted`.
+`RunRecorder` is an engine subscriber. It buffers rows and hands them over as one
+transaction `FLUSH_DELAY_S` (10 ms) after the first of them arrived (at once for the run's
+start and end), so a busy run commits in batches and a finished node is stored within ~10 ms.
+The transactions run on a writer thread of the recorder's own (storage/writer_thread.py), never
+on the event loop: a slow database (PostgreSQL over a network) stalls no page. Its queue is
+bounded: while it is full a batch grows (up to `MAX_PENDING_EVENTS`), then the mission waits
+for the database. At the run's end the recorder waits until everything is written, so a
+finished run is stored whole when the controller returns; an app stopping mid-run drains it
+before it exits. With SQLite in WAL mode (storage.db) a committed batch survives the process
+being killed; the next open of the database (`RunRepository.mark_interrupted()`, called by
+`storage.db.connect`) turns a `running` run whose process is gone into `interrupted`.
 
 Into a SQLite file, the batches of a busy run (one of `WRITER_AFTER_EVENTS` events or more)
-are written by a helper process (storage/run_writer.py): their JSON encoding and SQLite work
-then happen on another core, beside the mission. The recorder waits for it at the run's end, so a finished run is stored whole when
-the controller returns. Elsewhere (an in-memory database, PostgreSQL) it writes in-process.
+are written by a helper process instead (storage/run_writer.py): their JSON encoding and
+SQLite work then happen on another core, beside the mission (a thread shares the
+interpreter's lock with the mission; a process does not). An in-memory database is written on
+the caller's thread: its one connection is shared.
 
 Money is stored as REAL (the float nearest the engine's exact `Decimal`).
 """
@@ -36,11 +42,14 @@ from nodes.events import (AttemptFinished, CostUpdated, Event, NodeCancelled, No
 
 from . import run_writer
 from .db import core_transaction, transaction
-from .run_writer import ATTEMPT_COLUMNS as _ATTEMPT_COLUMNS, EVENT_COLUMNS as _EVENT_COLUMNS, NODE_COLUMNS as _NODE_COLUMNS
+from .writer_thread import WriterThread
 
 log = logging.getLogger(__name__)
 
 FLUSH_DELAY_S = 0.01  # how long a buffered row may wait for its transaction
+# While the writer thread is behind, a batch grows up to this many events before the mission
+# waits for the database (back-pressure) rather than buffer more.
+MAX_PENDING_EVENTS = 20_000
 # A batch of this many events starts the writer process: a run that busy gains more than the
 # process costs to start (a few tens of milliseconds, waited for at the run's end).
 WRITER_AFTER_EVENTS = 200
@@ -131,6 +140,16 @@ class RunEventRow(SQLModel, table=True):
     data: str = Field(default='{}', sa_column=Column(Text, nullable=False))  # JSON
 
 
+def _row_columns(table: type[SQLModel]) -> list[str]:
+    """The columns a recorder's row fills, in table order: all but the generated key."""
+    return [column.name for column in table.__table__.columns if not column.primary_key]
+
+
+# The recorder's rows are tuples in this order (see `_rows`); the SQL is made from it.
+LAYOUT = run_writer.Layout(_row_columns(AttemptRow), _row_columns(NodeRunRow), _row_columns(RunEventRow),
+                           [column.name for column in RunRow.__table__.columns if not column.primary_key])
+
+
 def _json(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, default=str)
 
@@ -208,13 +227,14 @@ class RunRecorder:
         self._seq = 0
         self._t0 = 0.0
         self._flush_scheduled = False
-        self._insert_events = _Inserter(engine, 'run_events', _EVENT_COLUMNS)
-        self._insert_attempts = _Inserter(engine, 'attempts', _ATTEMPT_COLUMNS)
-        self._insert_node_runs = _Inserter(engine, 'node_runs', _NODE_COLUMNS)
+        self._insert_events = _Inserter(engine, 'run_events', LAYOUT.events)
+        self._insert_attempts = _Inserter(engine, 'attempts', LAYOUT.attempts)
+        self._insert_node_runs = _Inserter(engine, 'node_runs', LAYOUT.node_runs)
         self._update_run = update(RunRow.__table__).where(RunRow.__table__.c.id == bindparam('run_id'))
         self._writer_file = _sqlite_file(engine) if writer_process is not False else None
         self._writer_from = 0 if writer_process else WRITER_AFTER_EVENTS  # events in one batch
         self._writer: subprocess.Popen | None = None
+        self._thread: WriterThread | None = None  # writes off the event loop (none for an in-memory database)
 
     def __call__(self, event: Event) -> None:
         # Only buffered here: rows are made at flush time, off the path from one node to the next.
@@ -231,11 +251,15 @@ class RunRecorder:
                 self._schedule_flush()
 
     def flush(self) -> None:
-        """Write everything buffered in one transaction (at the run's end: wait until all is stored)."""
+        """Hand everything buffered over as one transaction (at the run's end: wait until all is stored)."""
         self._flush_scheduled = False
         pending, totals = self._pending, self._totals
         if not pending and totals is None:
             return
+        finished = pending[-1] if pending and type(pending[-1]) is RunFinished else None
+        if finished is None and self._thread is not None and self._writer is None and self._thread.full() \
+                and len(pending) < MAX_PENDING_EVENTS and self._schedule_flush(defer_only=True):
+            return  # the database is behind: this batch grows, to be one transaction later
         self._pending, self._totals = [], None
         attempts, node_runs, events = self._rows(pending)
         values: dict[str, Any] = {'nodes_done': self._succeeded}
@@ -243,23 +267,34 @@ class RunRecorder:
             values.update(cost_usd=float(totals.cost_usd), flagship_cost_usd=float(totals.flagship_cost_usd),
                           savings_pct=totals.savings_pct, input_tokens=totals.input_tokens,
                           output_tokens=totals.output_tokens)
-        finished = pending[-1] if pending and type(pending[-1]) is RunFinished else None
         if self._writer_file is not None and len(pending) >= self._writer_from and (finished is None
                                                                                     or not self._writer_from):
+            if self._thread is not None:
+                self._thread.wait()  # the run's row first: the process's rows refer to it
             self._start_writer()  # once: a busy run (whose last batch alone is not worth it)
         if self._writer is not None and self._send(attempts, node_runs, events, values):
             if finished is None:
                 return
             self._stop_writer()
             attempts, node_runs, events = [], [], []
-        else:
-            attempts, node_runs, events = run_writer.encode_rows(attempts, node_runs, events)
         if finished is not None:
             values.update(status=finished.status, cost_usd=float(finished.cost_usd),
                           flagship_cost_usd=float(finished.flagship_cost_usd), savings_pct=finished.savings_pct,
                           input_tokens=finished.input_tokens, output_tokens=finished.output_tokens,
                           nodes_done=finished.nodes_done, error=finished.error,
                           finished_at=datetime.now(timezone.utc), duration_s=finished.duration_s)
+        batch = (attempts, node_runs, events, values)
+        if self._thread is None:
+            self._write_batch(batch)
+            return
+        self._thread.put(('batch', batch))  # waits only while the queue is full: back-pressure on the mission
+        if finished is not None:
+            self._thread.close()  # the run is stored whole when the controller returns
+            self._thread = None
+
+    def _write_batch(self, batch: tuple) -> None:
+        attempts, node_runs, events, values = batch
+        attempts, node_runs, events = run_writer.encode_rows(LAYOUT, attempts, node_runs, events)
         # A Core transaction: a session per batch would cost more than most batches' rows.
         with core_transaction(self.engine) as connection:
             if attempts:
@@ -269,6 +304,14 @@ class RunRecorder:
             if events:
                 self._insert_events(connection, events)
             connection.execute(self._update_run.values(**values), {'run_id': self.run_id})
+
+    def _write(self, item: tuple) -> None:
+        """One item of the writer thread: the run's row, or a batch."""
+        if item[0] == 'run':
+            with transaction(self.engine) as session:
+                session.execute(insert(RunRow.__table__), [item[1]])
+        else:
+            self._write_batch(item[1])
 
     def _rows(self, pending: list[Event]) -> tuple[list[tuple], list[tuple], list[tuple]]:
         """(attempts, node runs, events) rows, JSON columns as values (`run_writer.encode_rows`)."""
@@ -321,7 +364,7 @@ class RunRecorder:
             try:
                 data = run_writer.frame(False, attempts, node_runs, events, totals)
             except ValueError:  # a value marshal cannot carry (a pinned output of another type…): as JSON text
-                data = run_writer.frame(True, *run_writer.encode_rows(attempts, node_runs, events), totals)
+                data = run_writer.frame(True, *run_writer.encode_rows(LAYOUT, attempts, node_runs, events), totals)
             self._writer.stdin.write(data)
             self._writer.stdin.flush()
             return True
@@ -333,7 +376,7 @@ class RunRecorder:
     def _start_writer(self) -> None:
         self._writer_file, file = None, self._writer_file  # one try per run
         try:
-            process = subprocess.Popen([sys.executable, '-S', run_writer.__file__, file, self.run_id],
+            process = subprocess.Popen([sys.executable, '-S', run_writer.__file__, file, self.run_id, LAYOUT.dumps()],
                                        stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, close_fds=True)
         except OSError as error:
             log.warning('cannot start the run writer process (%s); writing run %s in-process', error, self.run_id)
@@ -358,32 +401,44 @@ class RunRecorder:
         self.run_id = event.run_id
         self._t0 = event.t
         pid = os.getpid()
-        with transaction(self.engine) as session:
-            session.execute(insert(RunRow.__table__), [{
-                'id': event.run_id, 'graph_id': self.graph_id, 'graph_version_id': self.graph_version_id,
-                'graph_name': event.graph_name, 'source': self.source, 'status': 'running',
-                'simulated': event.simulated, 'node_count': event.node_count,
-                'budget_usd': None if event.budget_usd is None else float(event.budget_usd),
-                'inputs': _to_json(event.inputs), 'pid': pid, 'host': socket.gethostname(),
-                'process_started': _process_started(pid),
-                'started_at': datetime.fromtimestamp(event.started_at, timezone.utc)}])
+        row = {'id': event.run_id, 'graph_id': self.graph_id, 'graph_version_id': self.graph_version_id,
+               'graph_name': event.graph_name, 'source': self.source, 'status': 'running',
+               'simulated': event.simulated, 'node_count': event.node_count,
+               'budget_usd': None if event.budget_usd is None else float(event.budget_usd),
+               'inputs': _to_json(event.inputs), 'pid': pid, 'host': socket.gethostname(),
+               'process_started': _process_started(pid),
+               'started_at': datetime.fromtimestamp(event.started_at, timezone.utc)}
+        if _in_memory(self.engine):
+            # One connection shared by every thread: writes stay on the caller's thread.
+            self._write(('run', row))
+            return
+        self._thread = WriterThread(f'run recorder {event.run_id[:8]}', self._write)
+        self._thread.put(('run', row))
 
-    def _schedule_flush(self) -> None:
+    def _schedule_flush(self, defer_only: bool = False) -> bool:
+        """Flush in `FLUSH_DELAY_S` (at once without an event loop, unless `defer_only`); True if deferred."""
         try:
             loop = asyncio.get_running_loop()
         except RuntimeError:
-            self.flush()
-            return
+            if not defer_only:
+                self.flush()
+            return False
         self._flush_scheduled = True
         # A short delay batches a busy moment into one transaction and lets the nodes that just
         # became ready start their calls first (the flush then overlaps their wait).
         loop.call_later(FLUSH_DELAY_S, self.flush)
+        return True
 
     def _node_row(self, event: Any, status: str, t: float) -> tuple:
         error = event.reason if status == 'skipped' else getattr(event, 'error', None)
         return (self.run_id, event.node_id, status, getattr(event, 'tier', None), getattr(event, 'model', None),
                 event.attempts, float(event.cost_usd), None, error, False, False,
                 self._started.pop(event.node_id, None), t)
+
+
+def _in_memory(engine: Engine) -> bool:
+    url = engine.url
+    return url.get_backend_name() == 'sqlite' and (not url.database or url.database == ':memory:')
 
 
 def _sqlite_file(engine: Engine) -> str | None:

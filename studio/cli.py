@@ -70,6 +70,14 @@ def build_parser() -> argparse.ArgumentParser:
     route.add_argument('text', help='the task, or - to read one task a line from standard input')
     route.add_argument('--json', action='store_true', help='one JSON object a line: {"tier", "reason"}')
     route.set_defaults(handler='studio.cli_run:route_command')
+
+    db = commands.add_parser('db', help="show or upgrade the database's schema").add_subparsers(
+        dest='db_command', metavar='ACTION', required=True)
+    for action, text in (('current', "show the database's schema revision"),
+                         ('upgrade', 'apply the migrations it lacks (opening it does that too)')):
+        command = db.add_parser(action, help=text)
+        _db_option(command)
+        command.set_defaults(handler=f'studio.cli_db:{action}_command')
     return parser
 
 

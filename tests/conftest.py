@@ -44,3 +44,22 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     `asyncio.run` in the CLI) would then fail with "cannot be called from a running event loop".
     """
     items.sort(key=lambda item: 'browser' in item.path.parts)  # a stable sort keeps the order otherwise
+
+
+@pytest.fixture(scope='session')
+def postgres():
+    """A throwaway PostgreSQL server for the session (tests/servers.py); each test makes its own
+    database with `postgres.create_database(name)`. Skipped only where PostgreSQL cannot be
+    installed (not root, and not there); as root scripts/test.sh installs it."""
+    import os
+
+    from servers import PostgresServer, Unavailable
+    try:
+        server = PostgresServer()
+    except Unavailable as error:
+        if os.getuid() == 0:
+            raise  # CI runs as root: scripts/test.sh should have installed it
+        pytest.skip(f'{error}; not root, so it cannot be installed here')
+    server.start()
+    yield server
+    server.stop()

@@ -40,7 +40,7 @@ def example() -> Graph:
 
 
 async def run_recorded(runs, graph, inputs=None, events=None, **recorder_options):
-    subscribers = [runs.recorder(**recorder_options)] + ([events.append] if events is not None else [])
+    subscribers = [RunRecorder(runs.engine, **recorder_options)] + ([events.append] if events is not None else [])
     mission = MissionController(graph, provider=SimulatedProvider(latency_ms=0, retry_after_s=0.001),
                                 retry_policy=RetryPolicy(base_delay_s=0.001), subscribers=subscribers)
     return await mission.run(inputs)
@@ -175,10 +175,10 @@ def test_a_killed_mission_keeps_every_finished_node_and_reads_as_interrupted(tmp
         process.wait()
     done = {'first', 'second'} | {line.split()[1] for line in rest.splitlines()}
 
-    runs = RunRepository(connect(str(database)))
-    assert runs.get_run(runs.list_runs()[0].id).run.status == 'running'  # as the kill left it
-    [run_id] = runs.mark_interrupted()  # what the next start does
-    stored = runs.get_run(run_id)
+    runs = RunRepository(connect(str(database)))  # opening the database marks the run whose process died
+    [run] = runs.list_runs()
+    assert runs.mark_interrupted() == []  # done already, once
+    stored = runs.get_run(run.id)
     assert stored.run.status == 'interrupted' and stored.run.source == 'killed.json'
     assert {node_id for node_id, row in stored.nodes.items() if row.status == 'succeeded'} == done
     for node_id in done:
@@ -262,3 +262,61 @@ async def test_the_writer_process_stores_exactly_what_the_recorder_writes_itself
     assert through_writer == in_process
     nodes, attempts, events, _ = through_writer
     assert json.loads(nodes['plan'][5]) == {'steps': ['a'], 'budget': '1.50'} and len(attempts) == 2
+
+
+def record_writer_threads(engine) -> list[str]:
+    """The names of the threads that write run rows into `engine`, one per statement."""
+    import threading
+
+    from sqlalchemy import event
+    writers: list[str] = []
+
+    @event.listens_for(engine, 'before_cursor_execute')
+    def _seen(connection, cursor, statement, parameters, context, executemany) -> None:
+        if statement.lstrip().upper().startswith(('INSERT', 'UPDATE')):
+            writers.append(threading.current_thread().name)
+    return writers
+
+
+async def test_run_records_are_written_off_the_event_loop_and_stored_whole_at_the_end(runs, engine):
+    import threading
+    writers = record_writer_threads(engine)
+    summary = await run_recorded(runs, example(), {'company': 'Acme'}, writer_process=False)
+    assert writers and threading.current_thread().name not in writers
+    assert set(writers) == {f'run recorder {summary.run_id[:8]}'}
+    stored = runs.get_run(summary.run_id)  # as soon as the controller returned
+    assert stored.run.status == 'succeeded' and len(stored.nodes) == 4 and stored.run.finished_at is not None
+    assert not [thread for thread in threading.enumerate() if thread.name.startswith('run recorder')]
+
+
+async def test_a_slow_database_makes_batches_grow_and_nothing_is_lost(runs, engine, monkeypatch):
+    # Every write waits: the queue fills, the recorder coalesces, and still every row arrives.
+    import storage.writer_thread
+    from sqlalchemy import event
+    monkeypatch.setattr(storage.writer_thread, 'CAPACITY', 1)
+    transactions = []
+
+    @event.listens_for(engine, 'commit')
+    def _slow(connection) -> None:
+        transactions.append(1)
+        time.sleep(0.05)
+    graph = Graph.model_validate({'name': 'wide', 'nodes': [
+        {'id': f'n{number}', 'kind': 'agent', 'config': {'tier': 3, 'prompt': f'Format {number}'}}
+        for number in range(60)], 'edges': []})
+    events = []
+    summary = await run_recorded(runs, graph, events=events, writer_process=False)
+    stored = runs.get_run(summary.run_id)
+    assert stored.run.status == 'succeeded' and len(stored.nodes) == 60 and len(stored.attempts) == 60
+    assert len(runs.events(summary.run_id)) == len([e for e in events if e.type not in ('cost_updated', 'run_started')])
+    assert len(transactions) < len(events) / 4  # batched, not one transaction an event
+
+
+async def test_a_run_is_recorded_into_postgresql(postgres):
+    runs = RunRepository(connect(postgres.create_database('recorded_runs')))
+    graph = example()
+    graph.node('tidy').config['simulate'] = {'fail_first': 1, 'failure': 'invalid_json'}
+    summary = await run_recorded(runs, graph, {'company': 'Acme'})
+    stored = runs.get_run(summary.run_id)
+    assert stored.run.status == 'succeeded' and set(stored.nodes) == {'brief', 'plan', 'tidy', 'report'}
+    assert [attempt.error_kind for attempt in stored.attempts_of('tidy')] == ['invalid_output', None]
+    assert stored.nodes['tidy'].output is not None and stored.run.cost_usd > 0

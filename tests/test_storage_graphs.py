@@ -130,3 +130,51 @@ def test_an_api_key_in_the_environment_never_reaches_the_database_or_an_export(m
     graphs.engine.dispose()
     for path in db_path.parent.iterdir():
         assert secret.encode() not in path.read_bytes(), path.name
+
+
+def test_a_save_from_an_older_version_is_refused_and_changes_nothing(graphs):
+    from storage.graphs import StaleSave
+    graph_id = graphs.import_text(EXAMPLE.read_text())
+    theirs = graphs.get(graph_id)
+    theirs.node('plan').config['prompt'] = 'Their prompt about {{ brief.company }}'
+    assert graphs.save(graph_id, theirs, base=1).number == 2
+    mine = graphs.get_version(graph_id, 1)
+    mine.node('plan').config['prompt'] = 'My prompt about {{ brief.company }}'
+    with pytest.raises(StaleSave, match=r'changed by another process at \d\d:\d\d \(version 2; these edits '
+                                        r'started from version 1\)') as refused:
+        graphs.save(graph_id, mine, base=1)
+    assert refused.value.current.number == 2
+    assert graphs.current_version(graph_id).number == 2
+    assert graphs.get(graph_id).node('plan').config['prompt'] == 'Their prompt about {{ brief.company }}'
+    # The same document as the current one is no conflict; from the current version it saves.
+    assert graphs.save(graph_id, theirs, base=1).number == 2
+    assert graphs.save(graph_id, mine, base=2).number == 3
+
+
+STALE_SAVER = '''
+import sys
+from storage.db import connect
+from storage.graphs import GraphRepository, StaleSave
+graphs = GraphRepository(connect(sys.argv[1]))
+graph = graphs.get(sys.argv[2])
+graph.node('plan').config['prompt'] = 'From process ' + sys.argv[3] + ' {{ brief.company }}'
+print('ready', flush=True)
+sys.stdin.readline()  # every process has read version 1 by now
+try:
+    print(graphs.save(sys.argv[2], graph, base=1).number)
+except StaleSave:
+    print('refused')
+'''
+
+
+def test_of_processes_saving_from_one_version_at_once_one_wins_and_the_others_are_refused(graphs, db_path):
+    graph_id = graphs.import_text(EXAMPLE.read_text())
+    processes = [subprocess.Popen([sys.executable, '-c', STALE_SAVER, str(db_path), graph_id, str(number)],
+                                  stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                  cwd=Path(__file__).parents[1]) for number in range(4)]
+    for process in processes:
+        assert process.stdout.readline() == 'ready\n'
+    outputs = [process.communicate('\n', timeout=120) for process in processes]
+    results = sorted(out.strip() for out, _ in outputs)
+    assert results == ['2', 'refused', 'refused', 'refused'], outputs
+    assert graphs.current_version(graph_id).number == 2 and len(graphs.versions(graph_id)) == 2

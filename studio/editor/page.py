@@ -62,6 +62,7 @@ class EditorPage:
         self.selected_edges: list[str] = []
         self._session_shown = open_graph.session
         self._name_shown = self.session.name
+        self._stale_shown = None  # the refused save whose dialog this page has shown
 
         ui.add_head_html(SHORTCUTS_JS)
         ui.query('.nicegui-content').classes('p-0 gap-0')
@@ -235,6 +236,26 @@ class EditorPage:
         else:
             ui.notify(f'Saved: version {version.number}.', type='positive')
 
+    def show_stale_save(self) -> None:
+        """Another process saved this graph since it was loaded: say so; keep ours until the user chooses."""
+        with self.client, ui.dialog().props('persistent') as dialog, ui.card().classes('w-[32rem]').mark('stale-save'):
+            ui.label(self.open_graph.error or '').classes('text-sm')
+            with ui.row().classes('w-full justify-end'):
+                ui.button('Keep editing', on_click=dialog.close).props('flat')
+                ui.button('Save mine as a copy', on_click=lambda: self.save_copy(dialog)).mark('save-copy')
+                ui.button('Reload theirs', on_click=lambda: self.reload_theirs(dialog)).props('color=negative') \
+                    .mark('reload-theirs')
+        dialog.open()
+
+    async def save_copy(self, dialog: ui.dialog) -> None:
+        graph_id = await self.open_graph.save_as_copy()
+        dialog.close()
+        ui.navigate.to(f'/graph/{graph_id}')
+
+    async def reload_theirs(self, dialog: ui.dialog) -> None:
+        await self.sessions.reload(self.open_graph.graph_id)
+        dialog.close()
+
     def export(self) -> None:
         graph = self.session.graph()
         ui.download.content(graph.dumps().encode(), export_file_name(graph.name), media_type='application/json')
@@ -316,6 +337,9 @@ class EditorPage:
         else:
             text = f'Saved · version {graph.version}'
         self.status.set_text(text)
+        if graph.stale is not None and graph.stale is not self._stale_shown:
+            self._stale_shown = graph.stale
+            self.show_stale_save()
         count = self.session.problems.count
         self.problem_badge.set_text(f'{count} problem{"s" * (count != 1)}' if count else '')
         self.undo_button.set_enabled(self.session.can_undo)

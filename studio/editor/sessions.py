@@ -17,7 +17,7 @@ from nicegui import background_tasks, run
 
 from nodes.graph import Graph
 from storage.db import StorageError
-from storage.graphs import GraphNotFound, GraphRepository, VersionSummary
+from storage.graphs import GraphNotFound, GraphRepository, StaleSave, VersionSummary
 
 from .state import EditorSession
 
@@ -43,6 +43,7 @@ class OpenGraph:
         self.changed_at = 0.0
         self.saving = False
         self.error: str | None = None
+        self.stale: VersionSummary | None = None  # the newer version a save was refused against
         self.pages: set[Any] = set()
         self.listeners: list[Callable[[list[dict]], Any]] = []
         self.status_listeners: list[Callable[[], Any]] = []
@@ -76,24 +77,44 @@ class OpenGraph:
             self.saving = True
             self._status_changed()
             try:
-                version = await run.io_bound(self.graphs.save, self.graph_id, graph, note)
+                # From the version this session holds: a save by another process since is refused, not overwritten.
+                version = await run.io_bound(self.graphs.save, self.graph_id, graph, note, base=self.version)
+            except StaleSave as error:
+                self.stale = error.current
+                self.error = f'{error}; your edits are kept here — reload to see theirs, or save as a copy'
+                log.warning('graph %s not saved: %s', self.graph_id, self.error)
+                return None
             except (StorageError, GraphNotFound) as error:
                 self.error = f'could not save: {error}; your edits are kept in this window'
                 log.warning('%s', self.error)
                 return None
             finally:
                 self.saving = False
-            self.error = None
+                self._status_changed()
+            self.error, self.stale = None, None
             self.saved_revision, self.version = revision, version.number
             self._status_changed()
             return version
+
+    async def save_as_copy(self) -> str:
+        """Store the session's graph as a new graph (the way out of a refused save); its id."""
+        graph = self.session.graph()
+        return await run.io_bound(self.graphs.create, graph.model_copy(update={'name': f'{graph.name} (my copy)'}),
+                                  f'copy of {self.graph_id}, kept when a save was refused')
 
     def save_now(self, note: str = 'saved on shutdown') -> None:
         """Save synchronously (the event loop is going away)."""
         if self.dirty:
             try:
-                self.version = self.graphs.save(self.graph_id, self.session.graph(), note).number
+                self.version = self.graphs.save(self.graph_id, self.session.graph(), note, base=self.version).number
                 self.saved_revision = self.session.revision
+            except StaleSave as error:
+                # Theirs stays current; ours is not lost: it becomes a graph of its own.
+                copy = self.session.graph()
+                copy_id = self.graphs.create(copy.model_copy(update={'name': f'{copy.name} (my copy)'}),
+                                             f'copy of {self.graph_id}: {error}')
+                log.warning('graph %s was changed by another process; the edits of this one are kept as graph %s',
+                          self.graph_id, copy_id)
             except (StorageError, GraphNotFound) as error:
                 log.error('could not save graph %s: %s', self.graph_id, error)
 
@@ -162,6 +183,15 @@ class OpenGraphs:
             _, current, session = await run.io_bound(self._load, graph_id)
             entry.replace(session, current)
         return version
+
+    async def reload(self, graph_id: str) -> None:
+        """Drop the session's unsaved edits for the stored current version (after a refused save)."""
+        entry = self._open.get(graph_id)
+        if entry is None:
+            return
+        _, current, session = await run.io_bound(self._load, graph_id)
+        entry.error, entry.stale = None, None
+        entry.replace(session, current)
 
     def forget(self, graph_id: str) -> None:
         """The graph was deleted: the next page to ask for it finds nothing (pages still showing it

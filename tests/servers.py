@@ -1,0 +1,110 @@
+"""Throwaway servers for tests: started from the system's binaries in a temporary folder, on a
+free local port, stopped at the end. PostgreSQL for now; Redis and others go the same way
+(find the binary, `free_port`, `as_service_user`, start, wait until it answers, stop).
+
+Servers refuse to run as root (PostgreSQL's initdb does), so as root they run as `nobody`
+with `runuser`, in a folder that user owns. Where a server's package is missing, `Unavailable`
+says why: tests skip on it only when it cannot be installed here (not root); as root,
+scripts/test.sh installs it, so a missing server there is a failure, not a skip.
+"""
+from __future__ import annotations
+
+import glob
+import os
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+SERVICE_USER = 'nobody'
+
+
+class Unavailable(Exception):
+    """This machine cannot run the server; the message says what to install."""
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(('127.0.0.1', 0))
+        return probe.getsockname()[1]
+
+
+def as_service_user(command: list[str]) -> list[str]:
+    """`command` as a user a server accepts to run as (itself, unless this is root)."""
+    if os.getuid() != 0:
+        return command
+    return ['runuser', '-u', SERVICE_USER, '--', *command]
+
+
+def service_folder(prefix: str) -> Path:
+    """A new temporary folder the server's user owns."""
+    folder = Path(tempfile.mkdtemp(prefix=prefix))
+    if os.getuid() == 0:
+        shutil.chown(folder, SERVICE_USER)
+    return folder
+
+
+def _run(command: list[str], what: str) -> None:
+    result = subprocess.run(as_service_user(command), capture_output=True, text=True, timeout=120)
+    if result.returncode != 0:
+        raise RuntimeError(f'{what} failed ({result.returncode}): {(result.stderr or result.stdout).strip()}')
+
+
+def postgres_bin() -> Path:
+    """The folder of PostgreSQL's server programs (Debian's package puts them in /usr/lib/postgresql/N/bin)."""
+    found = sorted(glob.glob('/usr/lib/postgresql/*/bin/initdb'), key=lambda path: int(path.split('/')[4]))
+    if found:
+        return Path(found[-1]).parent
+    on_path = shutil.which('initdb')
+    if on_path:
+        return Path(on_path).parent
+    raise Unavailable("PostgreSQL's server is not installed (Debian: apt-get install postgresql; "
+                      'scripts/test.sh does it when run as root)')
+
+
+class PostgresServer:
+    """A PostgreSQL cluster of its own: `url(database)` for SQLAlchemy, `create_database(name)`."""
+
+    def __init__(self) -> None:
+        self.bin = postgres_bin()
+        self.folder = service_folder('swarm-pg-')
+        self.data = self.folder / 'data'
+        self.port = free_port()
+        self.user = 'studio'
+
+    def start(self) -> PostgresServer:
+        _run([str(self.bin / 'initdb'), '-D', str(self.data), '-U', self.user, '-A', 'trust', '-E', 'UTF8',
+              '--no-sync'], 'initdb')
+        # Sockets in our folder, TCP on localhost only; fsync off: a test cluster need not survive a crash.
+        options = f"-c listen_addresses=127.0.0.1 -c port={self.port} -k {self.folder} -c fsync=off " \
+                  f"-c max_connections=50"
+        _run([str(self.bin / 'pg_ctl'), '-D', str(self.data), '-l', str(self.folder / 'log'), '-o', options,
+              '-w', '-t', '60', 'start'], 'pg_ctl start')
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with socket.create_connection(('127.0.0.1', self.port), timeout=1):
+                    return self
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f'PostgreSQL did not answer on port {self.port}') from None
+                time.sleep(0.1)
+
+    def stop(self) -> None:
+        try:
+            _run([str(self.bin / 'pg_ctl'), '-D', str(self.data), '-m', 'immediate', '-w', 'stop'], 'pg_ctl stop')
+        finally:
+            shutil.rmtree(self.folder, ignore_errors=True)
+
+    def url(self, database: str = 'postgres') -> str:
+        return f'postgresql+psycopg://{self.user}@127.0.0.1:{self.port}/{database}'
+
+    def create_database(self, name: str) -> str:
+        """A new empty database; its URL."""
+        import psycopg
+        with psycopg.connect(f'host=127.0.0.1 port={self.port} user={self.user} dbname=postgres',
+                             autocommit=True) as connection:
+            connection.execute(f'CREATE DATABASE "{name}"')
+        return self.url(name)
