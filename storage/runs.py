@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
-from sqlalchemy import Column, ForeignKey, Integer, String, Text, UniqueConstraint, bindparam, insert, update
+from sqlalchemy import Column, ForeignKey, Integer, String, Text, UniqueConstraint, bindparam, insert, true, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Field, SQLModel, select
 
@@ -72,9 +72,13 @@ class RunRow(SQLModel, table=True):
     status: str = 'running'
     simulated: bool = False
     budget_usd: float | None = None
-    cost_usd: float = 0.0
+    cost_usd: float = 0.0  # of the priced nodes: a lower bound while `unpriced_nodes` > 0
     flagship_cost_usd: float = 0.0
     savings_pct: float = 0.0
+    # Nodes whose cost is unknown (a model nothing prices), and whether the flagship was priced
+    # (migration 0002_run_costs; which nodes: `cost_gaps`, from the run's events).
+    unpriced_nodes: int = Field(default=0, sa_column_kwargs={'server_default': '0'})
+    flagship_priced: bool = Field(default=True, sa_column_kwargs={'server_default': true()})
     input_tokens: int = 0
     output_tokens: int = 0
     node_count: int = 0
@@ -282,7 +286,8 @@ class RunRecorder:
                           flagship_cost_usd=float(finished.flagship_cost_usd), savings_pct=finished.savings_pct,
                           input_tokens=finished.input_tokens, output_tokens=finished.output_tokens,
                           nodes_done=finished.nodes_done, error=finished.error,
-                          finished_at=datetime.now(timezone.utc), duration_s=finished.duration_s)
+                          finished_at=datetime.now(timezone.utc), duration_s=finished.duration_s,
+                          unpriced_nodes=finished.unpriced_nodes, flagship_priced=finished.flagship_priced)
         batch = (attempts, node_runs, events, values)
         if self._thread is None:
             self._write_batch(batch)

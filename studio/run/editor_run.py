@@ -352,7 +352,7 @@ class EditorRun:
             note = f'ran version {version.number}' + (
                 f'; changed since: {", ".join(changes[:3])}{" …" if len(changes) > 3 else ""}' if changes
                 else '; the graph is unchanged since')
-        figures = stored_figures(detail.run, len(detail.nodes), len(unpriced), flagship_priced)
+        figures = stored_figures(detail.run, len(detail.nodes))
         titles = {node.id: node.title for node in ran.nodes} if ran is not None else self._titles()
         self._detach()
         self.shown = ShownRun(run_id, records, figures, None, note, titles)

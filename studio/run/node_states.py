@@ -379,7 +379,7 @@ def stored_displays(nodes: dict[str, Any], attempts: list[Any], unpriced: Collec
     return displays
 
 
-def stored_figures(run: Any, nodes_finished: int, unpriced_nodes: int = 0, flagship_priced: bool = True) -> RunFigures:
+def stored_figures(run: Any, nodes_finished: int) -> RunFigures:
     """The toolbar's figures for a stored run (`storage.runs` RunRow) with this many nodes finished."""
     started = run.started_at.timestamp() if run.started_at is not None else None
     duration = run.duration_s
@@ -390,7 +390,7 @@ def stored_figures(run: Any, nodes_finished: int, unpriced_nodes: int = 0, flags
                       flagship_cost_usd=Decimal(repr(run.flagship_cost_usd)), savings_pct=run.savings_pct,
                       input_tokens=run.input_tokens, output_tokens=run.output_tokens, started_at=started,
                       duration_s=duration if duration is not None else 0.0, error=run.error,
-                      unpriced_nodes=unpriced_nodes, flagship_priced=flagship_priced)
+                      unpriced_nodes=run.unpriced_nodes, flagship_priced=run.flagship_priced)
 
 
 _STORED_TEXT = {
