@@ -385,6 +385,18 @@ async def test_an_unpriced_node_shows_an_unknown_cost_and_the_totals_say_incompl
     assert rows[priced]['saving'] == f'{summary.nodes[priced].savings_pct:.1f}%'
     assert text_of(user, 'costs-total').startswith(f'Total ≥ $')
 
+    # stored: the History list and the reopened run say the same
+    user.find(marker='run-close').click()
+    await eventually(lambda: final_states(sent_states) == {})
+    user.find(marker='tab-history').click()
+    await user.should_see(marker=f'history-{bridge.run_id}')
+    with user.scope(marker=f'history-{bridge.run_id}'):
+        assert text_of(user, 'history-figures').startswith(f'≥ {money(summary.cost_usd)}, 1 node unpriced · saved ≤')
+        user.find(marker='history-open').click()
+    await eventually(lambda: final_states(sent_states).get(unpriced, {}).get('label', '').endswith('cost unknown'))
+    assert final_states(sent_states)[unpriced]['cost'] is None
+    assert text_of(user, 'run-cost') == f'≥ {money(summary.cost_usd)}, 1 node unpriced'
+
 
 async def test_a_run_with_a_budget_is_refused_in_the_form_when_a_model_is_unpriced(user: User, graphs, tmp_path,
                                                                                   monkeypatch):
