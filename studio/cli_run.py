@@ -255,7 +255,8 @@ class Progress:
         line.append(f'{self.name} ', style='bold')
         line.append(f'{self.done}/{self.node_count} nodes ')
         line.append(total_text(f'${self.cost:.6f}', self.unpriced) + ' ', style='green')
-        line.append(f'(flagship ${self.flagship:.6f}, {savings_text(self.savings, self.unpriced, self.flagship_priced)}) ')
+        saved = savings_text(self.savings, self.unpriced, self.flagship_priced)
+        line.append(f'(flagship ${self.flagship:.6f}, {saved}) ')
         if self.failed:
             line.append(f'{self.failed} failed ', style='red')
         if running:

@@ -158,7 +158,8 @@ class SettingsPage:
                        for value in (entry.input_cost_per_token, entry.output_cost_per_token)]
         fields = [ui.number(label, value=value, min=0, format='%.4g').props('dense').classes('w-28')
                   .mark(f'model-{name}-price-{tier}-{index}')
-                  for label, value, name in (('in $/1M', per_million[0], 'input'), ('out $/1M', per_million[1], 'output'))]
+                  for label, value, name in (('in $/1M', per_million[0], 'input'),
+                                             ('out $/1M', per_million[1], 'output'))]
 
         def priced(_: Any) -> None:
             values = [field.value for field in fields]

@@ -364,7 +364,8 @@ def stored_record(node_row: Any, attempt_rows: list[Any], unpriced: bool = False
     return record
 
 
-def stored_displays(nodes: dict[str, Any], attempts: list[Any], unpriced: Collection[str] = ()) -> dict[str, dict[str, Any]]:
+def stored_displays(nodes: dict[str, Any], attempts: list[Any],
+                    unpriced: Collection[str] = ()) -> dict[str, dict[str, Any]]:
     """node id -> run display, for a stored run (`RunDetail.nodes`, `RunDetail.attempts`, its unpriced nodes)."""
     by_node: dict[str, list[Any]] = {}
     for attempt in attempts:
@@ -410,12 +411,16 @@ _STORED_TEXT = {
     'node_failed': lambda data: f'failed: {data["error"]}',
     'node_skipped': lambda data: f'skipped: {data["reason"]}',
     'node_cancelled': lambda data: 'cancelled while running',
-    'run_finished': lambda data: f'run {data["status"].replace("_", " ")}: '
-                                 f'{total_text(exact_money(data["cost_usd"]), data.get("unpriced_nodes", 0))} '
-                                 f'(flagship-only {exact_money(data["flagship_cost_usd"])}, '
-                                 f'{savings_text(data["savings_pct"], data.get("unpriced_nodes", 0), data.get("flagship_priced", True))}) '
-                                 f'in {data["duration_s"]:.1f} s',
+    'run_finished': lambda data: _stored_run_finished(data),
 }
+def _stored_run_finished(data: dict[str, Any]) -> str:
+    unpriced, flagship_priced = data.get('unpriced_nodes', 0), data.get('flagship_priced', True)
+    flagship = exact_money(data['flagship_cost_usd']) if flagship_priced else 'unknown'
+    return (f'run {data["status"].replace("_", " ")}: {total_text(exact_money(data["cost_usd"]), unpriced)} '
+            f'(flagship-only {flagship}, {savings_text(data["savings_pct"], unpriced, flagship_priced)}) '
+            f'in {data["duration_s"]:.1f} s')
+
+
 _STORED_LEVEL = {'attempt_finished': 'info', 'node_retrying': 'warning', 'node_escalated': 'warning',
                  'node_succeeded': 'good', 'node_failed': 'bad', 'node_cancelled': 'warning'}
 
