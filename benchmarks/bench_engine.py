@@ -249,7 +249,7 @@ def main() -> None:
     print(f'2. every call {LATENCY_MS} ms, persistence on: wall {slow_run:.3f} s, critical path {critical:.3f} s, '
           f'ratio {ratio:.3f}   {verdict(ratio, 1.05)}\n')
 
-    print('3. savings against flagship-only (simulated, same tokens priced on the tier-1 primary)')
+    print('3. savings against flagship-only (simulated; nodes.costs.FLAGSHIP_DEFINITION: one flagship call per node)')
     for example in sorted((ROOT / 'assets' / 'examples').glob('*.json')):
         swarm = Graph.loads(example.read_text())
         summary = asyncio.run(MissionController(swarm, provider=SimulatedProvider(latency_ms=0))

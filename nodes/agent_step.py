@@ -18,7 +18,7 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
-from .catalog import ModelEntry
+from .catalog import Catalog, ModelEntry
 from .events import Attempt
 from .kinds.spec import StepFailed
 from .providers.base import SCHEMA_INSTRUCTION, CompletionRequest, ProviderError
@@ -41,7 +41,7 @@ async def run_agent(step: NodeStep) -> Any:
     except TemplateError as error:
         raise StepFailed(f'its prompt could not be rendered: {error}') from None
 
-    first_tier, route_reason = _starting_tier(config)
+    first_tier, route_reason = starting_tier(config)
     schema = config.output_schema
     if schema is not None:
         schema_text, validator = step.mission.schema_support(schema)
@@ -52,7 +52,7 @@ async def run_agent(step: NodeStep) -> Any:
 
     last_error = ''
     for tier in range(first_tier, 0, -1):
-        models = ((ModelEntry(config.model),) if config.model and tier == first_tier
+        models = ((step.mission.catalog.entry(config.model),) if config.model and tier == first_tier
                   else step.mission.catalog.models(tier))
         if not models:
             raise StepFailed(f'tier {tier} has no model in the catalog')
@@ -151,7 +151,14 @@ def _unfenced(text: str) -> str:
     return text
 
 
-def _starting_tier(config: Any) -> tuple[int, str | None]:
+def starting_entry(config: Any, catalog: Catalog) -> ModelEntry:
+    """The catalog entry an agent's first call uses: its model override, else its starting tier's primary."""
+    if config.model:
+        return catalog.entry(config.model)
+    return catalog.primary(starting_tier(config)[0])
+
+
+def starting_tier(config: Any) -> tuple[int, str | None]:
     if config.tier != 'auto':
         return config.tier, None
     from .router import route_task  # only graphs using `auto` pay for its patterns

@@ -8,6 +8,10 @@ variable `SWARM_STUDIO_CATALOG` overrides it for one process:
     {"tiers": {"3": ["ollama/llama3.1",
                      {"model": "openai/qwen2.5", "api_base": "http://127.0.0.1:8000/v1"}]}}
 
+An entry may state its own price per token (`"input_cost_per_token": 0, "output_cost_per_token": 0`
+for a local model); otherwise litellm's table prices it, and a model in neither is *unpriced*:
+its cost is unknown, shown as such, and a run with a budget refuses to call it.
+
 Tiers a file or a stored catalog leave out keep their defaults. Keys are never stored: an
 entry names the environment variable that holds its key, and `missing_keys` says which are
 not set.
@@ -16,12 +20,12 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .costs import provider_of
+from .costs import Price, price_from_entry, price_of, provider_of
 
 TIERS = (1, 2, 3)
 CATALOG_ENV = 'SWARM_STUDIO_CATALOG'
@@ -42,6 +46,10 @@ PROVIDER_KEYS: dict[str, str] = {
     'perplexity': 'PERPLEXITYAI_API_KEY', 'deepinfra': 'DEEPINFRA_API_KEY', 'cerebras': 'CEREBRAS_API_KEY',
 }
 KEYLESS_PROVIDERS = frozenset({'ollama', 'ollama_chat', 'lm_studio', 'llamafile'})
+PRICE_KEYS = ('input_cost_per_token', 'output_cost_per_token')
+ENTRY_KEYS = ('model', 'api_base', 'api_key_env', *PRICE_KEYS)
+HOW_TO_PRICE = ('give its catalog entry "input_cost_per_token" and "output_cost_per_token" (USD; 0 for a '
+                'free local model) on /settings or in $SWARM_STUDIO_CATALOG')
 
 
 class CatalogError(ValueError):
@@ -55,10 +63,22 @@ class ModelEntry:
     :param model: a litellm model name (`gpt-4o-mini`, `ollama/llama3.1`, `openai/<name>` …)
     :param api_base: the base URL of an OpenAI-compatible or local server, if not the provider's
     :param api_key_env: the environment variable holding its key (default: the provider's usual one)
+    :param input_cost_per_token: its price in USD per prompt token, when litellm's table lacks it
+        or the entry prices it otherwise (both prices are given, or neither)
+    :param output_cost_per_token: its price in USD per reply token
     """
     model: str
     api_base: str | None = None
     api_key_env: str | None = None
+    input_cost_per_token: float | None = None
+    output_cost_per_token: float | None = None
+
+    @property
+    def price(self) -> Price:
+        """The entry's own price if it states one, else litellm's (`known` False: unpriced)."""
+        if self.input_cost_per_token is not None:
+            return price_from_entry(self.model, self.input_cost_per_token, self.output_cost_per_token)
+        return price_of(self.model)
 
     @property
     def provider(self) -> str:
@@ -76,24 +96,32 @@ class ModelEntry:
     def missing_keys(self, env: Mapping[str, str]) -> tuple[str, ...]:
         return tuple(name for name in self.key_names() if not env.get(name))
 
-    def to_dict(self) -> str | dict[str, str]:
-        if not self.api_base and not self.api_key_env:
+    def to_dict(self) -> str | dict[str, Any]:
+        values = {key: getattr(self, key) for key in ENTRY_KEYS}
+        if all(values[key] is None for key in ENTRY_KEYS[1:]):
             return self.model
-        return {key: value for key, value in (('model', self.model), ('api_base', self.api_base),
-                                              ('api_key_env', self.api_key_env)) if value}
+        return {key: value for key, value in values.items() if value is not None and value != ''}
 
     @classmethod
     def from_value(cls, value: Any, where: str) -> ModelEntry:
         if isinstance(value, str) and value.strip():
             return cls(value.strip())
         if isinstance(value, dict) and isinstance(value.get('model'), str) and value['model'].strip():
-            unknown = set(value) - {'model', 'api_base', 'api_key_env'}
+            unknown = set(value) - set(ENTRY_KEYS)
             if unknown:
-                raise CatalogError(f'{where}: unknown key "{sorted(unknown)[0]}" (known: model, api_base, api_key_env)')
+                raise CatalogError(f'{where}: unknown key "{sorted(unknown)[0]}" (known: {", ".join(ENTRY_KEYS)})')
             for key in ('api_base', 'api_key_env'):
                 if value.get(key) is not None and not isinstance(value[key], str):
                     raise CatalogError(f'{where}: "{key}" must be a string')
-            return cls(value['model'].strip(), value.get('api_base') or None, value.get('api_key_env') or None)
+            prices = [value.get(key) for key in PRICE_KEYS]
+            for key, price in zip(PRICE_KEYS, prices):
+                if price is not None and (isinstance(price, bool) or not isinstance(price, (int, float)) or price < 0):
+                    raise CatalogError(f'{where}: "{key}" must be a number of USD per token, 0 or more')
+            if (prices[0] is None) != (prices[1] is None):
+                raise CatalogError(f'{where}: {value["model"]} needs both "input_cost_per_token" and '
+                                   f'"output_cost_per_token", or neither')
+            return cls(value['model'].strip(), value.get('api_base') or None, value.get('api_key_env') or None,
+                       *prices)
         raise CatalogError(f'{where}: a model is a litellm model name or {{"model": …, "api_base": …}}, '
                            f'not {json.dumps(value)}')
 
@@ -124,6 +152,15 @@ class Catalog:
                 if entry.model == model:
                     return entry
         return ModelEntry(model)
+
+    def price(self, model: str) -> Price:
+        """A model's price: its catalog entry's own, else litellm's table (`known` False: unpriced)."""
+        return self.entry(model).price
+
+    def unpriced(self, tiers: Iterable[int] = TIERS) -> tuple[str, ...]:
+        """The models of these tiers that nothing prices, in catalog order."""
+        return tuple(dict.fromkeys(entry.model for tier in tiers for entry in self.models(tier)
+                                   if not entry.price.known))
 
     def missing_keys(self, env: Mapping[str, str] | None = None) -> dict[str, tuple[str, ...]]:
         """Model name -> the environment variables it needs that are not set."""

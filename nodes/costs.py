@@ -4,6 +4,9 @@ litellm ships its price table as a JSON file inside the package; reading that fi
 (found without importing litellm, which takes seconds) keeps simulated runs fast and still
 prices every call at litellm's figures. Costs are `Decimal`s built from the table's decimal
 text, so a run's cost is exactly the sum of its attempts' costs.
+
+A model the table does not list, and whose catalog entry gives no price, is *unpriced*: its
+calls' cost is unknown, never $0 (`Price.known` is False and the figures say incomplete).
 """
 from __future__ import annotations
 
@@ -17,6 +20,14 @@ from typing import Any
 
 PRICE_TABLE_FILE = 'model_prices_and_context_window_backup.json'
 ZERO = Decimal(0)
+
+FLAGSHIP_DEFINITION = (
+    "flagship-only cost: per node, one call of the tier-1 primary model with the node's first prompt "
+    "(the input tokens of its first attempt) and its accepted reply (the output tokens of the attempt "
+    "that succeeded). Failed attempts, retries and escalations count in the actual cost only; a node "
+    "with no accepted reply adds nothing; a node's saving may be negative.")
+"""The savings counterfactual, written once: the README, the figures bar, the run panel and the
+run summary (`flagship_definition`) all show this text."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,8 +97,31 @@ def cost_usd(model: str, input_tokens: int, output_tokens: int) -> Decimal:
     return price_of(model).cost(input_tokens, output_tokens)
 
 
+def price_from_entry(model: str, input_cost_per_token: Any, output_cost_per_token: Any) -> Price:
+    """A price a catalog entry states itself (a local or private model)."""
+    return Price(model, _decimal(input_cost_per_token), _decimal(output_cost_per_token), provider_of(model), True)
+
+
 def savings_pct(cost: Decimal, flagship_cost: Decimal) -> float:
-    """How much cheaper `cost` is than `flagship_cost`, in percent (0 when nothing was spent)."""
+    """How much cheaper `cost` is than `flagship_cost`, in percent (0 when nothing was spent).
+
+    Negative when routing cost more than the flagship would have: never clamped."""
     if flagship_cost <= 0:
         return 0.0
     return round(float((flagship_cost - cost) * 100 / flagship_cost), 2)
+
+
+def total_text(money_text: str, unpriced_nodes: int) -> str:
+    """A cost as shown: `≥ $0.0123, 2 nodes unpriced` while some nodes' cost is unknown."""
+    if not unpriced_nodes:
+        return money_text
+    return f'≥ {money_text}, {unpriced_nodes} node{"s" * (unpriced_nodes != 1)} unpriced'
+
+
+def savings_text(pct: float, unpriced_nodes: int = 0, flagship_priced: bool = True) -> str:
+    """Savings as shown; with unpriced nodes the figure is only an upper bound, and says so."""
+    if not flagship_priced:
+        return 'savings unknown (the flagship model is unpriced)'
+    if unpriced_nodes:
+        return f'saved ≤ {pct:.1f}% (incomplete)'
+    return f'saved {pct:.1f}%'

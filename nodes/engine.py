@@ -33,7 +33,7 @@ from decimal import Decimal
 from typing import Any
 
 from .catalog import Catalog, ModelEntry, default_catalog
-from .costs import ZERO, price_of, savings_pct
+from .costs import FLAGSHIP_DEFINITION, ZERO, savings_pct
 from .events import (Attempt, AttemptFinished, CostUpdated, Event, NodeCancelled, NodeEscalated, NodeFailed,
                      NodeQueued, NodeRetrying, NodeSkipped, NodeStarted, NodeSucceeded, RunFinished, RunStarted)
 from .graph import Graph, Node
@@ -69,6 +69,10 @@ class InputError(ValueError):
         self.problems = problems
 
 
+class UnpricedModel(ValueError):
+    """A run with a budget may call a model that nothing prices: it is refused before any call."""
+
+
 class OverBudget(Exception):
     """A call was refused: its estimated cost would take the run over its budget."""
 
@@ -102,10 +106,12 @@ class NodeResult:
     tier: int | None = None
     model: str | None = None
     attempts: list[Attempt] = field(default_factory=list)
-    cost_usd: Decimal = ZERO
-    flagship_cost_usd: Decimal = ZERO
+    cost_usd: Decimal = ZERO  # of its priced attempts; the whole cost only when not `unpriced`
+    flagship_cost_usd: Decimal = ZERO  # one flagship call: see `nodes.costs.FLAGSHIP_DEFINITION`
     input_tokens: int = 0
     output_tokens: int = 0
+    unpriced: bool = False  # an attempt was made on a model nothing prices: its cost is unknown
+    has_flagship: bool = False  # it has an accepted reply, priced on a priced flagship
     output: Any = None
     error: str | None = None  # why it failed, was skipped or cancelled
     pinned: bool = False
@@ -114,10 +120,19 @@ class NodeResult:
     started_t: float | None = None
     finished_t: float | None = None
 
+    @property
+    def savings_pct(self) -> float | None:
+        """Its saving against one flagship call; None when either side is unknown (may be negative)."""
+        if self.unpriced or not self.has_flagship:
+            return None
+        return savings_pct(self.cost_usd, self.flagship_cost_usd)
+
     def to_dict(self) -> dict[str, Any]:
-        """The node entry of the run summary."""
+        """The node entry of the run summary (`cost_usd` None: unpriced, its cost is unknown)."""
         return {'status': self.status, 'tier': self.tier, 'model': self.model, 'attempts': len(self.attempts),
-                'cost_usd': float(self.cost_usd), 'output': self.output, 'error': self.error}
+                'cost_usd': None if self.unpriced else float(self.cost_usd),
+                'flagship_cost_usd': float(self.flagship_cost_usd) if self.has_flagship else None,
+                'savings_pct': self.savings_pct, 'output': self.output, 'error': self.error}
 
 
 @dataclass(slots=True)
@@ -134,9 +149,16 @@ class RunSummary:
     outputs: dict[str, Any]
     started_at: float
     duration_s: float
+    unpriced_nodes: tuple[str, ...] = ()  # nodes whose cost is unknown: `cost_usd` is a lower bound
+    flagship_priced: bool = True
+
+    @property
+    def cost_complete(self) -> bool:
+        return not self.unpriced_nodes
 
     @property
     def savings_pct(self) -> float:
+        """The saving on the priced part (an upper bound when the cost is incomplete)."""
         return savings_pct(self.cost_usd, self.flagship_cost_usd)
 
     def __repr__(self) -> str:
@@ -145,25 +167,51 @@ class RunSummary:
                 f'nodes=<{len(self.nodes)} nodes>)')
 
     def to_dict(self) -> dict[str, Any]:
+        known = self.cost_complete and self.flagship_priced
         return {'run_id': self.run_id, 'status': self.status, 'simulated': self.simulated,
-                'cost_usd': float(self.cost_usd), 'flagship_cost_usd': float(self.flagship_cost_usd),
-                'savings_pct': self.savings_pct,
+                'cost_usd': float(self.cost_usd), 'cost_complete': self.cost_complete,
+                'unpriced_nodes': list(self.unpriced_nodes),
+                'flagship_cost_usd': float(self.flagship_cost_usd) if self.flagship_priced else None,
+                'savings_pct': self.savings_pct if known else None, 'flagship_definition': FLAGSHIP_DEFINITION,
                 'tokens': {'input': self.input_tokens, 'output': self.output_tokens},
                 'nodes': {node_id: result.to_dict() for node_id, result in self.nodes.items()},
                 'outputs': self.outputs}
 
 
-def node_signature(kind: str, config: Mapping[str, Any], upstream_outputs: Mapping[str, Any]) -> str:
-    """A node's cache key: a hash of its kind, its config and the outputs it reads.
+def node_signature(kind: str, config: Mapping[str, Any], upstream_outputs: Mapping[str, Any],
+                   resolution: Mapping[str, Any] | None = None) -> str:
+    """A node's cache key: a hash of its kind, its config, the outputs it reads and how it runs.
 
     :param kind: the node's kind name
     :param config: the node's config as in the graph file
     :param upstream_outputs: node id -> output, for every node it reads (its direct upstream
         nodes and the nodes its templates name)
+    :param resolution: how its output is produced (`node_resolution`): the provider mode and,
+        for an agent, the catalog entry of the model it starts on; an output is reused only by
+        a run that would have produced it the same way (never a simulated one in a live run)
     """
-    payload = json.dumps([kind, config, upstream_outputs], sort_keys=True, ensure_ascii=False, default=str,
+    payload = json.dumps([kind, config, upstream_outputs, resolution], sort_keys=True, ensure_ascii=False, default=str,
                          separators=(',', ':'))
     return hashlib.sha256(payload.encode()).hexdigest()
+
+
+def node_resolution(kind: str, config: Any, simulated: bool, catalog: Catalog,
+                    model: str | None = None) -> dict[str, Any]:
+    """The part of a node's cache key that says how its output is produced.
+
+    :param config: the node's parsed config
+    :param model: the model it started on (a past run's first attempt); default: the model it
+        would start on now (its override, else its starting tier's primary)
+    """
+    resolution: dict[str, Any] = {'mode': 'simulated' if simulated else 'live'}
+    if kind == 'agent':
+        if model is None:
+            from .agent_step import starting_entry
+            entry = starting_entry(config, catalog)
+        else:
+            entry = catalog.entry(model)
+        resolution['model'] = entry.to_dict()
+    return resolution
 
 
 class _NoLimit:
@@ -297,7 +345,7 @@ class MissionController:
         self._slot_of: dict[ModelEntry, asyncio.Semaphore | _NoLimit] = {}
         self._schemas: dict[str, tuple[str, Any]] = {}
         self._schemas_by_id: dict[int, tuple[dict, tuple[str, Any]]] = {}
-        self._flagship_price = price_of(self.catalog.flagship.model)
+        self._flagship_price = self.catalog.price(self.catalog.flagship.model)
         self.clock = time.perf_counter
         self.sleep = asyncio.sleep
 
@@ -311,12 +359,15 @@ class MissionController:
         unknown = [node_id for node_id in self.pinned if node_id not in self._plan]
         if unknown:
             raise ValueError(f'pinned node "{unknown[0]}" is not in the graph')
+        if self.budget_usd is not None:
+            self._refuse_unpriced()
 
         self.inputs: dict[str, Any] = {}
         self.outputs: dict[str, Any] = {}
         self._cost = ZERO
         self._flagship_cost = ZERO
         self._reserved = ZERO
+        self._unpriced: dict[str, None] = {}  # node ids whose cost is unknown, in the order found
         self._input_tokens = 0
         self._output_tokens = 0
         self._done = 0
@@ -449,7 +500,7 @@ class MissionController:
         if self.budget_usd is None:
             return None
         input_tokens, output_tokens = self.provider.estimate_tokens(request)
-        estimate = price_of(request.model).cost(input_tokens, output_tokens)
+        estimate = self.catalog.price(request.model).cost(input_tokens, output_tokens)
         committed = self._cost + self._reserved
         if committed + estimate > self.budget_usd:
             raise OverBudget(f'a call of {request.model} estimated at ${estimate:.6f} would take the run over its '
@@ -464,6 +515,23 @@ class MissionController:
 
     # -- internals ------------------------------------------------------------------------------
 
+    def _refuse_unpriced(self) -> None:
+        """`UnpricedModel` if an agent may call (at its start, on fallback or escalation) a model
+        nothing prices: a budget cannot be kept on unknown costs."""
+        from .agent_step import starting_entry, starting_tier
+        for planned in self._plan.values():
+            if planned.node.kind != 'agent' or planned.node.id in self.pinned:
+                continue
+            first = starting_tier(planned.config)[0]
+            entries = [starting_entry(planned.config, self.catalog)]
+            entries += [entry for tier in range(first, 0, -1) for entry in self.catalog.models(tier)]
+            for entry in entries:
+                if not entry.price.known:
+                    from .catalog import HOW_TO_PRICE
+                    raise UnpricedModel(f'a run with a budget needs every model it may call priced: node '
+                                        f'"{planned.node.id}" may call {entry.model}, which has no price in '
+                                        f"litellm's table or the catalog; {HOW_TO_PRICE}")
+
     def _emit(self, event: Event) -> None:
         for subscriber in self._subscribers:
             try:
@@ -474,8 +542,20 @@ class MissionController:
     def _record(self, result: NodeResult, attempt: Attempt) -> None:
         input_tokens, output_tokens = attempt.input_tokens, attempt.output_tokens
         if input_tokens or output_tokens:
-            attempt.cost_usd = cost = price_of(attempt.model).cost(input_tokens, output_tokens)
-            attempt.flagship_cost_usd = flagship = self._flagship_price.cost(input_tokens, output_tokens)
+            price = self.catalog.price(attempt.model)
+            if price.known:
+                attempt.cost_usd = cost = price.cost(input_tokens, output_tokens)
+            else:
+                attempt.priced, cost = False, ZERO
+                result.unpriced = True
+                self._unpriced[result.node_id] = None
+            flagship = ZERO
+            if attempt.error is None and self._flagship_price.known:
+                # The counterfactual (FLAGSHIP_DEFINITION): the flagship answers the first prompt at once.
+                first_prompt = next((past.input_tokens for past in result.attempts if past.input_tokens),
+                                    input_tokens)
+                attempt.flagship_cost_usd = flagship = self._flagship_price.cost(first_prompt, output_tokens)
+                result.has_flagship = True
             result.cost_usd += cost
             result.flagship_cost_usd += flagship
             result.input_tokens += input_tokens
@@ -492,7 +572,7 @@ class MissionController:
             if input_tokens or output_tokens:
                 self._emit(CostUpdated(self.run_id, now, result.node_id, self._cost, self._flagship_cost,
                                        savings_pct(self._cost, self._flagship_cost), self._input_tokens,
-                                       self._output_tokens))
+                                       self._output_tokens, len(self._unpriced), self._flagship_price.known))
 
     def _release(self, ready: list[str]) -> None:
         """Start the nodes whose upstream nodes are all done (serving pinned and cached ones)."""
@@ -561,7 +641,8 @@ class MissionController:
                     names |= referenced_names(source)
             planned.reads = tuple(sorted(names))
         return node_signature(planned.node.kind, planned.node.config,
-                              {node_id: self.outputs[node_id] for node_id in planned.reads})
+                              {node_id: self.outputs[node_id] for node_id in planned.reads},
+                              node_resolution(planned.node.kind, planned.config, self.simulated, self.catalog))
 
     async def _run_node(self, planned: _PlannedNode) -> None:
         result = planned.result
@@ -598,7 +679,7 @@ class MissionController:
         if self._subscribers:
             self._emit(NodeSucceeded(self.run_id, result.finished_t, result.node_id, output, result.tier,
                                      result.model, len(result.attempts), result.cost_usd, result.pinned,
-                                     result.cached))
+                                     result.cached, not result.unpriced))
         ready = []
         plan = self._plan
         for successor in planned.successors:
@@ -618,14 +699,14 @@ class MissionController:
         result.finished_t = now = time.monotonic()
         if self._subscribers:
             run_id, node_id = self.run_id, result.node_id
-            attempts, cost = len(result.attempts), result.cost_usd
+            attempts, cost, priced = len(result.attempts), result.cost_usd, not result.unpriced
             if status == 'failed':
                 event: Event = NodeFailed(run_id, now, node_id, error or 'failed', result.tier, result.model,
-                                          attempts, cost)
+                                          attempts, cost, priced)
             elif status == 'cancelled':
-                event = NodeCancelled(run_id, now, node_id, result.tier, result.model, attempts, cost)
+                event = NodeCancelled(run_id, now, node_id, result.tier, result.model, attempts, cost, priced)
             else:
-                event = NodeSkipped(run_id, now, node_id, error or 'skipped', attempts, cost)
+                event = NodeSkipped(run_id, now, node_id, error or 'skipped', attempts, cost, priced)
             self._emit(event)
         self._done += 1
         if status == 'failed':
@@ -671,13 +752,15 @@ class MissionController:
                    if result.kind == 'output' and result.status == 'succeeded'}
         duration = time.monotonic() - started_t
         summary = RunSummary(self.run_id, status, self.simulated, self._cost, self._flagship_cost, self._input_tokens,
-                             self._output_tokens, results, outputs, started_at, duration)
+                             self._output_tokens, results, outputs, started_at, duration, tuple(self._unpriced),
+                             self._flagship_price.known)
         failed = next((f'node "{result.node_id}": {result.error}' for result in results.values()
                        if result.status == 'failed'), None)
         self._emit(RunFinished(self.run_id, time.monotonic(), status, self._cost, self._flagship_cost,
                                summary.savings_pct, self._input_tokens, self._output_tokens, duration,
                                sum(result.status == 'succeeded' for result in results.values()), len(results),
-                               self._stop_reason if status in ('cancelled', 'over_budget') else failed))
+                               self._stop_reason if status in ('cancelled', 'over_budget') else failed,
+                               len(self._unpriced), self._flagship_price.known))
         return summary
 
 

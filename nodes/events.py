@@ -55,9 +55,11 @@ class Attempt:
     :param error_kind: `invalid_output`, `rate_limit`, `server_error`, `timeout`, `refused` or None
     :param input_tokens: prompt tokens billed
     :param output_tokens: reply tokens billed
-    :param cost_usd: the attempt's cost at the model's price
-    :param flagship_cost_usd: the same tokens priced on the tier-1 primary model
+    :param cost_usd: the attempt's cost at the model's price (0 and `priced` False when nothing prices it)
+    :param flagship_cost_usd: on the accepted attempt only, the node's flagship counterfactual
+        (`nodes.costs.FLAGSHIP_DEFINITION`: its first prompt and this reply on the tier-1 primary); else 0
     :param latency_s: seconds the provider call took
+    :param priced: False when its model has no price: its cost is unknown (`to_dict` gives None)
     """
     node_id: str
     number: int
@@ -73,13 +75,17 @@ class Attempt:
     cost_usd: Decimal = Decimal(0)
     flagship_cost_usd: Decimal = Decimal(0)
     latency_s: float = 0.0
+    priced: bool = True
 
     @property
     def ok(self) -> bool:
         return self.error is None
 
     def to_dict(self) -> dict[str, Any]:
-        return {item.name: _plain(getattr(self, item.name)) for item in fields(self)}
+        result = {item.name: _plain(getattr(self, item.name)) for item in fields(self)}
+        if not self.priced:
+            result['cost_usd'] = None
+        return result
 
 
 @dataclass(slots=True)
@@ -168,6 +174,7 @@ class NodeSucceeded(Event):
     cost_usd: Decimal = Decimal(0)
     pinned: bool = False  # the output was given, no model was called
     cached: bool = False  # the output came from the cache of an unchanged node
+    priced: bool = True  # False: a call was on an unpriced model, `cost_usd` is only the priced part
 
 
 @dataclass(slots=True)
@@ -181,6 +188,7 @@ class NodeFailed(Event):
     model: str | None = None
     attempts: int = 0
     cost_usd: Decimal = Decimal(0)
+    priced: bool = True
 
 
 @dataclass(slots=True)
@@ -193,6 +201,7 @@ class NodeSkipped(Event):
     reason: str
     attempts: int = 0
     cost_usd: Decimal = Decimal(0)
+    priced: bool = True
 
 
 @dataclass(slots=True)
@@ -206,11 +215,16 @@ class NodeCancelled(Event):
     model: str | None = None
     attempts: int = 0
     cost_usd: Decimal = Decimal(0)
+    priced: bool = True
 
 
 @dataclass(slots=True)
 class CostUpdated(Event):
-    """The run's running totals after an attempt was priced."""
+    """The run's running totals after an attempt was priced.
+
+    `cost_usd` is the priced part: with `unpriced_nodes` > 0 the cost is at least that much, and
+    `savings_pct` (on the priced part) is not a figure to show as such. `flagship_cost_usd` follows
+    `nodes.costs.FLAGSHIP_DEFINITION`; it is unknown when `flagship_priced` is False."""
     type: ClassVar[str] = 'cost_updated'
     run_id: str
     t: float
@@ -220,6 +234,8 @@ class CostUpdated(Event):
     savings_pct: float
     input_tokens: int
     output_tokens: int
+    unpriced_nodes: int = 0
+    flagship_priced: bool = True
 
 
 @dataclass(slots=True)
@@ -237,6 +253,8 @@ class RunFinished(Event):
     nodes_done: int = 0
     node_count: int = 0
     error: str | None = None
+    unpriced_nodes: int = 0  # as in CostUpdated
+    flagship_priced: bool = True
 
 
 NODE_TERMINAL_EVENTS = (NodeSucceeded, NodeFailed, NodeSkipped, NodeCancelled)

@@ -38,6 +38,9 @@ class Node(BaseModel):
     title: str = ''
     position: Position = Field(default_factory=lambda: Position(x=0, y=0))
     config: dict[str, Any] = Field(default_factory=dict)
+    # Text typed into a JSON config field that is not valid JSON yet, by config key: kept so no
+    # typing is lost, and reported as a problem; the config keeps the field's last valid value.
+    drafts: dict[str, str] | None = None
 
 
 class Edge(BaseModel):

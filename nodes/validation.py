@@ -226,6 +226,10 @@ def _config_problems(node: Node) -> list[Problem]:
             else:
                 message = f'node "{node.id}": config "{where}" {_pydantic_message(detail)}'
             problems.append(Problem(code, message, node_id=node.id, field=key))
+    for key, text in (node.drafts or {}).items():
+        problems.append(Problem('json_draft', f'node "{node.id}": {key} {draft_problem(text)}; the typed text is '
+                                f'kept as a draft, and the node keeps its last valid {key} until it is fixed',
+                                node_id=node.id, field=key))
     schema = node.config.get('output_schema')
     if isinstance(schema, dict):
         schema_error = schema_problem(schema)
@@ -233,6 +237,19 @@ def _config_problems(node: Node) -> list[Problem]:
             problems.append(Problem('bad_output_schema', f'node "{node.id}": output_schema is not a valid JSON '
                                     f'Schema: {schema_error}', node_id=node.id, field='output_schema'))
     return problems
+
+
+def draft_problem(text: str) -> str:
+    """Why a draft is not a value: `is not valid JSON: <reason> at line L, column C`."""
+    def refuse(name: str) -> None:
+        raise ValueError(f'{name} is not a JSON number')
+    try:
+        json.loads(text, parse_constant=refuse)
+    except json.JSONDecodeError as error:
+        return f'is not valid JSON: {error.msg} at line {error.lineno}, column {error.colno}'
+    except ValueError as error:
+        return f'is not valid JSON: {error}'
+    return 'holds a draft not applied yet'
 
 
 def _edge_problems(edge: Edge, nodes: dict[str, Node], dag: LiveDag) -> list[Problem]:

@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
-from sqlalchemy import Column, ForeignKey, Integer, String, Text, UniqueConstraint, bindparam, insert, update
+from sqlalchemy import Column, ForeignKey, Integer, String, Text, UniqueConstraint, bindparam, insert, true, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Field, SQLModel, select
 
@@ -72,9 +72,13 @@ class RunRow(SQLModel, table=True):
     status: str = 'running'
     simulated: bool = False
     budget_usd: float | None = None
-    cost_usd: float = 0.0
+    cost_usd: float = 0.0  # of the priced nodes: a lower bound while `unpriced_nodes` > 0
     flagship_cost_usd: float = 0.0
     savings_pct: float = 0.0
+    # Nodes whose cost is unknown (a model nothing prices), and whether the flagship was priced
+    # (migration 0002_run_costs; which nodes: `cost_gaps`, from the run's events).
+    unpriced_nodes: int = Field(default=0, sa_column_kwargs={'server_default': '0'})
+    flagship_priced: bool = Field(default=True, sa_column_kwargs={'server_default': true()})
     input_tokens: int = 0
     output_tokens: int = 0
     node_count: int = 0
@@ -282,7 +286,8 @@ class RunRecorder:
                           flagship_cost_usd=float(finished.flagship_cost_usd), savings_pct=finished.savings_pct,
                           input_tokens=finished.input_tokens, output_tokens=finished.output_tokens,
                           nodes_done=finished.nodes_done, error=finished.error,
-                          finished_at=datetime.now(timezone.utc), duration_s=finished.duration_s)
+                          finished_at=datetime.now(timezone.utc), duration_s=finished.duration_s,
+                          unpriced_nodes=finished.unpriced_nodes, flagship_priced=finished.flagship_priced)
         batch = (attempts, node_runs, events, values)
         if self._thread is None:
             self._write_batch(batch)
@@ -335,7 +340,7 @@ class RunRecorder:
                 node_id, attempt = event.node_id, event.attempt
                 cost = float(attempt.cost_usd)
                 data = {'number': attempt.number, 'tier': attempt.tier, 'model': attempt.model,
-                        'error_kind': attempt.error_kind, 'cost_usd': cost}
+                        'error_kind': attempt.error_kind, 'cost_usd': cost if attempt.priced else None}
                 attempts.append((run_id, node_id, attempt.number, attempt.tier, attempt.model, attempt.messages,
                                  attempt.reply, attempt.output, attempt.error, attempt.error_kind,
                                  attempt.input_tokens, attempt.output_tokens, cost, float(attempt.flagship_cost_usd),
@@ -344,7 +349,7 @@ class RunRecorder:
                 node_id = event.node_id
                 cost = float(event.cost_usd)
                 data = {'tier': event.tier, 'model': event.model, 'attempts': event.attempts, 'cost_usd': cost,
-                        'pinned': event.pinned, 'cached': event.cached}
+                        'pinned': event.pinned, 'cached': event.cached, 'priced': event.priced}
                 self._succeeded += 1
                 node_runs.append((run_id, node_id, 'succeeded', event.tier, event.model, event.attempts, cost,
                                   (event.output,), None, event.pinned, event.cached, started.pop(node_id, None), t))
@@ -474,6 +479,25 @@ class RunNotFound(LookupError):
     """No stored run has that id."""
 
 
+_GAP_EVENTS = ('node_succeeded', 'node_failed', 'node_skipped', 'node_cancelled', 'run_finished')
+
+
+def cost_gaps(events: list[dict[str, Any]]) -> tuple[list[str], bool]:
+    """(the nodes whose cost is unknown, whether the flagship was priced), from a run's stored events.
+
+    The recorder keeps both in the events' data (`priced`, `flagship_priced`); runs recorded
+    before they existed read as fully priced."""
+    # NOTE: until the node and run tables get columns for these (a schema migration), the
+    # events are their only home.
+    unpriced, flagship_priced = [], True
+    for event in events:
+        if event['type'] == 'run_finished':
+            flagship_priced = event.get('flagship_priced', True)
+        elif event['type'] in _GAP_EVENTS and event.get('priced') is False:
+            unpriced.append(event['node_id'])
+    return unpriced, flagship_priced
+
+
 class RunRepository:
     """Stored runs. Every method is one transaction.
 
@@ -514,6 +538,14 @@ class RunRepository:
                                 .order_by(RunEventRow.seq)).all()
             return [{'type': row.type, 'run_id': row.run_id, 'seq': row.seq, 't': row.t,
                      **({'node_id': row.node_id} if row.node_id else {}), **json.loads(row.data)} for row in rows]
+
+    def cost_gaps(self, run_id: str) -> tuple[list[str], bool]:
+        """`cost_gaps(events)` of a stored run, reading only its node-end and run-end events."""
+        with transaction(self.engine) as session:
+            rows = session.exec(select(RunEventRow.type, RunEventRow.node_id, RunEventRow.data).where(
+                RunEventRow.run_id == run_id, RunEventRow.type.in_(_GAP_EVENTS)).order_by(RunEventRow.seq)).all()
+        return cost_gaps([{'type': type_name, 'node_id': node_id, **json.loads(data)}
+                          for type_name, node_id, data in rows])
 
     def mark_interrupted(self) -> list[str]:
         """Mark `running` runs whose process is gone as `interrupted` (and their unfinished

@@ -11,6 +11,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from nodes.costs import savings_text, total_text
+
 from .cli import CommandError
 from .cli_graphs import read_source
 
@@ -30,7 +32,7 @@ def run_command(args: argparse.Namespace) -> int:
 
 
 def _run_command(args: argparse.Namespace) -> int:
-    from nodes.engine import InputError, MissionController
+    from nodes.engine import InputError, MissionController, UnpricedModel
     from storage.db import StorageError, connect
     from storage.runs import RunRepository
 
@@ -54,6 +56,8 @@ def _run_command(args: argparse.Namespace) -> int:
         mission.check_inputs(inputs)
     except InputError as error:
         raise CommandError(_input_message(error)) from None
+    except UnpricedModel as error:
+        raise CommandError(f'{error}; nothing was run') from None
     if notice:
         print(f'swarm-studio run: {notice}', file=sys.stderr)
     # Keep the collector from re-scanning what is loaded by now during the run (a quarter of a
@@ -211,6 +215,8 @@ class Progress:
         self.cost = 0.0
         self.flagship = 0.0
         self.savings = 0.0
+        self.unpriced = 0
+        self.flagship_priced = True
         self.started = time.monotonic()
         self.live: Any = None
 
@@ -225,6 +231,7 @@ class Progress:
         elif kind == 'cost_updated':
             self.cost, self.flagship, self.savings = float(event.cost_usd), float(event.flagship_cost_usd), \
                 event.savings_pct
+            self.unpriced, self.flagship_priced = event.unpriced_nodes, event.flagship_priced
 
     def start(self) -> None:
         if not self.stream.isatty():
@@ -247,8 +254,9 @@ class Progress:
             line.append('[simulated] ', style='yellow')
         line.append(f'{self.name} ', style='bold')
         line.append(f'{self.done}/{self.node_count} nodes ')
-        line.append(f'${self.cost:.6f} ', style='green')
-        line.append(f'(flagship ${self.flagship:.6f}, saved {self.savings:.1f}%) ')
+        line.append(total_text(f'${self.cost:.6f}', self.unpriced) + ' ', style='green')
+        saved = savings_text(self.savings, self.unpriced, self.flagship_priced)
+        line.append(f'(flagship ${self.flagship:.6f}, {saved}) ')
         if self.failed:
             line.append(f'{self.failed} failed ', style='red')
         if running:
@@ -258,13 +266,32 @@ class Progress:
     def finish(self, summary: Any) -> None:
         done = sum(result.status == 'succeeded' for result in summary.nodes.values())
         mode = 'simulated' if summary.simulated else 'live'
-        print(f'{summary.status}: {done}/{len(summary.nodes)} nodes succeeded, ${float(summary.cost_usd):.6f} '
-              f'(flagship-only ${float(summary.flagship_cost_usd):.6f}, saved {summary.savings_pct:.1f}%), '
+        unpriced = len(summary.unpriced_nodes)
+        flagship = f'${float(summary.flagship_cost_usd):.6f}' if summary.flagship_priced else 'unknown'
+        print(f'{summary.status}: {done}/{len(summary.nodes)} nodes succeeded, '
+              f'{total_text(f"${float(summary.cost_usd):.6f}", unpriced)} '
+              f'(flagship-only {flagship}, {savings_text(summary.savings_pct, unpriced, summary.flagship_priced)}), '
               f'{summary.input_tokens + summary.output_tokens} tokens, {summary.duration_s:.1f} s, {mode}, '
               f'run {summary.run_id}', file=self.stream)
+        if unpriced or not summary.flagship_priced:
+            print(f'swarm-studio run: warning: {_unpriced_warning(summary)}', file=self.stream)
         for node_id, result in summary.nodes.items():
             if result.status == 'failed':
                 print(f'  {node_id} failed: {result.error}', file=self.stream)
+
+
+def _unpriced_warning(summary: Any) -> str:
+    from nodes.catalog import HOW_TO_PRICE
+    parts = []
+    if summary.unpriced_nodes:
+        models = sorted({attempt.model for node_id in summary.unpriced_nodes
+                         for attempt in summary.nodes[node_id].attempts if not attempt.priced})
+        count = len(summary.unpriced_nodes)
+        parts.append(f'{count} node{"s" * (count != 1)} ran on unpriced models ({", ".join(models)}): '
+                     f'the cost shown is a lower bound')
+    if not summary.flagship_priced:
+        parts.append('the flagship (tier-1 primary) is unpriced: savings are unknown')
+    return '; '.join(parts) + f'; to price a model, {HOW_TO_PRICE}'
 
 
 def route_command(args: argparse.Namespace) -> int:

@@ -1,7 +1,8 @@
 """The `/settings` page: the tier catalog, provider keys, and run defaults.
 
 - Tier catalog: the models of each tier (primary first, then fallbacks) with their prices
-  from litellm's price table; edited here and stored in the database (storage.settings).
+  (the entry's own, else litellm's price table); a model neither prices is marked *unpriced*
+  and can be priced here. Edited here and stored in the database (storage.settings).
 - Provider keys: which providers have a key in the environment. Keys are never shown, stored
   or sent to the browser: only whether each variable is set.
 - Run defaults: the budget the Run form starts with, and the concurrency (calls in flight
@@ -10,13 +11,14 @@
 from __future__ import annotations
 
 import os
+from decimal import Decimal
 from typing import Any
 
 from nicegui import ui
 
 from nodes.catalog import CATALOG_ENV, KEYLESS_PROVIDERS, PROVIDER_KEYS, TIERS, Catalog, CatalogError, ModelEntry, \
     default_catalog
-from nodes.costs import price_of
+from nodes.costs import FLAGSHIP_DEFINITION
 from storage.db import StorageError
 from storage.settings import CATALOG_KEY, get_setting, save_catalog
 
@@ -26,13 +28,23 @@ from .run.preferences import RunDefaults, run_defaults, save_run_defaults
 TIER_NAMES = {1: 'high reasoning', 2: 'analytical / coding', 3: 'commodity / high-speed'}
 
 
-def price_text(model: str) -> str:
-    """`$3.00 in / $15.00 out per 1M tokens`, or why the model has no price."""
-    price = price_of(model)
+UNPRICED_TEXT = ("unpriced: not in litellm's price table; its calls' cost shows as unknown, and runs with a "
+                 'budget refuse it — give it a price')
+
+
+def price_text(entry: ModelEntry) -> str:
+    """`$3.00 in / $15.00 out per 1M tokens` (`(own price)` when the entry sets it), or *unpriced*."""
+    price = entry.price
     if not price.known:
-        return "not in litellm's price table: its calls cost $0 in the figures"
+        return UNPRICED_TEXT
+    own = ' (own price)' if entry.input_cost_per_token is not None else ''
     return (f'${float(price.input_per_token) * 1e6:.2f} in / ${float(price.output_per_token) * 1e6:.2f} out '
-            'per 1M tokens')
+            f'per 1M tokens{own}')
+
+
+def per_token(per_million: float) -> float:
+    # Through the decimal text: 0.2 / 1e6 in floats is not the 2e-07 a user typed.
+    return float(Decimal(str(per_million)) / 1_000_000)
 
 
 def key_text(entry: ModelEntry, env: dict[str, str] | os._Environ) -> str:
@@ -78,8 +90,8 @@ class SettingsPage:
             with ui.card().classes('w-full').mark('catalog'):
                 ui.label('Tier catalog').classes('text-lg')
                 ui.label('Each tier calls its first model; the others are fallbacks, in order. Prices come from '
-                         "litellm's price table; every run is also priced as if the tier-1 primary model had "
-                         'made all its calls (the flagship-only figure).').classes('text-sm text-grey-8')
+                         "the entry's own price, else litellm's price table; a model with neither is unpriced. "
+                         'Savings compare each run with its ' + FLAGSHIP_DEFINITION).classes('text-sm text-grey-8')
                 if os.environ.get(CATALOG_ENV):
                     ui.label(f'{CATALOG_ENV} names a catalog file: its tiers override the ones stored here.') \
                         .classes('text-sm text-orange-9').mark('catalog-override')
@@ -120,7 +132,9 @@ class SettingsPage:
         with ui.row().classes('w-full items-center gap-2 no-wrap').mark(f'model-{tier}-{index}'):
             ui.label('primary' if index == 0 else f'fallback {index}').classes('w-20 text-xs text-grey-7')
             name = ui.input(value=entry.model).props('dense').classes('w-64').mark(f'model-name-{tier}-{index}')
-            price = ui.label(price_text(entry.model)).classes('text-xs w-64').mark(f'model-price-{tier}-{index}')
+            price = ui.label(price_text(entry)).classes('text-xs w-64').mark(f'model-price-{tier}-{index}')
+            if not entry.price.known or entry.input_cost_per_token is not None:
+                self.price_inputs(tier, index, entry)
             ui.label(key_text(entry, env)).classes('text-xs text-grey-8 grow')
             if entry.api_base:
                 ui.label(entry.api_base).classes('text-xs text-grey-7').tooltip('api_base')
@@ -129,13 +143,31 @@ class SettingsPage:
                 model = (event.value or '').strip()
                 if model:
                     old = self.tiers[tier][index]
-                    self.tiers[tier][index] = ModelEntry(model, old.api_base, old.api_key_env)
-                    price.set_text(price_text(model))
+                    # an entry's own price was for the old model: the new name is priced afresh
+                    self.tiers[tier][index] = entry = ModelEntry(model, old.api_base, old.api_key_env)
+                    price.set_text(price_text(entry))
             name.on_value_change(renamed)
             ui.button(icon='arrow_upward', on_click=lambda tier=tier, index=index: self.move_up(tier, index)) \
                 .props('flat dense round size=sm').set_enabled(index > 0)
             ui.button(icon='delete', on_click=lambda tier=tier, index=index: self.remove(tier, index)) \
                 .props('flat dense round size=sm').mark(f'remove-model-{tier}-{index}')
+
+    def price_inputs(self, tier: int, index: int, entry: ModelEntry) -> None:
+        """USD per 1M tokens in and out for a model litellm does not price (0 for a free local model)."""
+        per_million = [None if value is None else value * 1e6
+                       for value in (entry.input_cost_per_token, entry.output_cost_per_token)]
+        fields = [ui.number(label, value=value, min=0, format='%.4g').props('dense').classes('w-28')
+                  .mark(f'model-{name}-price-{tier}-{index}')
+                  for label, value, name in (('in $/1M', per_million[0], 'input'),
+                                             ('out $/1M', per_million[1], 'output'))]
+
+        def priced(_: Any) -> None:
+            values = [field.value for field in fields]
+            old = self.tiers[tier][index]
+            prices = (None, None) if None in values else tuple(per_token(value) for value in values)
+            self.tiers[tier][index] = ModelEntry(old.model, old.api_base, old.api_key_env, *prices)
+        for field in fields:
+            field.on_value_change(priced)
 
     def add_model(self, tier: int, model: str | None) -> None:
         model = (model or '').strip()
@@ -164,9 +196,10 @@ class SettingsPage:
         except (CatalogError, StorageError) as error:
             ui.notify(f'The catalog was not saved: {error}', type='negative')
             return
-        unknown = [entry.model for models in self.tiers.values() for entry in models if not price_of(entry.model).known]
-        ui.notify('Catalog saved.' + (f' No price is known for {", ".join(unknown)}.' if unknown else ''),
-                  type='positive')
+        unknown = [entry.model for models in self.tiers.values() for entry in models if not entry.price.known]
+        ui.notify('Catalog saved.' + (f' Unpriced (cost unknown until you price them): {", ".join(unknown)}.'
+                                      if unknown else ''), type='positive')
+        self.catalog_editor.refresh()
         self.keys_table.refresh()
 
     def reset_catalog(self) -> None:

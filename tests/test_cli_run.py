@@ -55,8 +55,9 @@ def test_without_keys_run_is_simulated_says_so_and_prints_the_summary(db, capsys
     assert 'no provider key found: running on the simulated provider' in err
     summary = json.loads(out)
     assert summary['status'] == 'succeeded' and summary['simulated'] is True
-    assert set(summary) == {'run_id', 'status', 'simulated', 'cost_usd', 'flagship_cost_usd', 'savings_pct', 'tokens',
-                            'nodes', 'outputs'}
+    assert set(summary) == {'run_id', 'status', 'simulated', 'cost_usd', 'cost_complete', 'unpriced_nodes',
+                            'flagship_cost_usd', 'savings_pct', 'flagship_definition', 'tokens', 'nodes', 'outputs'}
+    assert summary['cost_complete'] is True and 'warning' not in err
     assert err.strip().splitlines()[-1].startswith('succeeded: 4/4 nodes succeeded')
     assert 'simulated' in err.strip().splitlines()[-1]
     stored = RunRepository(connect(db)).get_run(summary['run_id'])
@@ -219,3 +220,38 @@ def test_route_reads_one_task_a_line_and_prints_json(capsys, monkeypatch):
     assert main(['route', '--json', '-']) == 0
     lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert lines == [{'tier': route_task(task).tier, 'reason': route_task(task).reason} for task in tasks if task]
+
+
+def unpriced_catalog(tmp_path, monkeypatch) -> str:
+    """Tier 3 on a model nothing prices (the example's `tidy` node is tier 3)."""
+    path = tmp_path / 'catalog.json'
+    path.write_text(json.dumps({'tiers': {'3': ['openai/house-model-7b']}}))
+    monkeypatch.setenv('SWARM_STUDIO_CATALOG', str(path))
+    return 'openai/house-model-7b'
+
+
+def test_a_node_on_an_unpriced_model_has_an_unknown_cost_and_the_run_says_incomplete(db, tmp_path, capsys,
+                                                                                    monkeypatch):
+    model = unpriced_catalog(tmp_path, monkeypatch)
+    code = main(['run', str(EXAMPLE), '--input', 'company=Acme', '--latency-ms', '0', '--json', '--db', db])
+    out, err = capsys.readouterr()
+    assert code == 0
+    summary = json.loads(out)
+    unpriced = [node_id for node_id, node in summary['nodes'].items() if node['model'] == model]
+    assert unpriced and summary['unpriced_nodes'] == unpriced and summary['cost_complete'] is False
+    assert all(summary['nodes'][node_id]['cost_usd'] is None for node_id in unpriced)
+    assert summary['savings_pct'] is None and summary['cost_usd'] > 0  # the priced part, a lower bound
+    warnings = [line for line in err.splitlines() if 'warning' in line]
+    assert len(warnings) == 1 and model in warnings[0] and 'input_cost_per_token' in warnings[0]
+    assert f'≥ ${summary["cost_usd"]:.6f}, {len(unpriced)} node{"s" * (len(unpriced) != 1)} unpriced' in err
+
+
+def test_a_budget_run_that_may_call_an_unpriced_model_is_refused_before_any_call(db, tmp_path, capsys, monkeypatch):
+    model = unpriced_catalog(tmp_path, monkeypatch)
+    code = main(['run', str(EXAMPLE), '--input', 'company=Acme', '--latency-ms', '0', '--budget', '1', '--json',
+                 '--db', db])
+    out, err = capsys.readouterr()
+    assert code == 1 and out == ''
+    [line] = err.strip().splitlines()
+    assert model in line and 'input_cost_per_token' in line and 'nothing was run' in line
+    assert RunRepository(connect(db)).list_runs() == []

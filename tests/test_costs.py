@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from nodes.catalog import DEFAULT_TIERS, Catalog, CatalogError, ModelEntry, default_catalog, load_catalog
-from nodes.costs import cost_usd, price_of, provider_of, savings_pct
+from nodes.costs import FLAGSHIP_DEFINITION, cost_usd, price_of, provider_of, savings_pct, savings_text, total_text
 
 ROOT = Path(__file__).parents[1]
 TABLE = json.loads((Path(importlib.util.find_spec('litellm').origin).parent
@@ -113,3 +113,139 @@ def test_a_bad_catalog_is_refused_with_a_reason(document, message):
 def test_a_missing_catalog_file_is_a_clear_error(tmp_path):
     with pytest.raises(CatalogError, match='does not exist'):
         load_catalog(env={'SWARM_STUDIO_CATALOG': str(tmp_path / 'nope.json')})
+
+
+# -- the flagship counterfactual (nodes.costs.FLAGSHIP_DEFINITION) -------------------------------
+
+class TokenScript:
+    """A provider double: each call of a node answers the next (reply, input tokens, output tokens)."""
+    simulated = True
+    default_concurrency = None
+
+    def __init__(self, replies: list[tuple[str, int, int]]) -> None:
+        self.replies = list(replies)
+        self.requests = []
+
+    async def complete(self, request):
+        from nodes.providers import Completion
+        self.requests.append(request)
+        text, input_tokens, output_tokens = self.replies.pop(0)
+        return Completion(text, input_tokens, output_tokens, request.model)
+
+    def estimate_tokens(self, request):
+        return 100, 100
+
+
+def one_agent(tier: int = 3, model: str | None = None, retries: int = 2):
+    from nodes.graph import Graph
+    config = {'tier': tier, 'prompt': 'List the steps', 'max_retries': retries,
+              'output_schema': {'type': 'object', 'required': ['steps']}}
+    if model:
+        config['model'] = model
+    return Graph.model_validate({'name': 't', 'nodes': [{'id': 'a', 'kind': 'agent', 'config': config}],
+                                 'edges': []})
+
+
+def run_one(graph, replies, catalog=None, **options):
+    import asyncio
+    from nodes.engine import MissionController
+    provider = TokenScript(replies)
+    return asyncio.run(MissionController(graph, provider=provider, catalog=catalog, **options).run()), provider
+
+
+def test_three_failures_on_tier_three_then_success_on_tier_two_cost_one_flagship_call():
+    # Retried prompts grow (the bad reply and the feedback go back); the flagship would answer
+    # the first prompt once: 1000 in (the first attempt's), 300 out (the accepted reply's).
+    replies = [('not json', 1000, 400), ('still not', 1500, 400), ('nope', 2000, 400), ('{"steps": []}', 1000, 300)]
+    summary, _ = run_one(one_agent(tier=3), replies)
+    node = summary.nodes['a']
+    assert [attempt.tier for attempt in node.attempts] == [3, 3, 3, 2] and node.status == 'succeeded'
+    catalog = default_catalog()
+    flagship = catalog.flagship.price
+    assert node.flagship_cost_usd == flagship.cost(1000, 300) == summary.flagship_cost_usd
+    actual = sum((catalog.primary(3).price.cost(i, o) for _, i, o in replies[:3]), Decimal(0)) \
+        + catalog.primary(2).price.cost(1000, 300)
+    assert node.cost_usd == actual == summary.cost_usd
+    assert summary.savings_pct == savings_pct(actual, flagship.cost(1000, 300))
+    # the old definition (every attempt's tokens on the flagship) would have claimed far more
+    everything = sum((flagship.cost(i, o) for _, i, o in replies), Decimal(0))
+    assert savings_pct(actual, everything) > summary.savings_pct + 20
+    assert [attempt.flagship_cost_usd for attempt in node.attempts] == [0, 0, 0, flagship.cost(1000, 300)]
+    entry = summary.to_dict()['nodes']['a']
+    assert entry['flagship_cost_usd'] == float(flagship.cost(1000, 300))
+    assert entry['savings_pct'] == node.savings_pct == savings_pct(actual, flagship.cost(1000, 300))
+
+
+def test_a_node_that_cost_more_than_the_flagship_shows_a_negative_saving():
+    replies = [('bad', 3000, 900)] * 3 + [('bad', 3000, 900)] * 3 + [('{"steps": [1]}', 3000, 100)]
+    summary, _ = run_one(one_agent(tier=3), replies)
+    node = summary.nodes['a']
+    assert [attempt.tier for attempt in node.attempts][-1] == 1
+    assert node.cost_usd > node.flagship_cost_usd and node.savings_pct < 0 and summary.savings_pct < 0
+
+
+def test_a_failed_node_adds_its_cost_but_no_counterfactual():
+    summary, _ = run_one(one_agent(tier=1, retries=0), [('bad', 500, 50)])
+    node = summary.nodes['a']
+    assert node.status == 'failed' and node.cost_usd > 0 and node.flagship_cost_usd == 0
+    assert node.to_dict()['flagship_cost_usd'] is None and node.savings_pct is None
+
+
+def test_the_definition_is_in_the_run_summary_and_the_readme():
+    summary, _ = run_one(one_agent(), [('{"steps": []}', 100, 10)])
+    document = summary.to_dict()
+    assert document['flagship_definition'] == FLAGSHIP_DEFINITION
+    assert document['cost_complete'] is True and document['unpriced_nodes'] == []
+    assert FLAGSHIP_DEFINITION in ' '.join((ROOT / 'README.md').read_text().split())
+
+
+# -- unpriced models ---------------------------------------------------------------------------
+
+UNPRICED = 'openai/house-model-7b'
+
+
+def test_a_model_nothing_prices_is_unpriced_and_an_entry_can_price_it():
+    assert not ModelEntry(UNPRICED).price.known
+    assert not ModelEntry('ollama/house-llama', api_base='http://127.0.0.1:11434').price.known
+    free = ModelEntry.from_value({'model': UNPRICED, 'input_cost_per_token': 0, 'output_cost_per_token': 0}, 'x')
+    assert free.price.known and free.price.cost(1000, 1000) == 0
+    priced = ModelEntry.from_value({'model': UNPRICED, 'input_cost_per_token': 1e-7,
+                                    'output_cost_per_token': 4e-7}, 'x')
+    assert priced.price.cost(10, 10) == Decimal('0.000005')
+    assert Catalog.from_dict(priced_catalog_document()).to_dict()['tiers']['3'][0] == \
+        {'model': UNPRICED, 'input_cost_per_token': 1e-7, 'output_cost_per_token': 4e-7}
+    with pytest.raises(CatalogError, match='needs both'):
+        ModelEntry.from_value({'model': UNPRICED, 'input_cost_per_token': 0}, 'x')
+    with pytest.raises(CatalogError, match='USD per token'):
+        ModelEntry.from_value({'model': UNPRICED, 'input_cost_per_token': '0', 'output_cost_per_token': 0}, 'x')
+    assert Catalog.from_dict({'tiers': {'3': [UNPRICED]}}).unpriced() == (UNPRICED,)
+
+
+def priced_catalog_document():
+    return {'tiers': {'3': [{'model': UNPRICED, 'input_cost_per_token': 1e-7, 'output_cost_per_token': 4e-7}]}}
+
+
+def test_an_unpriced_node_has_an_unknown_cost_and_the_total_says_incomplete():
+    catalog = Catalog.from_dict({'tiers': {'3': [UNPRICED]}})
+    summary, _ = run_one(one_agent(tier=3), [('{"steps": []}', 100, 10)], catalog)
+    document = summary.to_dict()
+    assert document['nodes']['a']['cost_usd'] is None and document['nodes']['a']['savings_pct'] is None
+    assert document['cost_complete'] is False and document['unpriced_nodes'] == ['a']
+    assert document['savings_pct'] is None and document['cost_usd'] == 0
+    assert summary.nodes['a'].attempts[0].to_dict()['cost_usd'] is None
+    assert total_text('$0.0123', 2) == '≥ $0.0123, 2 nodes unpriced'
+    assert savings_text(40.0, 1) == 'saved ≤ 40.0% (incomplete)' and savings_text(40.0) == 'saved 40.0%'
+
+
+def test_a_run_with_a_budget_that_may_call_an_unpriced_model_is_refused_before_any_call():
+    from nodes.engine import UnpricedModel
+    # tier 3 is priced; the escalation tier 2 falls back to an unpriced model
+    catalog = Catalog.from_dict({'tiers': {'2': ['gpt-5-mini', UNPRICED]}})
+    with pytest.raises(UnpricedModel, match=f'node "a" may call {UNPRICED}.*input_cost_per_token'):
+        run_one(one_agent(tier=3), [('{"steps": []}', 100, 10)], catalog, budget_usd=1)
+    summary, provider = run_one(one_agent(tier=3), [('{"steps": []}', 100, 10)], catalog)
+    assert summary.status == 'succeeded' and summary.cost_complete  # without a budget it runs
+    priced = Catalog.from_dict({'tiers': {'2': ['gpt-5-mini', {'model': UNPRICED, 'input_cost_per_token': 0,
+                                                                'output_cost_per_token': 0}]}})
+    summary, _ = run_one(one_agent(tier=3), [('{"steps": []}', 100, 10)], priced, budget_usd=1)
+    assert summary.status == 'succeeded'

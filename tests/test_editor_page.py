@@ -187,19 +187,31 @@ async def test_a_prompt_problem_shows_under_the_field_and_on_the_node_as_the_use
     assert calls[-1][1][0][0]['changes']['problems'] == []
 
 
-async def test_json_that_does_not_parse_is_shown_inline_and_changes_nothing(user: User, graphs):
+async def test_json_that_does_not_parse_is_kept_as_a_draft_counted_saved_and_back_after_a_reload(user: User, graphs):
     graph_id, _ = await open_editor(user, graphs)
     canvas_event(user, 'selection', {'nodes': ['tidy'], 'edges': []})
     schema = next(iter(user.find(marker='output_schema').elements))
     with user:
         schema.value = '{"type": "object",'
     await user.should_see('not valid JSON: Expecting property name enclosed in double quotes at line 1, column 19')
+    await user.should_see('1 problem')
     session = session_of(user, graph_id)
     assert 'output_schema' not in session.node('tidy').config
+    await user.should_see('Saved · version 2', retries=60)  # the typed text is what was saved
+    assert graphs.get(graph_id).node('tidy').drafts == {'output_schema': '{"type": "object",'}
+
+    await user.open(f'/graph/{graph_id}')  # a reload
+    await user.should_see('1 problem')
+    canvas_event(user, 'selection', {'nodes': ['tidy'], 'edges': []})
+    schema = next(iter(user.find(marker='output_schema').elements))
+    assert schema.value == '{"type": "object",'
+    await user.should_see('not valid JSON')
     with user:
         schema.value = '{"type": "object", "required": ["items"]}'
-    await user.should_not_see(marker='json-error-output_schema')
+    await user.should_not_see('not valid JSON')
+    session = session_of(user, graph_id)
     assert session.node('tidy').config['output_schema'] == {'type': 'object', 'required': ['items']}
+    assert session.draft('tidy', 'output_schema') is None and session.problems.count == 0
     with user:
         schema.value = '{"type": "nope"}'
     await user.should_see("output_schema is not a valid JSON Schema")

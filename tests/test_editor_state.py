@@ -388,3 +388,57 @@ def test_an_edit_of_a_large_graph_sends_only_what_changed():
     assert problems_by_node(session) == {'a00100': [
         'node "a00100": prompt refers to "result", which is not upstream of "a00100"; draw a path result -> … -> '
         'a00100 or remove the reference']}
+
+
+# -- drafts: JSON typed into a field that does not parse is kept, not lost ------------------------
+
+def test_json_that_does_not_parse_is_kept_as_a_draft_and_counted_as_a_problem():
+    session = EditorSession(brief_graph())
+    before = session.problems.count
+    schema = session.node('tidy').config.get('output_schema', MISSING)
+    session.set_draft('tidy', 'output_schema', '{"type": "object",')
+    assert session.draft('tidy', 'output_schema') == '{"type": "object",'
+    assert session.node('tidy').config.get('output_schema', MISSING) == schema  # the last valid value stays
+    [problem] = [p for p in session.node_problems('tidy') if p.field == 'output_schema']
+    assert problem.code == 'json_draft' and 'not valid JSON' in problem.message and 'draft' in problem.message
+    assert session.problems.count == before + 1
+    assert problems_by_node(session) == full_validation(session)
+
+    # the draft is part of the graph: saved, and back after a reload (a version is the same text)
+    text = session.graph().dumps()
+    reloaded = EditorSession(Graph.model_validate_json(text))
+    assert reloaded.draft('tidy', 'output_schema') == '{"type": "object",'
+    assert reloaded.problems.count == before + 1
+    assert '"drafts": {\n        "output_schema": "{\\"type\\": \\"object\\","\n      }' in text
+
+
+def test_fixing_a_draft_applies_the_value_and_undo_brings_back_each_step():
+    session = EditorSession(brief_graph())
+    original = session.node('tidy').config.get('output_schema', MISSING)
+    session.set_config('tidy', 'output_schema', {'type': 'object'})
+    session.seal()
+    session.set_draft('tidy', 'output_schema', '{"type": "array",')
+    session.seal()
+    session.set_config('tidy', 'output_schema', {'type': 'array'})
+    assert session.draft('tidy', 'output_schema') is None and session.node('tidy').drafts is None
+    assert session.node('tidy').config['output_schema'] == {'type': 'array'}
+    assert all('drafts' not in node for node in session.graph().to_document()['nodes'])
+    session.undo()
+    assert session.draft('tidy', 'output_schema') == '{"type": "array",'
+    assert session.node('tidy').config['output_schema'] == {'type': 'object'}
+    session.undo()
+    assert session.draft('tidy', 'output_schema') is None
+    session.undo()
+    assert session.node('tidy').config.get('output_schema', MISSING) == original
+    assert problems_by_node(session) == full_validation(session)
+
+
+def test_typing_through_a_draft_in_one_step_undoes_the_value_and_the_draft():
+    # Typing merges steps on one field; the merged step must undo the draft and the value alike.
+    session = EditorSession(brief_graph())
+    original = session.node('tidy').config.get('output_schema', MISSING)
+    session.set_config('tidy', 'output_schema', {'type': 'object'})
+    session.set_draft('tidy', 'output_schema', '{"type": "object", ')
+    session.undo()
+    assert session.draft('tidy', 'output_schema') is None
+    assert session.node('tidy').config.get('output_schema', MISSING) == original

@@ -71,13 +71,14 @@ async def test_example_swarm_runs_and_its_summary_has_the_documented_shape():
     graph = Graph.loads(EXAMPLE.read_text())
     summary = await controller(graph).run({'company': 'Acme'})
     document = summary.to_dict()
-    assert set(document) == {'run_id', 'status', 'simulated', 'cost_usd', 'flagship_cost_usd', 'savings_pct',
-                             'tokens', 'nodes', 'outputs'}
+    assert set(document) == {'run_id', 'status', 'simulated', 'cost_usd', 'cost_complete', 'unpriced_nodes',
+                             'flagship_cost_usd', 'savings_pct', 'flagship_definition', 'tokens', 'nodes', 'outputs'}
     assert document['status'] == 'succeeded' and document['simulated'] is True
     assert set(document['tokens']) == {'input', 'output'} and document['tokens']['input'] > 0
     assert set(document['nodes']) == {'brief', 'plan', 'tidy', 'report'}
     for node in document['nodes'].values():
-        assert set(node) == {'status', 'tier', 'model', 'attempts', 'cost_usd', 'output', 'error'}
+        assert set(node) == {'status', 'tier', 'model', 'attempts', 'cost_usd', 'flagship_cost_usd', 'savings_pct',
+                             'output', 'error'}
     plan = document['nodes']['plan']
     assert (plan['tier'], plan['model'], plan['attempts']) == (1, 'claude-opus-4-5', 1)
     assert isinstance(plan['output']['steps'], list) and all(isinstance(s, str) for s in plan['output']['steps'])

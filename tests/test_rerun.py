@@ -1,12 +1,18 @@
 """Re-run from a node: the cache built from a past run serves exactly the unchanged nodes outside
-the re-run node's downstream, as the mission controller computes signatures."""
+the re-run node's downstream, as the mission controller computes signatures; and never serves
+an output made another way (a simulated output to a live run, one model's to another's)."""
 from __future__ import annotations
 
 import copy
 from pathlib import Path
 
+import pytest
+from fake_openai import FakeOpenAI
+
+from nodes.catalog import Catalog, ModelEntry, default_catalog
 from nodes.engine import MissionController
 from nodes.graph import Graph
+from nodes.providers.live import LiveProvider
 from nodes.providers.simulated import SimulatedProvider
 from studio.run.rerun import downstream_of, rerun_cache
 
@@ -26,6 +32,16 @@ def outputs_of(summary) -> dict:
     return {node_id: result.output for node_id, result in summary.nodes.items() if result.status == 'succeeded'}
 
 
+def cache_from(past, ran: Graph, now: Graph, node_id: str, catalog: Catalog | None = None) -> dict:
+    """The re-run cache of a past run, as the app builds it from the stored run."""
+    first_models = {}
+    for result in past.nodes.values():
+        if result.attempts:
+            first_models[result.node_id] = result.attempts[0].model
+    return rerun_cache(ran, outputs_of(past), now, node_id, simulated=past.simulated, first_models=first_models,
+                       catalog=catalog or default_catalog())
+
+
 def agent_in_the_middle(graph: Graph) -> str:
     """An agent with agents both upstream and downstream of it."""
     ids = {node.id: node for node in graph.nodes}
@@ -40,7 +56,7 @@ def agent_in_the_middle(graph: Graph) -> str:
 async def test_only_the_node_and_its_downstream_run_again():
     past, inputs = await run(REVIEW)
     middle = agent_in_the_middle(REVIEW)
-    again, _ = await run(REVIEW, rerun_cache(REVIEW, outputs_of(past), REVIEW, middle), inputs)
+    again, _ = await run(REVIEW, cache_from(past, REVIEW, REVIEW, middle), inputs)
     rerun = downstream_of(REVIEW, middle)
     for node in REVIEW.nodes:
         result = again.nodes[node.id]
@@ -54,7 +70,7 @@ async def test_a_node_edited_since_the_past_run_and_what_reads_it_run_again():
     upstream = next(edge.source for edge in REVIEW.edges if edge.target == middle)
     edited = copy.deepcopy(REVIEW)
     edited.node(upstream).config['system'] = 'You are terse.'
-    again, _ = await run(edited, rerun_cache(REVIEW, outputs_of(past), edited, middle), inputs)
+    again, _ = await run(edited, cache_from(past, REVIEW, edited, middle), inputs)
     assert not again.nodes[upstream].cached and again.nodes[upstream].attempts
     untouched = [node.id for node in REVIEW.nodes
                  if node.kind == 'agent' and upstream not in downstream_of(REVIEW, node.id)
@@ -66,3 +82,51 @@ def test_downstream_of_includes_the_node_itself_and_what_it_reaches():
     brief = Graph.loads((ROOT / 'assets/examples/competitor-brief.json').read_text())
     assert downstream_of(brief, 'plan') == {'plan', 'tidy', 'report'}
     assert downstream_of(brief, 'report') == {'report'}
+
+
+async def test_a_node_whose_starting_model_changed_runs_again():
+    past, inputs = await run(REVIEW)
+    middle = agent_in_the_middle(REVIEW)
+    upstream = next(edge.source for edge in REVIEW.edges if edge.target == middle)
+    edited = copy.deepcopy(REVIEW)
+    edited.node(upstream).config['model'] = 'gpt-4.1-nano'
+    again, _ = await run(edited, cache_from(past, REVIEW, edited, middle), inputs)
+    assert not again.nodes[upstream].cached and again.nodes[upstream].attempts[0].model == 'gpt-4.1-nano'
+
+
+@pytest.fixture
+def server():
+    fake = FakeOpenAI()
+    yield fake
+    fake.close()
+
+
+CHAIN = Graph.model_validate({'name': 'chain', 'nodes': [
+    {'id': 'draft', 'kind': 'agent', 'config': {'tier': 3, 'prompt': 'Draft a slogan'}},
+    {'id': 'polish', 'kind': 'agent', 'config': {'tier': 3, 'prompt': 'Polish: {{ draft }}'}}],
+    'edges': [{'source': 'draft', 'target': 'polish'}]})
+
+
+async def run_on(provider, catalog: Catalog, cache: dict | None = None):
+    return await MissionController(CHAIN, provider=provider, catalog=catalog, cache=cache).run({})
+
+
+async def test_a_live_rerun_never_receives_a_simulated_output(server):
+    catalog = Catalog({tier: (ModelEntry('openai/local-test-model', api_base=server.api_base),) for tier in (1, 2, 3)})
+    simulated = await run_on(SimulatedProvider(latency_ms=0), catalog)
+    assert simulated.nodes['draft'].status == 'succeeded'
+    server.script = [('ok', 'Live draft'), ('ok', 'Live polish')]
+    live = await run_on(LiveProvider(timeout_s=10), catalog, cache_from(simulated, CHAIN, CHAIN, 'polish', catalog))
+    assert not live.nodes['draft'].cached and live.nodes['draft'].output == 'Live draft'
+    assert live.nodes['polish'].output == 'Live polish' and len(server.requests) == 2
+
+
+async def test_a_live_rerun_of_a_live_run_is_served_from_the_cache(server):
+    # The control for the test above: the same re-run of a live past run does use the cache.
+    catalog = Catalog({tier: (ModelEntry('openai/local-test-model', api_base=server.api_base),) for tier in (1, 2, 3)})
+    server.script = [('ok', 'Live draft'), ('ok', 'Live polish')]
+    past = await run_on(LiveProvider(timeout_s=10), catalog)
+    server.script = [('ok', 'Polished again')]
+    again = await run_on(LiveProvider(timeout_s=10), catalog, cache_from(past, CHAIN, CHAIN, 'polish', catalog))
+    assert again.nodes['draft'].cached and again.nodes['draft'].output == 'Live draft'
+    assert again.nodes['polish'].output == 'Polished again' and len(server.requests) == 3

@@ -20,6 +20,7 @@ from storage.settings import stored_catalog
 from studio.canvas import Canvas
 from studio.run.editor_run import missions
 from studio.run.node_states import money
+from studio.settings_page import UNPRICED_TEXT
 
 ROOT = Path(__file__).resolve().parent.parent
 BRIEF = json.loads((ROOT / 'assets/examples/competitor-brief.json').read_text())
@@ -315,13 +316,22 @@ async def test_settings_show_prices_and_store_an_edited_catalog(user: User, grap
         user.find(marker='add-model-3').click()
     await user.should_see(marker='model-name-3-4')
     assert text_of(user, 'model-price-3-3') == '$0.00 in / $0.00 out per 1M tokens'
-    assert text_of(user, 'model-price-3-4') == "not in litellm's price table: its calls cost $0 in the figures"
+    assert text_of(user, 'model-price-3-4') == UNPRICED_TEXT
     user.find(marker='remove-model-1-2').click()
     user.find(marker='save-catalog').click()
-    await user.should_see('Catalog saved. No price is known for openai/in-house-model.')
+    await user.should_see('Catalog saved. Unpriced (cost unknown until you price them): openai/in-house-model.')
     catalog = stored_catalog(graphs.engine)
     assert [entry.model for entry in catalog.models(3)][-2:] == ['ollama/llama3.1', 'openai/in-house-model']
     assert [entry.model for entry in catalog.models(1)] == ['claude-opus-4-5', 'gpt-5']
+    assert not catalog.models(3)[-1].price.known
+
+    element(user, 'model-input-price-3-4').value = 0.2
+    element(user, 'model-output-price-3-4').value = 0.8
+    user.find(marker='save-catalog').click()
+    await user.should_see('Catalog saved.')
+    entry = stored_catalog(graphs.engine).models(3)[-1]
+    assert entry.price.known and entry.price.cost(10**6, 10**6) == Decimal('1.0')
+    await user.should_see('$0.20 in / $0.80 out per 1M tokens (own price)')
 
 
 async def test_settings_say_which_keys_are_set_without_showing_them(user: User, monkeypatch: pytest.MonkeyPatch):
@@ -353,3 +363,50 @@ async def test_bad_defaults_are_refused_in_one_line(user: User):
     element(user, 'default-budget').value = -1
     user.find(marker='save-defaults').click()
     await user.should_see('The defaults were not saved: the default budget must be more than $0, or empty for none.')
+
+
+async def test_an_unpriced_node_shows_an_unknown_cost_and_the_totals_say_incomplete(user: User, graphs, tmp_path,
+                                                                                    monkeypatch):
+    path = tmp_path / 'catalog.json'
+    path.write_text(json.dumps({'tiers': {'3': ['openai/house-model-7b']}}))
+    monkeypatch.setenv('SWARM_STUDIO_CATALOG', str(path))
+    graph_id, sent_states = await open_editor(user, graphs)
+    bridge = await start_run(user, graph_id, company='Acme')
+    summary = bridge.summary
+    [unpriced] = summary.unpriced_nodes
+    shown = final_states(sent_states)
+    assert shown[unpriced]['cost'] is None and shown[unpriced]['label'].endswith('cost unknown')
+    assert text_of(user, 'run-cost') == f'≥ {money(summary.cost_usd)}, 1 node unpriced'
+    assert text_of(user, 'run-savings') == f'saved ≤ {summary.savings_pct:.1f}% (incomplete)'
+    user.find(marker='tab-costs').click()
+    rows = {row['id']: row for row in element(user, 'costs-table').rows}
+    assert rows[unpriced]['cost'] == 'unknown' and rows[unpriced]['saving'] == ''
+    priced = next(node_id for node_id, result in summary.nodes.items() if result.attempts and node_id != unpriced)
+    assert rows[priced]['saving'] == f'{summary.nodes[priced].savings_pct:.1f}%'
+    assert text_of(user, 'costs-total').startswith(f'Total ≥ $')
+
+    # stored: the History list and the reopened run say the same
+    user.find(marker='run-close').click()
+    await eventually(lambda: final_states(sent_states) == {})
+    user.find(marker='tab-history').click()
+    await user.should_see(marker=f'history-{bridge.run_id}')
+    with user.scope(marker=f'history-{bridge.run_id}'):
+        assert text_of(user, 'history-figures').startswith(f'≥ {money(summary.cost_usd)}, 1 node unpriced · saved ≤')
+        user.find(marker='history-open').click()
+    await eventually(lambda: final_states(sent_states).get(unpriced, {}).get('label', '').endswith('cost unknown'))
+    assert final_states(sent_states)[unpriced]['cost'] is None
+    assert text_of(user, 'run-cost') == f'≥ {money(summary.cost_usd)}, 1 node unpriced'
+
+
+async def test_a_run_with_a_budget_is_refused_in_the_form_when_a_model_is_unpriced(user: User, graphs, tmp_path,
+                                                                                  monkeypatch):
+    path = tmp_path / 'catalog.json'
+    path.write_text(json.dumps({'tiers': {'2': ['openai/house-model-7b']}}))
+    monkeypatch.setenv('SWARM_STUDIO_CATALOG', str(path))
+    graph_id, _ = await open_editor(user, graphs)
+    await open_run_form(user)
+    element(user, 'input-company').value = 'Acme'
+    element(user, 'run-budget').value = 1
+    user.find(marker='run-start').click()
+    await user.should_see('openai/house-model-7b, which has no price')
+    assert missions().last.get(graph_id) is None

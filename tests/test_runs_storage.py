@@ -358,3 +358,17 @@ def _tidy_started(runs: RunRepository) -> bool:
         return False
     return bool(listed) and any(event['type'] == 'node_started' and event.get('node_id') == 'tidy'
                                 for event in runs.events(listed[0].id))
+
+
+async def test_a_run_with_an_unpriced_node_is_stored_as_incomplete_and_says_which_node(runs):
+    catalog = Catalog.from_dict({'tiers': {'3': ['openai/house-model-7b']}})
+    mission = MissionController(example(), provider=SimulatedProvider(latency_ms=0), catalog=catalog,
+                                subscribers=[RunRecorder(runs.engine)])
+    summary = await mission.run({'company': 'Acme'})
+    [unpriced] = summary.unpriced_nodes
+    row = runs.get_run(summary.run_id).run
+    assert (row.unpriced_nodes, row.flagship_priced) == (1, True)
+    assert runs.cost_gaps(summary.run_id) == ([unpriced], True)
+    priced = await run_recorded(runs, example(), {'company': 'Acme'})
+    row = runs.get_run(priced.run_id).run
+    assert (row.unpriced_nodes, row.flagship_priced) == (0, True) and runs.cost_gaps(priced.run_id) == ([], True)

@@ -40,6 +40,9 @@ EXPECTED = {
     'template_syntax': ('template_syntax', 'line 2'),
     'template_unknown_reference': ('template_unknown_reference', 'refers to "plann", but there is no node "plann"'),
     'template_not_upstream': ('template_not_upstream', 'refers to "tidy", which is not upstream of "plan"'),
+    'json_draft': ('json_draft', 'node "plan": output_schema is not valid JSON: Expecting property name enclosed in '
+                                 'double quotes at line 1, column 19; the typed text is kept as a draft'),
+    'wrong_type_drafts': ('wrong_type', 'drafts.output_schema'),
 }
 
 

@@ -63,7 +63,6 @@ class Inspector:
         """True while the inspector itself is changing the graph (its own edits need no re-render)."""
         self.container = ui.column().classes('w-full gap-2 p-3').mark('inspector')
         self._problem_labels: dict[str | None, ui.label] = {}
-        self._json_errors: dict[str, ui.label] = {}
         self.show(None)
 
     @property
@@ -75,7 +74,6 @@ class Inspector:
         self.node_id = node_id if node_id in self.session else None
         self.container.clear()
         self._problem_labels.clear()
-        self._json_errors.clear()
         with self.container:
             if self.node_id is None:
                 message = f'{selected} items selected.' if selected > 1 else \
@@ -173,21 +171,19 @@ class Inspector:
 
     def _json_editor(self, spec: FieldSpec, value: Any) -> None:
         ui.label(spec.label).classes('text-sm text-grey-8')
-        ui.codemirror(json_text(value), language='JSON', on_change=lambda e: self._json_changed(spec.key, e.value),
-                      on_focus_change=self._seal_on_blur) \
+        draft = self.session.draft(self.node_id, spec.key)
+        ui.codemirror(json_text(value) if draft is None else draft, language='JSON',
+                      on_change=lambda e: self._json_changed(spec.key, e.value), on_focus_change=self._seal_on_blur) \
             .classes('w-full border rounded').style('height: auto; min-height: 2.5rem; max-height: 18rem; overflow: auto').mark(spec.key)
-        self._json_errors[spec.key] = ui.label().classes('text-sm text-negative').mark(f'json-error-{spec.key}')
-        self._json_errors[spec.key].set_visibility(False)
 
     def _json_changed(self, key: str, text: str) -> None:
-        error_label = self._json_errors[key]
         try:
             value = parse_json_text(text)
-        except ValueError as error:
-            error_label.set_text(str(error))  # the graph keeps the last value that parsed
-            error_label.set_visibility(True)
+        except ValueError:
+            # Kept as the field's draft (saved with the graph, counted as a problem under the
+            # field); the config keeps the last value that parsed.
+            self._edit(lambda: self.session.set_draft(self.node_id, key, text))
             return
-        error_label.set_visibility(False)
         self._set(key, value)
 
     def _integer_editor(self, spec: FieldSpec, value: Any) -> None:

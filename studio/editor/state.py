@@ -87,11 +87,20 @@ class ReplaceConfig:
 
 
 @dataclass(frozen=True)
+class SetDraft:
+    """Text typed into a JSON field that does not parse (None: no draft); see `Node.drafts`."""
+    node_id: str
+    key: str
+    text: str | None
+
+
+@dataclass(frozen=True)
 class SetName:
     name: str
 
 
-Change = Union[AddNode, RemoveNode, AddEdge, RemoveEdge, MoveNode, SetTitle, SetConfig, ReplaceConfig, SetName]
+Change = Union[AddNode, RemoveNode, AddEdge, RemoveEdge, MoveNode, SetTitle, SetConfig, ReplaceConfig, SetDraft,
+               SetName]
 
 
 @dataclass
@@ -324,11 +333,29 @@ class EditorSession:
         return self.execute(f'rename {node_id}', [SetTitle(node_id, title)], coalesce=('title', node_id))
 
     def set_config(self, node_id: str, key: str, value: Any) -> list[dict]:
-        """Set one config key (`MISSING` removes it). Typing in one field is one undo step."""
-        old = self._nodes[node_id].config.get(key, MISSING)
-        if _same(old, value):
+        """Set one config key (`MISSING` removes it), dropping its draft. Typing in one field is one undo step."""
+        node = self._nodes[node_id]
+        old = node.config.get(key, MISSING)
+        if _same(old, value) and key not in (node.drafts or {}):
             return []
-        return self.execute(f'edit {key} of {node_id}', [SetConfig(node_id, key, copy.deepcopy(value))],
+        # Every step on a field carries both the value and the draft, so that steps merged while
+        # typing undo both (a merged step keeps the inverses of its first change only).
+        return self.execute(f'edit {key} of {node_id}', [SetConfig(node_id, key, copy.deepcopy(value)),
+                                                         SetDraft(node_id, key, None)],
+                            coalesce=('config', node_id, key))
+
+    def draft(self, node_id: str, key: str) -> str | None:
+        """The text typed into a JSON field that does not parse yet, if any."""
+        return (self._nodes[node_id].drafts or {}).get(key)
+
+    def set_draft(self, node_id: str, key: str, text: str) -> list[dict]:
+        """Keep text typed into a JSON field that does not parse: saved with the graph, shown as a
+        problem; the config keeps the field's last valid value. One undo step with the field's edits."""
+        node = self._nodes[node_id]
+        if self.draft(node_id, key) == text:
+            return []
+        return self.execute(f'edit {key} of {node_id}', [SetConfig(node_id, key, node.config.get(key, MISSING)),
+                                                         SetDraft(node_id, key, text)],
                             coalesce=('config', node_id, key))
 
     def set_name(self, name: str) -> list[dict]:
@@ -484,6 +511,17 @@ class EditorSession:
             self.problems.config_changed(node.id)
             ops.append({'op': 'update_node', 'id': node.id,
                         'changes': {'tier': node.config.get('tier'), 'model': node.config.get('model')}})
+            return inverse
+        if isinstance(change, SetDraft):
+            node = self._nodes[change.node_id]
+            drafts = dict(node.drafts or {})
+            inverse = SetDraft(node.id, change.key, drafts.get(change.key))
+            if change.text is None:
+                drafts.pop(change.key, None)
+            else:
+                drafts[change.key] = change.text
+            node.drafts = drafts or None
+            self.problems.config_changed(node.id)
             return inverse
         if isinstance(change, SetName):
             inverse = SetName(self.name)

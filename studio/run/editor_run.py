@@ -21,7 +21,7 @@ from nicegui import background_tasks, run, ui
 from nodes.kinds.input import input_fields
 from storage.db import StorageError
 from storage.graphs import GraphNotFound, GraphRepository
-from storage.runs import RunNotFound, RunRepository
+from storage.runs import RunNotFound, RunRepository, cost_gaps
 
 from .controller_bridge import MissionBridge
 from .export import export_file_name, run_export
@@ -232,7 +232,7 @@ class EditorRun:
         if self.bridge is not bridge or self.shown is None:
             return
         self._show_running(False)
-        self.panel.show_costs(self.shown.records, self.shown.figures.cost_usd, self.shown.titles)
+        self.panel.show_costs(self.shown.records, self.shown.figures, self.shown.titles)
         if bridge.error:
             with self.toolbar.card:
                 ui.notify(bridge.error, type='negative')
@@ -343,7 +343,9 @@ class EditorRun:
         attempts: dict[str, list[Any]] = {}
         for attempt in detail.attempts:
             attempts.setdefault(attempt.node_id, []).append(attempt)
-        records = {node_id: stored_record(row, attempts.get(node_id, [])) for node_id, row in detail.nodes.items()}
+        unpriced, flagship_priced = cost_gaps(events)
+        records = {node_id: stored_record(row, attempts.get(node_id, []), node_id in unpriced, flagship_priced)
+                   for node_id, row in detail.nodes.items()}
         note = ''
         if version is not None:
             changes = changes_since(ran, self.page.session.graph())
@@ -354,12 +356,12 @@ class EditorRun:
         titles = {node.id: node.title for node in ran.nodes} if ran is not None else self._titles()
         self._detach()
         self.shown = ShownRun(run_id, records, figures, None, note, titles)
-        self._replace_states(stored_displays(detail.nodes, detail.attempts))
+        self._replace_states(stored_displays(detail.nodes, detail.attempts, unpriced))
         self._show_running(False)
         self.toolbar.show(figures, note)
         self.panel.start_timeline(f'Run {run_id[:8]}' + (f', {note}' if note else ''),
                                   stored_timeline(events)[-TIMELINE_KEPT:])
-        self.panel.show_costs(records, figures.cost_usd, titles)
+        self.panel.show_costs(records, figures, titles)
         if self.detail_node is not None:
             self._show_node(self.detail_node)
         await self.refresh_history()
@@ -383,6 +385,7 @@ class EditorRun:
         """Download a stored run as JSON: the CLI's run summary plus every attempt."""
         try:
             detail = await run.io_bound(self.missions.runs.get_run, run_id)
+            gaps = await run.io_bound(self.missions.runs.cost_gaps, run_id)
             version_id = detail.run.graph_version_id
             version, graph = (await run.io_bound(self.missions.graphs.get_version_by_id, version_id)
                               if version_id is not None else (None, self.page.session.graph()))
@@ -390,7 +393,7 @@ class EditorRun:
             ui.notify(str(error), type='negative')
             return
         outputs = {node.id for node in graph.nodes if node.kind == 'output'}
-        document = run_export(detail, outputs, version.number if version is not None else None)
+        document = run_export(detail, outputs, version.number if version is not None else None, *gaps)
         ui.download.content(json.dumps(document, indent=2, ensure_ascii=False).encode(),
                             export_file_name(detail.run.graph_name, run_id), 'application/json')
 

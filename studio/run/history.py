@@ -13,6 +13,7 @@ from typing import Any
 
 from nicegui import ui
 
+from nodes.costs import savings_text, total_text
 from nodes.graph import Graph
 
 from .node_states import money
@@ -88,6 +89,8 @@ class HistoryList:
                     .props('flat dense round aria-label="Export this run as JSON"').mark('history-export') \
                     .tooltip('Export as JSON')
             duration = duration_text(run.duration_s) if run.duration_s is not None else '—'
-            ui.label(f'{money(run.cost_usd)} · saved {run.savings_pct:.1f}% vs flagship '
-                     f'{money(run.flagship_cost_usd)} · {duration} · {run.nodes_done}/{run.node_count} succeeded') \
+            flagship = money(run.flagship_cost_usd) if run.flagship_priced else 'unknown'
+            ui.label(f'{total_text(money(run.cost_usd), run.unpriced_nodes)} · '
+                     f'{savings_text(run.savings_pct, run.unpriced_nodes, run.flagship_priced)} vs flagship '
+                     f'{flagship} · {duration} · {run.nodes_done}/{run.node_count} succeeded') \
                 .classes('text-xs').mark('history-figures')

@@ -19,7 +19,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from nodes.catalog import Catalog, CatalogError
-from nodes.engine import InputError, InvalidGraphError, MissionController
+from nodes.engine import InputError, InvalidGraphError, MissionController, UnpricedModel
 from nodes.graph import Graph
 from storage.graphs import GraphRepository
 from storage.runs import RunDetail, RunRepository
@@ -27,7 +27,7 @@ from storage.settings import stored_catalog
 
 from . import preferences
 from .controller_bridge import TICK_S, MissionBridge
-from .provider_choice import SIMULATED, LiveOption, live_option, provider_for
+from .provider_choice import SIMULATED, LiveOption, live_option, provider_for, run_catalog
 from .rerun import rerun_cache
 
 log = logging.getLogger(__name__)
@@ -155,6 +155,8 @@ class Missions:
                              f'the first: {error.problems[0].message}') from None
         except InputError as error:
             raise RunRefused('the inputs do not fit the graph: ' + '; '.join(error.problems), error.problems) from None
+        except UnpricedModel as error:
+            raise RunRefused(str(error)) from None
         bridge = MissionBridge(controller, self.tick_s, from_node)
         self.last[graph_id] = bridge
         bridge.start(inputs)
@@ -179,7 +181,11 @@ class Missions:
         outputs = {row_id: json.loads(row.output) for row_id, row in past.nodes.items()
                    if row.status == 'succeeded' and row.output is not None}
         inputs = json.loads(past.run.inputs)
-        cache = rerun_cache(ran, outputs, graph, node_id)
+        first_models: dict[str, str] = {}
+        for attempt in past.attempts:
+            first_models.setdefault(attempt.node_id, attempt.model)
+        cache = rerun_cache(ran, outputs, graph, node_id, simulated=past.run.simulated, first_models=first_models,
+                            catalog=run_catalog(request.mode, self.catalog()))
         return self.start(graph_id, version_id, graph, RunRequest(inputs, request.budget_usd, request.mode,
                                                                   request.latency_ms), cache, node_id)
 

@@ -12,10 +12,12 @@ from __future__ import annotations
 import json
 import time
 from collections import deque
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
+from nodes.costs import savings_pct, savings_text, total_text
 from nodes.events import (Attempt, AttemptFinished, CostUpdated, Event, NodeCancelled, NodeEscalated, NodeFailed,
                           NodeQueued, NodeRetrying, NodeSkipped, NodeStarted, NodeSucceeded, RunFinished, RunStarted)
 
@@ -43,6 +45,15 @@ class NodeRecord:
     error: str | None = None
     pinned: bool = False
     cached: bool = False
+    unpriced: bool = False  # a call was on an unpriced model: `cost_usd` is only the priced part
+    flagship_cost_usd: Decimal | None = None  # its counterfactual, once it has an accepted reply
+
+    @property
+    def savings_pct(self) -> float | None:
+        """Its saving against one flagship call (may be negative); None when either side is unknown."""
+        if self.unpriced or self.flagship_cost_usd is None:
+            return None
+        return savings_pct(self.cost_usd, self.flagship_cost_usd)
 
 
 @dataclass(slots=True)
@@ -62,6 +73,17 @@ class RunFigures:
     started_t: float | None = None  # time.monotonic() at the start, for the elapsed time
     duration_s: float | None = None  # once finished
     error: str | None = None
+    unpriced_nodes: int = 0  # nodes whose cost is unknown: `cost_usd` is a lower bound
+    flagship_priced: bool = True
+
+    def cost_text(self, shown: Callable[[Decimal | float], str]) -> str:
+        return total_text(shown(self.cost_usd), self.unpriced_nodes)
+
+    def flagship_text(self, shown: Callable[[Decimal | float], str]) -> str:
+        return f'flagship-only {shown(self.flagship_cost_usd) if self.flagship_priced else "unknown"}'
+
+    def savings_text(self) -> str:
+        return savings_text(self.savings_pct, self.unpriced_nodes, self.flagship_priced)
 
     @property
     def running(self) -> bool:
@@ -116,13 +138,21 @@ def node_label(record: NodeRecord) -> str:
     return status
 
 
+def node_cost_text(record: NodeRecord) -> str:
+    """A node's cost as shown: exact dollars, or *unknown* (never $0) when a call was unpriced."""
+    if record.unpriced:
+        return 'unknown' if not record.cost_usd else f'≥ {exact_money(record.cost_usd)} (unpriced model)'
+    return exact_money(record.cost_usd)
+
+
 def node_display(record: NodeRecord) -> dict[str, Any]:
     """The canvas's run display of a node (studio/canvas/README.md, `set_states`)."""
     state = record.status
     if state == 'succeeded' and (record.pinned or record.cached):
         state = 'pinned' if record.pinned else 'cached'
-    return {'state': state, 'label': node_label(record), 'tier': record.tier, 'model': record.model,
-            'cost': float(record.cost_usd) if record.attempts else None}
+    label = node_label(record) + (' · cost unknown' if record.unpriced else '')
+    return {'state': state, 'label': label, 'tier': record.tier, 'model': record.model,
+            'cost': float(record.cost_usd) if record.attempts and not record.unpriced else None}
 
 
 def money(value: Decimal | float) -> str:
@@ -226,10 +256,14 @@ class RunDisplay:
         attempt = event.attempt
         record.attempts.append(attempt)
         record.cost_usd += attempt.cost_usd
+        record.unpriced = record.unpriced or not attempt.priced
         record.tier, record.model = attempt.tier, attempt.model
         if attempt.ok:
+            if self.figures.flagship_priced:
+                record.flagship_cost_usd = (record.flagship_cost_usd or ZERO) + attempt.flagship_cost_usd
+            cost = exact_money(attempt.cost_usd) if attempt.priced else 'cost unknown (unpriced model)'
             self._line(event, f'attempt {attempt.number} on {attempt.model}: {attempt.input_tokens} + '
-                              f'{attempt.output_tokens} tokens, {exact_money(attempt.cost_usd)}', 'info')
+                              f'{attempt.output_tokens} tokens, {cost}', 'info')
         else:
             record.failed_attempts += 1
             self._line(event, f'attempt {attempt.number} on {attempt.model} failed: {attempt.error}', 'warning')
@@ -249,18 +283,18 @@ class RunDisplay:
     def _succeeded(self, event: NodeSucceeded) -> None:
         record = self._node(event, 'succeeded')
         record.output, record.pinned, record.cached = event.output, event.pinned, event.cached
-        record.cost_usd = event.cost_usd
+        record.cost_usd, record.unpriced = event.cost_usd, not event.priced
         if event.tier is not None:
             record.tier, record.model = event.tier, event.model
         self._done()
         how = 'pinned output used, no model called' if event.pinned else \
             'served from the cache (config and inputs unchanged)' if event.cached else 'succeeded'
-        cost = f', {exact_money(event.cost_usd)}' if event.attempts else ''
+        cost = f', {node_cost_text(record)}' if event.attempts else ''
         self._line(event, how + cost, 'good')
 
     def _failed(self, event: NodeFailed) -> None:
         record = self._node(event, 'failed')
-        record.error, record.cost_usd = event.error, event.cost_usd
+        record.error, record.cost_usd, record.unpriced = event.error, event.cost_usd, not event.priced
         self._done()
         self._line(event, f'failed: {event.error}', 'bad')
 
@@ -272,7 +306,7 @@ class RunDisplay:
 
     def _cancelled(self, event: NodeCancelled) -> None:
         record = self._node(event, 'cancelled')
-        record.cost_usd = event.cost_usd
+        record.cost_usd, record.unpriced = event.cost_usd, not event.priced
         self._done()
         self._line(event, 'cancelled while running', 'warning')
 
@@ -281,6 +315,7 @@ class RunDisplay:
         figures.cost_usd, figures.flagship_cost_usd, figures.savings_pct = \
             event.cost_usd, event.flagship_cost_usd, event.savings_pct
         figures.input_tokens, figures.output_tokens = event.input_tokens, event.output_tokens
+        figures.unpriced_nodes, figures.flagship_priced = event.unpriced_nodes, event.flagship_priced
         self._figures_changed = True
 
     def _run_finished(self, event: RunFinished) -> None:
@@ -289,10 +324,11 @@ class RunDisplay:
         figures.cost_usd, figures.flagship_cost_usd, figures.savings_pct = \
             event.cost_usd, event.flagship_cost_usd, event.savings_pct
         figures.input_tokens, figures.output_tokens = event.input_tokens, event.output_tokens
+        figures.unpriced_nodes, figures.flagship_priced = event.unpriced_nodes, event.flagship_priced
         self._figures_changed = True
         level = 'good' if event.status == 'succeeded' else 'bad'
-        self._line(event, f'run {event.status.replace("_", " ")}: {exact_money(event.cost_usd)} '
-                          f'(flagship-only {exact_money(event.flagship_cost_usd)}, saved {event.savings_pct:.1f}%) '
+        self._line(event, f'run {event.status.replace("_", " ")}: {figures.cost_text(exact_money)} '
+                          f'({figures.flagship_text(exact_money)}, {figures.savings_text()}) '
                           f'in {event.duration_s:.1f} s' + (f' — {event.error}' if event.error else ''), level)
 
     def _done(self) -> None:
@@ -307,13 +343,19 @@ _HANDLERS = {RunStarted: RunDisplay._run_started, NodeQueued: RunDisplay._queued
              CostUpdated: RunDisplay._cost, RunFinished: RunDisplay._run_finished}
 
 
-def stored_record(node_row: Any, attempt_rows: list[Any]) -> NodeRecord:
-    """A node's record from a stored run (`storage.runs` NodeRunRow and its AttemptRows)."""
+def stored_record(node_row: Any, attempt_rows: list[Any], unpriced: bool = False,
+                  flagship_priced: bool = True) -> NodeRecord:
+    """A node's record from a stored run (`storage.runs` NodeRunRow and its AttemptRows; whether
+    its cost is unknown and the flagship priced: `storage.runs.cost_gaps`)."""
     status = node_row.status
+    accepted = [attempt for attempt in attempt_rows if attempt.error is None]
+    flagship = sum((Decimal(repr(attempt.flagship_cost_usd)) for attempt in accepted), ZERO) \
+        if accepted and flagship_priced else None
     record = NodeRecord(status='cancelled' if status == 'interrupted' else status, tier=node_row.tier,
                         model=node_row.model, cost_usd=Decimal(repr(node_row.cost_usd)), error=node_row.error,
                         pinned=node_row.pinned, cached=node_row.cached,
-                        output=None if node_row.output is None else json.loads(node_row.output))
+                        output=None if node_row.output is None else json.loads(node_row.output),
+                        unpriced=unpriced, flagship_cost_usd=flagship)
     record.attempts = list(attempt_rows)
     record.failed_attempts = sum(1 for attempt in attempt_rows if attempt.error is not None)
     tiers = [attempt.tier for attempt in attempt_rows]
@@ -322,14 +364,15 @@ def stored_record(node_row: Any, attempt_rows: list[Any]) -> NodeRecord:
     return record
 
 
-def stored_displays(nodes: dict[str, Any], attempts: list[Any]) -> dict[str, dict[str, Any]]:
-    """node id -> run display, for a stored run (`RunDetail.nodes`, `RunDetail.attempts`)."""
+def stored_displays(nodes: dict[str, Any], attempts: list[Any],
+                    unpriced: Collection[str] = ()) -> dict[str, dict[str, Any]]:
+    """node id -> run display, for a stored run (`RunDetail.nodes`, `RunDetail.attempts`, its unpriced nodes)."""
     by_node: dict[str, list[Any]] = {}
     for attempt in attempts:
         by_node.setdefault(attempt.node_id, []).append(attempt)
     displays = {}
     for node_id, row in nodes.items():
-        record = stored_record(row, by_node.get(node_id, []))
+        record = stored_record(row, by_node.get(node_id, []), node_id in unpriced)
         display = node_display(record)
         if row.status == 'interrupted':
             display['label'] = 'interrupted'
@@ -347,7 +390,8 @@ def stored_figures(run: Any, nodes_finished: int) -> RunFigures:
                       total=run.node_count, cost_usd=Decimal(repr(run.cost_usd)),
                       flagship_cost_usd=Decimal(repr(run.flagship_cost_usd)), savings_pct=run.savings_pct,
                       input_tokens=run.input_tokens, output_tokens=run.output_tokens, started_at=started,
-                      duration_s=duration if duration is not None else 0.0, error=run.error)
+                      duration_s=duration if duration is not None else 0.0, error=run.error,
+                      unpriced_nodes=run.unpriced_nodes, flagship_priced=run.flagship_priced)
 
 
 _STORED_TEXT = {
@@ -356,6 +400,7 @@ _STORED_TEXT = {
                                               else ''),
     'attempt_finished': lambda data: f'attempt {data["number"]} on {data["model"]}'
                                      + (f' failed ({data["error_kind"].replace("_", " ")})' if data.get('error_kind')
+                                        else ': cost unknown (unpriced model)' if data.get('cost_usd', 0.0) is None
                                         else f': {exact_money(data.get("cost_usd") or 0.0)}'),
     'node_retrying': lambda data: f'retrying ({data["reason"].replace("_", " ")}): attempt {data["attempt"]} next',
     'node_escalated': lambda data: f'escalated from tier {data["from_tier"]} to tier {data["to_tier"]} '
@@ -366,10 +411,16 @@ _STORED_TEXT = {
     'node_failed': lambda data: f'failed: {data["error"]}',
     'node_skipped': lambda data: f'skipped: {data["reason"]}',
     'node_cancelled': lambda data: 'cancelled while running',
-    'run_finished': lambda data: f'run {data["status"].replace("_", " ")}: {exact_money(data["cost_usd"])} '
-                                 f'(flagship-only {exact_money(data["flagship_cost_usd"])}, saved '
-                                 f'{data["savings_pct"]:.1f}%) in {data["duration_s"]:.1f} s',
+    'run_finished': lambda data: _stored_run_finished(data),
 }
+def _stored_run_finished(data: dict[str, Any]) -> str:
+    unpriced, flagship_priced = data.get('unpriced_nodes', 0), data.get('flagship_priced', True)
+    flagship = exact_money(data['flagship_cost_usd']) if flagship_priced else 'unknown'
+    return (f'run {data["status"].replace("_", " ")}: {total_text(exact_money(data["cost_usd"]), unpriced)} '
+            f'(flagship-only {flagship}, {savings_text(data["savings_pct"], unpriced, flagship_priced)}) '
+            f'in {data["duration_s"]:.1f} s')
+
+
 _STORED_LEVEL = {'attempt_finished': 'info', 'node_retrying': 'warning', 'node_escalated': 'warning',
                  'node_succeeded': 'good', 'node_failed': 'bad', 'node_cancelled': 'warning'}
 

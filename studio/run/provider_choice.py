@@ -42,6 +42,11 @@ def live_option(catalog: Catalog, env: Mapping[str, str] | None = None) -> LiveO
     return LiveOption(True, 'Every catalog model has its key.', missing)
 
 
+def run_catalog(mode: str, catalog: Catalog) -> Catalog:
+    """The catalog a run in `mode` gets (live: the models whose keys are set)."""
+    return catalog.usable() if mode == LIVE else catalog
+
+
 def provider_for(mode: str, catalog: Catalog, latency_ms: int | None = None) -> tuple[Any, Catalog]:
     """(provider, catalog) for a run in `mode`; ValueError if live is not available.
 
@@ -56,4 +61,4 @@ def provider_for(mode: str, catalog: Catalog, latency_ms: int | None = None) -> 
     if not option.offered:
         raise ValueError(option.message)
     from nodes.providers.live import LiveProvider
-    return LiveProvider(), catalog.usable()
+    return LiveProvider(), run_catalog(mode, catalog)

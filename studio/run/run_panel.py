@@ -10,12 +10,13 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any
 
 from nicegui import ui
 
-from .node_states import TIMELINE_KEPT, NodeRecord, TimelineEntry, exact_money, node_label
+from nodes.costs import FLAGSHIP_DEFINITION
+
+from .node_states import TIMELINE_KEPT, NodeRecord, RunFigures, TimelineEntry, exact_money, node_cost_text, node_label
 
 LEVEL_CLASSES = {'info': 'text-grey-9', 'good': 'text-positive', 'warning': 'text-orange-9', 'bad': 'text-negative'}
 WRAP = 'whitespace-pre-wrap break-words'
@@ -37,7 +38,8 @@ def attempt_fields(attempt: Any) -> dict[str, Any]:
             'messages': json.loads(attempt.messages) if stored else attempt.messages, 'reply': attempt.reply,
             'output': (None if attempt.output is None else json.loads(attempt.output)) if stored else attempt.output,
             'error': attempt.error, 'error_kind': attempt.error_kind, 'input_tokens': attempt.input_tokens,
-            'output_tokens': attempt.output_tokens, 'cost_usd': attempt.cost_usd, 'latency_s': attempt.latency_s}
+            'output_tokens': attempt.output_tokens, 'latency_s': attempt.latency_s,
+            'cost_usd': attempt.cost_usd if getattr(attempt, 'priced', True) else None}
 
 
 def timeline_line(entry: TimelineEntry) -> str:
@@ -73,12 +75,16 @@ class RunPanel:
                     .mark('timeline')
             with ui.tab_panel(self.costs_tab).classes('p-2'):
                 self.costs_total = ui.label('').classes('text-sm font-semibold swarm-costs-total').mark('costs-total')
+                ui.label('Saving: against the ' + FLAGSHIP_DEFINITION).classes('text-xs text-grey-7') \
+                    .mark('costs-definition')
                 self.costs_table = ui.table(columns=[
                     {'name': 'node', 'label': 'Node', 'field': 'node', 'align': 'left', 'sortable': True},
                     {'name': 'status', 'label': 'Status', 'field': 'status', 'align': 'left'},
                     {'name': 'tier', 'label': 'Tier', 'field': 'tier'},
                     {'name': 'attempts', 'label': 'Calls', 'field': 'attempts'},
                     {'name': 'cost', 'label': 'Cost (USD)', 'field': 'cost', 'align': 'right'},
+                    {'name': 'flagship', 'label': 'Flagship-only', 'field': 'flagship', 'align': 'right'},
+                    {'name': 'saving', 'label': 'Saving', 'field': 'saving', 'align': 'right'},
                 ], rows=[], row_key='id', pagination={'rowsPerPage': 0}) \
                     .props('dense flat wrap-cells hide-pagination').classes('w-full swarm-costs-table') \
                     .mark('costs-table')
@@ -104,9 +110,9 @@ class RunPanel:
 
     # -- costs ----------------------------------------------------------------------------------
 
-    def show_costs(self, records: dict[str, NodeRecord], total: Decimal | float, titles: dict[str, str]) -> None:
-        """Set the costs by node (drawn now if the Costs tab is open, else when it opens)."""
-        self._costs = (records, total, titles)
+    def show_costs(self, records: dict[str, NodeRecord], figures: RunFigures, titles: dict[str, str]) -> None:
+        """Set the costs by node and the run's totals (drawn now if the Costs tab is open, else when it opens)."""
+        self._costs = (records, figures, titles)
         self._costs_shown = False
         if self.panels.value == 'Costs' or self.panels.value == self.costs_tab:
             self._draw_costs()
@@ -118,10 +124,12 @@ class RunPanel:
     def _draw_costs(self) -> None:
         if self._costs is None:
             return
-        records, total, titles = self._costs
+        records, figures, titles = self._costs
         rows = [{'id': node_id, 'node': titles.get(node_id) or node_id, 'status': node_label(record),
                  'tier': f'T{record.tier}' if record.tier else '', 'attempts': len(record.attempts),
-                 'cost': exact_money(record.cost_usd), '_cost': record.cost_usd}
+                 'cost': node_cost_text(record), '_cost': record.cost_usd,
+                 'flagship': '' if record.flagship_cost_usd is None else exact_money(record.flagship_cost_usd),
+                 'saving': '' if record.savings_pct is None else f'{record.savings_pct:.1f}%'}
                 for node_id, record in records.items() if record.status != 'pending']
         rows.sort(key=lambda row: row.pop('_cost'), reverse=True)
         self.costs_table.rows = rows
@@ -132,7 +140,8 @@ class RunPanel:
         else:
             self.costs_table.props('hide-pagination')
         self.costs_table.update()
-        self.costs_total.set_text(f'Total {exact_money(total)}: the sum of the {len(rows)} node costs')
+        self.costs_total.set_text(f'Total {figures.cost_text(exact_money)}: the sum of the {len(rows)} node costs; '
+                                  f'{figures.flagship_text(exact_money)}, {figures.savings_text()}')
         self._costs_shown = True
 
     # -- node details ---------------------------------------------------------------------------
@@ -158,7 +167,7 @@ class RunPanel:
             if record.model:
                 facts.append(record.model)
             facts.append(f'{len(record.attempts)} attempt{"s" * (len(record.attempts) != 1)}')
-            facts.append(exact_money(record.cost_usd))
+            facts.append(node_cost_text(record))
             ui.label(' · '.join(facts)).classes('text-sm swarm-node-details-summary').mark('node-details-summary')
             if record.error:
                 ui.label(record.error).classes('text-sm text-negative whitespace-pre-wrap').mark('node-details-error')
@@ -193,7 +202,8 @@ class RunPanel:
             ('failed' if failed else 'valid')
         header = (f'Attempt {attempt["number"]} · tier {attempt["tier"]} · {attempt["model"]} · {outcome} · '
                   f'{attempt["input_tokens"]} + {attempt["output_tokens"]} tokens · '
-                  f'{exact_money(attempt["cost_usd"])} · {attempt["latency_s"]:.2f} s')
+                  f'{"cost unknown" if attempt["cost_usd"] is None else exact_money(attempt["cost_usd"])} · '
+                  f'{attempt["latency_s"]:.2f} s')
         with ui.card().classes('w-full gap-1 p-2' + (' bg-orange-1' if failed else '')) \
                 .mark(f'attempt-{attempt["number"]}'):
             ui.label(header).classes('text-sm font-medium').classes('swarm-attempt-header').mark('attempt-header')

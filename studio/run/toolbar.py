@@ -11,6 +11,8 @@ from typing import Any
 
 from nicegui import ui
 
+from nodes.costs import FLAGSHIP_DEFINITION
+
 from .node_states import RunFigures, money
 
 STATUS_TEXT = {'starting': 'starting', 'running': 'running', 'succeeded': 'succeeded', 'failed': 'failed',
@@ -49,8 +51,8 @@ class RunToolbar:
                 self.elapsed = self._figure('run-elapsed', 'elapsed time')
                 ui.separator().props('vertical')
                 self.cost = self._figure('run-cost', 'running cost of the run').classes('font-semibold')
-                self.flagship = self._figure('run-flagship', 'the same tokens priced on the tier-1 primary model')
-                self.savings = self._figure('run-savings', 'saved versus running every node on the flagship')
+                self.flagship = self._figure('run-flagship', FLAGSHIP_DEFINITION[0].upper() + FLAGSHIP_DEFINITION[1:])
+                self.savings = self._figure('run-savings', 'saved versus the ' + FLAGSHIP_DEFINITION)
                 self.note = ui.label('').classes('text-xs text-grey-7').classes('swarm-run-note').mark('run-note')
                 with ui.row().classes('gap-0 no-wrap') as self.finished_tools:
                     ui.button(icon='download', on_click=on_export) \
@@ -75,9 +77,9 @@ class RunToolbar:
         _set(self.status, STATUS_TEXT.get(figures.status, figures.status))
         _colour(self.status, STATUS_COLOUR.get(figures.status, 'grey'))
         _set(self.progress, f'{figures.done}/{figures.total} nodes')
-        _set(self.cost, money(figures.cost_usd))
-        _set(self.flagship, f'flagship-only {money(figures.flagship_cost_usd)}')
-        _set(self.savings, f'saved {figures.savings_pct:.1f}%')
+        _set(self.cost, figures.cost_text(money))
+        _set(self.flagship, figures.flagship_text(money))
+        _set(self.savings, figures.savings_text())
         _set(self.note, note)
         self.note.set_visibility(bool(note))
         if self.finished_tools.visible == figures.running:
