@@ -54,7 +54,11 @@ def connect(url: str | None = None) -> Engine:
     if url.startswith('sqlite'):
         engine = _sqlite_engine(url)
     else:
-        engine = create_engine(url, pool_pre_ping=True)
+        try:
+            engine = create_engine(url, pool_pre_ping=True)
+        except Exception as error:  # an unknown scheme (foo://) or a dialect whose driver is not installed
+            # The scheme only: the rest of a URL may hold a password.
+            raise StorageError(f'cannot use a "{url.partition(":")[0]}://" database URL: {_reason(error)}') from None
     try:
         SQLModel.metadata.create_all(engine)
     except Exception as error:
