@@ -40,6 +40,13 @@ class Problem:
     field: str | None = None
     path: tuple[str, ...] | None = None
 
+    def __post_init__(self) -> None:
+        # A message quotes what the file holds; a newline or other control character in a key or an
+        # id would break "one line per problem", so they are shown escaped.
+        if not self.message.isprintable():
+            object.__setattr__(self, 'message', ''.join(char if char.isprintable() else repr(char)[1:-1]
+                                                        for char in self.message))
+
     def __str__(self) -> str:
         return self.message
 
