@@ -36,7 +36,7 @@ from nodes.events import (AttemptFinished, CostUpdated, Event, NodeCancelled, No
                           NodeStarted, NodeSucceeded, RunFinished, RunStarted)
 
 from . import run_writer
-from .db import core_transaction, transaction
+from .db import StorageError, core_transaction, transaction
 from .run_writer import ATTEMPT_COLUMNS as _ATTEMPT_COLUMNS, EVENT_COLUMNS as _EVENT_COLUMNS, NODE_COLUMNS as _NODE_COLUMNS
 
 log = logging.getLogger(__name__)
@@ -274,8 +274,8 @@ class RunRecorder:
                 if events:
                     self._insert_events(connection, events)
                 connection.execute(self._update_run.values(**values), {'run_id': self.run_id})
-        except SQLAlchemyError as error:
-            self._record_lost(str(getattr(error, 'orig', None) or error).splitlines()[0])
+        except (SQLAlchemyError, StorageError) as error:
+            self._record_lost(str(getattr(error, 'orig', None) or error.__cause__ or error).splitlines()[0])
 
     def _record_lost(self, reason: str) -> None:
         # A run whose record is missing part of itself must not read as succeeded: it is marked
@@ -285,7 +285,7 @@ class RunRecorder:
         try:
             with core_transaction(self.engine) as connection:
                 connection.execute(self._update_run.values(status='failed', error=self._lost), {'run_id': self.run_id})
-        except SQLAlchemyError as error:
+        except (SQLAlchemyError, StorageError) as error:
             log.error('run %s could not be marked failed either: %s', self.run_id, error)
 
     def _rows(self, pending: list[Event]) -> tuple[list[tuple], list[tuple], list[tuple]]:
