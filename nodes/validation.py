@@ -149,25 +149,35 @@ def _too_deep() -> Problem:
 
 
 def _shape_problem(document: Any, text: str) -> Problem | None:
-    """Too deep a nesting, or a lone surrogate, anywhere in a decoded document (walked without
-    recursion, so any depth is answered)."""
-    strings = _SURROGATE_IN_TEXT.search(text) is not None  # else no string can hold one: skip them
-    stack = [(document, 1)]
-    while stack:
-        value, depth = stack.pop()
-        if value.__class__ is dict:
-            children = [*value, *value.values()] if strings else value.values()
-        elif value.__class__ is list:
-            children = value
-        else:
-            if strings and value.__class__ is str and _SURROGATE.search(value):
-                return Problem('bad_string', f'the text {_quoted(value)} holds a lone surrogate '
-                                             f'(\\u{ord(_SURROGATE.search(value)[0]):04x}), which is not Unicode text')
-            continue
+    """Too deep a nesting, or a lone surrogate, anywhere in a decoded document (walked level by
+    level, without recursion, so any depth is answered)."""
+    level, depth = [document], 0
+    while level:
+        depth += 1
         if depth > MAX_DEPTH:
             return _too_deep()
-        stack.extend((child, depth + 1) for child in children
-                     if child.__class__ in (dict, list) or strings and child.__class__ is str)
+        below: list = []
+        for value in level:
+            children = value.values() if value.__class__ is dict else value if value.__class__ is list else ()
+            below += [child for child in children if child.__class__ is dict or child.__class__ is list]
+        level = below
+    if _SURROGATE_IN_TEXT.search(text):  # else no string can hold one
+        return _surrogate_problem(document)
+    return None
+
+
+def _surrogate_problem(document: Any) -> Problem | None:
+    stack = [document]
+    while stack:
+        value = stack.pop()
+        if value.__class__ is dict:
+            stack += value
+            stack += value.values()
+        elif value.__class__ is list:
+            stack += value
+        elif value.__class__ is str and _SURROGATE.search(value):
+            return Problem('bad_string', f'the text {_quoted(value)} holds a lone surrogate '
+                                         f'(\\u{ord(_SURROGATE.search(value)[0]):04x}), which is not Unicode text')
     return None
 
 

@@ -1,6 +1,7 @@
 """The editing session: every edit undoes and redoes, cycles are refused live, problems stay exact."""
 from __future__ import annotations
 
+import json
 import random
 import sys
 from collections import defaultdict
@@ -388,3 +389,13 @@ def test_an_edit_of_a_large_graph_sends_only_what_changed():
     assert problems_by_node(session) == {'a00100': [
         'node "a00100": prompt refers to "result", which is not upstream of "a00100"; draw a path result -> … -> '
         'a00100 or remove the reference']}
+
+
+def test_unknown_keys_holding_null_survive_an_edit_session():
+    document = json.loads((Path(__file__).parents[1] / 'assets/examples/competitor-brief.json').read_text())
+    document['reviewed_by'] = None
+    document['edges'][0]['note'] = None
+    document['nodes'][0]['note'] = None
+    graph = load_graph(json.dumps(document))
+    assert EditorSession(graph).graph().dumps() == graph.dumps()
+    assert json.loads(graph.dumps())['reviewed_by'] is None
