@@ -38,21 +38,29 @@ def check_schema(schema: Any) -> None:
     one this app cannot use: nested deeper than `MAX_DEPTH`, or with a `$ref` that does not
     resolve within the schema or that refers back to a schema containing it (a recursive schema
     has no finite sample reply, and a model is asked for a finite one)."""
-    _check_depth(schema)
+    referring = _check_depth(schema)
     _check(schema, '')
-    _check_references(schema)
+    if referring:
+        _check_references(schema)
 
 
-def _check_depth(schema: Any) -> None:
+def _check_depth(schema: Any) -> bool:
+    """Fail if the schema is too deep; else whether it holds a `$ref` (or a key of that name)."""
+    referring = False
     stack = [(schema, 1)]
     while stack:  # without recursion: any depth gets its answer
         value, depth = stack.pop()
-        children = value.values() if isinstance(value, dict) else value if isinstance(value, list) else None
-        if children is None:
+        if isinstance(value, dict):
+            children = value.values()
+            referring = referring or '$ref' in value
+        elif isinstance(value, list):
+            children = value
+        else:
             continue
         if depth > MAX_DEPTH:
             _fail('', f'the schema is nested more than {MAX_DEPTH} levels deep; flatten it with $defs')
         stack.extend((child, depth + 1) for child in children if isinstance(child, (dict, list)))
+    return referring
 
 
 _DATA_KEYWORDS = frozenset({'enum', 'const', 'examples', 'default'})  # values, not schemas: no `$ref` there
