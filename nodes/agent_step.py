@@ -22,7 +22,8 @@ from .catalog import Catalog, ModelEntry
 from .events import Attempt
 from .kinds.spec import StepFailed
 from .providers.base import SCHEMA_INSTRUCTION, CompletionRequest, ProviderError
-from .templates import TemplateError, referenced_names, render
+from .template_worker import render_contained
+from .templates import TemplateError, referenced_names
 
 if TYPE_CHECKING:
     from .engine import NodeStep
@@ -36,8 +37,8 @@ async def run_agent(step: NodeStep) -> Any:
     config = step.config
     try:
         context = step.read(_template_names(config.system, config.prompt))
-        system = render(config.system, context) if config.system else ''
-        prompt = render(config.prompt, context)
+        system = await render_contained(config.system, context) if config.system else ''
+        prompt = await render_contained(config.prompt, context)
     except TemplateError as error:
         raise StepFailed(f'its prompt could not be rendered: {error}') from None
 

@@ -269,9 +269,10 @@ class NodeStep:
         return len(self._planned.result.attempts)
 
     def read(self, node_ids: Iterable[str]) -> dict[str, Any]:
-        """node id -> output, for upstream nodes (all of them are done when a step runs)."""
+        """node id -> output, for upstream nodes (all of them are done when a step runs); a name that
+        is no node's (a Jinja global a template reads, like `range`) is left to Jinja."""
         outputs = self.mission.outputs
-        return {node_id: outputs[node_id] for node_id in node_ids}
+        return {node_id: outputs[node_id] for node_id in node_ids if node_id in outputs}
 
     def started(self, tier: int | None = None, model: str | None = None, route_reason: str | None = None) -> None:
         """The node has started working (an agent: at this tier and model)."""
@@ -641,7 +642,7 @@ class MissionController:
                     names |= referenced_names(source)
             planned.reads = tuple(sorted(names))
         return node_signature(planned.node.kind, planned.node.config,
-                              {node_id: self.outputs[node_id] for node_id in planned.reads},
+                              {node_id: self.outputs[node_id] for node_id in planned.reads if node_id in self.outputs},
                               node_resolution(planned.node.kind, planned.config, self.simulated, self.catalog))
 
     async def _run_node(self, planned: _PlannedNode) -> None:

@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import json
+import math
 from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
@@ -18,6 +19,8 @@ def _number(value: Any) -> int | float:
     # Ints stay ints (`0`, not `0.0`) so a file round-trips unchanged; true/false are not numbers.
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise ValueError('must be a number')
+    if isinstance(value, float) and not math.isfinite(value):  # JSON has no infinity: it would be stored as null
+        raise ValueError(f'must be a finite number, not {value}')
     return value
 
 
@@ -31,8 +34,9 @@ class Position(BaseModel):
 
 
 class Node(BaseModel):
-    # Unknown keys are kept on round trip, never silently dropped.
-    model_config = ConfigDict(extra='allow')
+    # Unknown keys are kept on round trip, never silently dropped; types are as the format says,
+    # never coerced (a file is kept exactly, so `"title": 1` is refused, not turned into "1").
+    model_config = ConfigDict(extra='allow', strict=True)
     id: str
     kind: str
     title: str = ''
@@ -44,7 +48,7 @@ class Node(BaseModel):
 
 
 class Edge(BaseModel):
-    model_config = ConfigDict(extra='allow')
+    model_config = ConfigDict(extra='allow', strict=True)
     id: str | None = None
     source: str
     target: str
@@ -67,8 +71,18 @@ class Graph(BaseModel):
         raise KeyError(node_id)
 
     def to_document(self) -> dict[str, Any]:
-        """The file-format dict, keys in the documented order, absent optionals left out."""
-        return self.model_dump(mode='json', exclude_none=True)
+        """The file-format dict, keys in the documented order, absent optionals left out.
+
+        Only the optional fields that were never given are left out: an unknown key whose value
+        is null, or a null inside a config, is kept exactly.
+        """
+        document = self.model_dump(mode='json')
+        if self.description is None and 'description' not in self.model_fields_set:
+            document.pop('description')
+        for edge, dumped in zip(self.edges, document['edges']):
+            if edge.id is None and 'id' not in edge.model_fields_set:
+                dumped.pop('id')
+        return document
 
     def dumps(self) -> str:
         """The canonical file text: stable key order, two-space indent, trailing newline."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from typing import Any
+from urllib.parse import unquote
 
 TYPES = ('array', 'boolean', 'integer', 'null', 'number', 'object', 'string')
 _SCHEMA = ('items', 'additionalProperties', 'unevaluatedProperties', 'unevaluatedItems', 'contains',
@@ -28,9 +29,109 @@ class SchemaShapeError(ValueError):
     """A schema that is not well formed; the message names where and why."""
 
 
+MAX_DEPTH = 48  # objects and arrays inside each other in one schema
+MAX_REFERENCE_STEPS = 10_000  # schemas visited while following every `$ref` to its end
+
+
 def check_schema(schema: Any) -> None:
-    """Raise `SchemaShapeError` if `schema` is not a well-formed JSON Schema (draft 2020-12)."""
+    """Raise `SchemaShapeError` if `schema` is not a well-formed JSON Schema (draft 2020-12), or
+    one this app cannot use: nested deeper than `MAX_DEPTH`, or with a `$ref` that does not
+    resolve within the schema or that refers back to a schema containing it (a recursive schema
+    has no finite sample reply, and a model is asked for a finite one)."""
+    referring = _check_depth(schema)
     _check(schema, '')
+    if referring:
+        _check_references(schema)
+
+
+def _check_depth(schema: Any) -> bool:
+    """Fail if the schema is too deep; else whether it holds a `$ref` (or a key of that name)."""
+    referring = False
+    stack = [(schema, 1)]
+    while stack:  # without recursion: any depth gets its answer
+        value, depth = stack.pop()
+        if isinstance(value, dict):
+            children = value.values()
+            referring = referring or '$ref' in value
+        elif isinstance(value, list):
+            children = value
+        else:
+            continue
+        if depth > MAX_DEPTH:
+            _fail('', f'the schema is nested more than {MAX_DEPTH} levels deep; flatten it with $defs')
+        stack.extend((child, depth + 1) for child in children if isinstance(child, (dict, list)))
+    return referring
+
+
+_DATA_KEYWORDS = frozenset({'enum', 'const', 'examples', 'default'})  # values, not schemas: no `$ref` there
+
+
+def _check_references(root: Any) -> None:
+    """Follow every `$ref` from the root; fail on one that does not resolve or that leads back
+    into a schema it is inside of."""
+    targets = _identified(root)
+    on_path: set[int] = set()
+    stack: list[tuple[Any, str, bool]] = [(root, '', False)]
+    steps = 0
+    while stack:
+        value, at, leaving = stack.pop()
+        if leaving:
+            on_path.discard(id(value))
+            continue
+        if not isinstance(value, (dict, list)):
+            continue
+        steps += 1
+        if steps > MAX_REFERENCE_STEPS:
+            _fail(at, f'following its $refs visits more than {MAX_REFERENCE_STEPS:,} schemas; simplify it')
+        on_path.add(id(value))
+        stack.append((value, at, True))
+        items = value.items() if isinstance(value, dict) else enumerate(value)
+        for key, child in items:
+            if isinstance(value, dict) and key in _DATA_KEYWORDS:
+                continue
+            if key == '$ref' and isinstance(value, dict) and isinstance(child, str):
+                target = _resolve(root, child, targets, f'{at}/$ref')
+                if id(target) in on_path:
+                    _fail(f'{at}/$ref', f'"{child}" refers to a schema that contains this $ref: a recursive '
+                                        'schema is not supported (give the nesting a fixed depth)')
+                stack.append((target, f'{at}/$ref', False))
+            else:
+                stack.append((child, f'{at}/{key}', False))
+
+
+def _identified(root: Any) -> dict[str, Any]:
+    """`#name` for each `$anchor` and each `$id` -> its schema."""
+    found: dict[str, Any] = {}
+    stack = [root]
+    while stack:
+        value = stack.pop()
+        if isinstance(value, dict):
+            if isinstance(value.get('$anchor'), str):
+                found[f'#{value["$anchor"]}'] = value
+            if isinstance(value.get('$id'), str):
+                found[value['$id']] = value
+            stack.extend(child for key, child in value.items() if key not in _DATA_KEYWORDS)
+        elif isinstance(value, list):
+            stack.extend(value)
+    return found
+
+
+def _resolve(root: Any, reference: str, targets: dict[str, Any], at: str) -> Any:
+    if reference in targets:
+        return targets[reference]
+    if not reference.startswith('#') or reference[1:2] not in ('', '/'):
+        _fail(at, f'"{reference}" cannot be resolved: only references within the schema ("#/$defs/name", '
+                  'or an $anchor or $id it defines) are supported')
+    target = root
+    for part in reference[1:].split('/')[1:]:
+        part = unquote(part).replace('~1', '/').replace('~0', '~')
+        if isinstance(target, dict) and part in target:
+            target = target[part]
+        elif isinstance(target, list) and part.isdigit() and int(part) < len(target):
+            target = target[int(part)]
+        else:
+            _fail(at, f'"{reference}" cannot be resolved: the schema has nothing at that path')
+    return target
 
 
 def schema_problem(schema: Any) -> str | None:

@@ -20,7 +20,9 @@ from typing import Any
 
 from jinja2 import StrictUndefined, TemplateSyntaxError, nodes as jinja_nodes
 from jinja2.exceptions import SecurityError, UndefinedError
-from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+from .template_limits import MAX_OUTPUT_CHARS, REFUSED_GLOBALS, BoundedSandbox, TemplateLimitError, \
+    check_clock, start_clock, stop_clock
 
 
 class TemplateError(ValueError):
@@ -40,7 +42,7 @@ def _finalize(value: Any) -> Any:
     return value
 
 
-_environment = ImmutableSandboxedEnvironment(undefined=StrictUndefined, finalize=_finalize,
+_environment = BoundedSandbox(undefined=StrictUndefined, finalize=_finalize,
                                              autoescape=False, keep_trailing_newline=True)
 
 
@@ -61,6 +63,7 @@ _JINJA_OPENER = re.compile(r'\{[{%#]')
 
 # Names Jinja provides itself; a template reading one means Jinja's, unless a node has that id.
 BUILTIN_NAMES = frozenset(_environment.globals) | {'loop', 'caller', 'varargs', 'kwargs'}
+REFUSED_NAMES = REFUSED_GLOBALS  # Jinja's, but not available in templates (see template_limits)
 
 
 @lru_cache(maxsize=8192)
@@ -114,13 +117,47 @@ def render(source: str, context: dict[str, Any]) -> str:
         raise TemplateError(f'refused by the template sandbox: {error}') from None
     except Exception as error:  # as Jinja's render: a lookup can raise anything
         raise TemplateError(f'{type(error).__name__}: {error}') from None
-    return ''.join(pieces)
+    text = ''.join(pieces)
+    if len(text) > MAX_OUTPUT_CHARS:
+        raise _too_long()
+    return text
+
+
+def is_plain(source: str) -> bool:
+    """Whether `render` reads this template straight from its lookups, without Jinja: such a
+    render is bounded by its inputs and needs no containment. False if it does not parse."""
+    try:
+        return _plan(source) is not None
+    except TemplateError:
+        return False
+
+
+def _too_long() -> TemplateError:
+    return TemplateError(f'the rendered text is longer than {MAX_OUTPUT_CHARS:,} characters, the limit for a template')
 
 
 def render_with_jinja(source: str, context: dict[str, Any]) -> str:
-    """Render a template with Jinja proper (compiled, cached); what `render` does for any template."""
+    """Render a template with Jinja proper (compiled, cached); what `render` does for any template.
+
+    Bounded: the deadline and the output length are checked at every piece of output, and the
+    sandbox refuses the operations that would make a huge value (template_limits).
+    """
+    start_clock()
     try:
-        return _compiled(source).render(context)
+        pieces, length = [], 0
+        for piece in _compiled(source).generate(context):
+            length += len(piece)
+            if length > MAX_OUTPUT_CHARS:
+                raise _too_long()
+            check_clock()
+            pieces.append(piece)
+        return ''.join(pieces)
+    except TemplateLimitError as error:
+        raise TemplateError(f'refused: {error}') from None
+    except MemoryError:
+        raise TemplateError('the template needed more memory than a template may use') from None
+    except RecursionError:
+        raise TemplateError('the template nests too deeply (a recursive macro or loop?)') from None
     except UndefinedError as error:
         raise TemplateError(f'undefined value: {error.message}') from None
     except SecurityError as error:
@@ -129,6 +166,8 @@ def render_with_jinja(source: str, context: dict[str, Any]) -> str:
         raise
     except Exception as error:  # a template can raise anything: a filter on a wrong type, …
         raise TemplateError(f'{type(error).__name__}: {error}') from None
+    finally:
+        stop_clock()
 
 
 @lru_cache(maxsize=1024)

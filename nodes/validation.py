@@ -6,6 +6,7 @@ applies the node or edge it is about, so the editor can mark it on the canvas.
 from __future__ import annotations
 
 import json
+import math
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -16,7 +17,7 @@ from .dag import LiveDag
 from .graph import FORMAT, FORMAT_VERSION, NODE_ID_PATTERN, Edge, Graph, Node
 from .kinds import KINDS
 from .schema_check import schema_problem
-from .templates import BUILTIN_NAMES, TemplateError, referenced_names
+from .templates import BUILTIN_NAMES, REFUSED_NAMES, TemplateError, referenced_names
 
 _NODE_ID = re.compile(NODE_ID_PATTERN)
 
@@ -38,6 +39,13 @@ class Problem:
     edge: tuple[str, str] | None = None
     field: str | None = None
     path: tuple[str, ...] | None = None
+
+    def __post_init__(self) -> None:
+        # A message quotes what the file holds; a newline or other control character in a key or an
+        # id would break "one line per problem", so they are shown escaped.
+        if not self.message.isprintable():
+            object.__setattr__(self, 'message', ''.join(char if char.isprintable() else repr(char)[1:-1]
+                                                        for char in self.message))
 
     def __str__(self) -> str:
         return self.message
@@ -71,29 +79,127 @@ def check_text(text: str | bytes) -> list[Problem]:
     return problems or validate_document(document)
 
 
+MAX_DEPTH = 64  # objects and arrays inside each other; a graph file needs about 10 (a deep schema more)
+MAX_INTEGER_DIGITS = 100
+
+
 def parse_document(text: str | bytes) -> tuple[Any, list[Problem]]:
-    """JSON-decode a file; a syntax error becomes one problem naming its line and column."""
+    """JSON-decode a file; a syntax error becomes one problem naming its line and column, and so
+    does anything JSON allows that could not be stored and read back exactly: duplicate keys,
+    nesting deeper than `MAX_DEPTH`, numbers a float cannot hold, integers of more than
+    `MAX_INTEGER_DIGITS` digits, and strings holding a lone surrogate (which is not Unicode text)."""
     if isinstance(text, bytes):
         try:
             text = text.decode('utf-8-sig')
         except UnicodeDecodeError as error:
             return None, [Problem('not_utf8', f'the file is not UTF-8 text (byte {error.start} is invalid)')]
     try:
-        return json.loads(text, parse_constant=_refuse_constant), []
-    except _NotJson as error:
-        return None, [Problem('malformed_json', f'the file is not valid JSON: {error}')]
+        document = json.loads(text, parse_constant=_refuse_constant, parse_int=_integer, parse_float=_float,
+                              object_pairs_hook=_object_without_duplicates)
+    except _Refused as error:
+        return None, [Problem(error.code, error.message)]
+    except RecursionError:
+        return None, [_too_deep()]
     except json.JSONDecodeError as error:
         return None, [Problem('malformed_json',
                               f'the file is not valid JSON: {error.msg} at line {error.lineno}, column {error.colno}')]
+    problem = _shape_problem(document, text)
+    return (None, [problem]) if problem else (document, [])
 
 
-class _NotJson(ValueError):
-    pass
+class _Refused(ValueError):
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code, self.message = code, message
 
 
 def _refuse_constant(name: str) -> None:
     # Python's json accepts NaN and Infinity; JSON does not, and a file holding them would not reload.
-    raise _NotJson(f'{name} is not a JSON number')
+    raise _Refused('malformed_json', f'the file is not valid JSON: {name} is not a JSON number')
+
+
+def _integer(digits: str) -> int:
+    if len(digits.lstrip('-')) > MAX_INTEGER_DIGITS:
+        raise _Refused('number_out_of_range', f'the file holds an integer of {len(digits.lstrip("-"))} digits '
+                                              f'({digits[:12]}…); at most {MAX_INTEGER_DIGITS} digits are allowed')
+    return int(digits)
+
+
+def _float(text: str) -> float:
+    number = float(text)
+    if not math.isfinite(number):  # 1e400 would be read back as infinity, and stored as null
+        raise _Refused('number_out_of_range', f'the number {text[:40]} is too large to be stored '
+                                              '(numbers must fit a 64-bit float, about ±1.8e308)')
+    return number
+
+
+def _object_without_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    document = dict(pairs)
+    if len(document) != len(pairs):
+        seen: set[str] = set()
+        duplicate = next(key for key, _ in pairs if key in seen or seen.add(key))
+        raise _Refused('duplicate_key', f'the key {_quoted(duplicate)} appears twice in one object; '
+                                        'keep one of them')
+    return document
+
+
+def _too_deep() -> Problem:
+    return Problem('too_deep', f'the file nests objects and arrays more than {MAX_DEPTH} levels deep; '
+                               'a graph file needs far fewer')
+
+
+def _shape_problem(document: Any, text: str) -> Problem | None:
+    """Too deep a nesting, or a lone surrogate, anywhere in a decoded document (walked level by
+    level, without recursion, so any depth is answered)."""
+    level, depth = [document], 0
+    while level:
+        depth += 1
+        if depth > MAX_DEPTH:
+            return _too_deep()
+        below: list = []
+        for value in level:
+            children = value.values() if value.__class__ is dict else value if value.__class__ is list else ()
+            below += [child for child in children if child.__class__ is dict or child.__class__ is list]
+        level = below
+    if _may_hold_surrogates(text):
+        return _surrogate_problem(document)
+    return None
+
+
+def _may_hold_surrogates(text: str) -> bool:
+    # A lone surrogate comes from a `\udXXX` escape (a pair is joined into one character) or from a
+    # str that was never UTF-8; plain substring tests answer for most files without a regex pass.
+    if '\\ud' not in text and '\\uD' not in text:
+        try:
+            text.encode('utf-8')
+            return False
+        except UnicodeEncodeError:
+            return True
+    return _SURROGATE_IN_TEXT.search(text) is not None
+
+
+def _surrogate_problem(document: Any) -> Problem | None:
+    stack = [document]
+    while stack:
+        value = stack.pop()
+        if value.__class__ is dict:
+            stack += value
+            stack += value.values()
+        elif value.__class__ is list:
+            stack += value
+        elif value.__class__ is str and _SURROGATE.search(value):
+            return Problem('bad_string', f'the text {_quoted(value)} holds a lone surrogate '
+                                         f'(\\u{ord(_SURROGATE.search(value)[0]):04x}), which is not Unicode text')
+    return None
+
+
+_SURROGATE = re.compile('[\\ud800-\\udfff]')
+_SURROGATE_IN_TEXT = re.compile('\\\\u[dD][89a-fA-F]|[\\ud800-\\udfff]')
+
+
+def _quoted(text: str) -> str:
+    shown = json.dumps(text[:40])
+    return shown[:-1] + '…"' if len(text) > 40 else shown
 
 
 def validate_document(document: Any) -> list[Problem]:
@@ -301,6 +407,11 @@ def _template_problems(nodes: dict[str, Node], dag: LiveDag, broken: frozenset[s
             for name in sorted(names - broken):
                 if name not in nodes and name in BUILTIN_NAMES:
                     continue
+                if name not in nodes and name in REFUSED_NAMES:
+                    problems.append(Problem('template_refused_name', f'node "{node.id}": {key} uses Jinja\'s '
+                                            f'"{name}", which templates may not use (its output is unbounded and '
+                                            'random)', node_id=node.id, field=key))
+                    continue
                 if name not in nodes:
                     problems.append(Problem('template_unknown_reference', f'node "{node.id}": {key} refers to '
                                             f'"{name}", but there is no node "{name}"', node_id=node.id, field=key))
@@ -335,7 +446,14 @@ def _ancestor_bits(nodes: dict[str, Node], dag: LiveDag, bits: dict[str, int]) -
 def _pydantic_message(detail: dict) -> str:
     if detail['type'] == 'missing':
         return 'is required'
-    return f'is invalid: {detail["msg"].removeprefix("Value error, ")}'
+    message = f'is invalid: {detail["msg"].removeprefix("Value error, ")}'
+    if detail['type'].endswith('_type') and 'input' in detail:  # strict types: say what was found
+        try:
+            found = json.dumps(detail['input'], ensure_ascii=False)
+        except (TypeError, ValueError):
+            return message
+        return f'{message}, not {found if len(found) <= 40 else found[:39] + "…"}'
+    return message
 
 
 def _item_label(key: str, index: int, item: Any) -> str:

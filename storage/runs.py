@@ -35,13 +35,14 @@ from typing import Any
 
 from sqlalchemy import Column, ForeignKey, Integer, String, Text, UniqueConstraint, bindparam, insert, true, update
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Field, SQLModel, select
 
 from nodes.events import (AttemptFinished, CostUpdated, Event, NodeCancelled, NodeFailed, NodeQueued, NodeSkipped,
                           NodeStarted, NodeSucceeded, RunFinished, RunStarted)
 
 from . import run_writer
-from .db import core_transaction, transaction
+from .db import StorageError, core_transaction, transaction
 from .writer_thread import WriterThread
 
 log = logging.getLogger(__name__)
@@ -239,6 +240,7 @@ class RunRecorder:
         self._writer_from = 0 if writer_process else WRITER_AFTER_EVENTS  # events in one batch
         self._writer: subprocess.Popen | None = None
         self._thread: WriterThread | None = None  # writes off the event loop (none for an in-memory database)
+        self._lost: str | None = None  # why part of the run's record could not be stored
 
     def __call__(self, event: Event) -> None:
         # Only buffered here: rows are made at flush time, off the path from one node to the next.
@@ -299,16 +301,33 @@ class RunRecorder:
 
     def _write_batch(self, batch: tuple) -> None:
         attempts, node_runs, events, values = batch
+        if self._lost is not None and 'status' in values:
+            # Batches are written in order: an earlier loss is known by the time the run's end is.
+            values.update(status='failed', error=self._lost)
         attempts, node_runs, events = run_writer.encode_rows(LAYOUT, attempts, node_runs, events)
         # A Core transaction: a session per batch would cost more than most batches' rows.
-        with core_transaction(self.engine) as connection:
-            if attempts:
-                self._insert_attempts(connection, attempts)
-            if node_runs:
-                self._insert_node_runs(connection, node_runs)
-            if events:
-                self._insert_events(connection, events)
-            connection.execute(self._update_run.values(**values), {'run_id': self.run_id})
+        try:
+            with core_transaction(self.engine) as connection:
+                if attempts:
+                    self._insert_attempts(connection, attempts)
+                if node_runs:
+                    self._insert_node_runs(connection, node_runs)
+                if events:
+                    self._insert_events(connection, events)
+                connection.execute(self._update_run.values(**values), {'run_id': self.run_id})
+        except (SQLAlchemyError, StorageError) as error:
+            self._record_lost(str(getattr(error, 'orig', None) or error.__cause__ or error).splitlines()[0])
+
+    def _record_lost(self, reason: str) -> None:
+        # A run whose record is missing part of itself must not read as succeeded: it is marked
+        # failed now, and its end keeps it so.
+        log.error('part of run %s could not be stored: %s', self.run_id, reason)
+        self._lost = f'part of the run could not be stored ({reason}); its record is incomplete'
+        try:
+            with core_transaction(self.engine) as connection:
+                connection.execute(self._update_run.values(status='failed', error=self._lost), {'run_id': self.run_id})
+        except (SQLAlchemyError, StorageError) as error:
+            log.error('run %s could not be marked failed either: %s', self.run_id, error)
 
     def _write(self, item: tuple) -> None:
         """One item of the writer thread: the run's row, or a batch."""
@@ -399,8 +418,7 @@ class RunRecorder:
         except OSError:
             pass
         if process.wait() != 0:
-            log.error('the run writer process ended with code %s: some of run %s may not be stored',
-                      process.returncode, self.run_id)
+            self._record_lost(f'the run writer process ended with code {process.returncode}')
 
     def _start(self, event: RunStarted) -> None:
         self.run_id = event.run_id

@@ -3,24 +3,50 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import stat
 import sys
 from pathlib import Path
 
 from .errors import CommandError
 
 
+MAX_FILE_BYTES = 5 * 1024 * 1024  # a 2,400-node graph is about 1 MB
+
+
 def read_source(path: str) -> bytes:
-    """The bytes of a file, or of standard input for `-`; a missing file is a `CommandError`."""
+    """The bytes of a regular file, or of standard input for `-`, at most `MAX_FILE_BYTES`;
+    anything else (a missing file, a FIFO, a device, too big a file) is a `CommandError`."""
     if path == '-':
-        return sys.stdin.buffer.read()
+        return _bounded(sys.stdin.buffer, 'standard input')
     try:
-        return Path(path).read_bytes()
+        # O_NONBLOCK: opening a FIFO with no writer would otherwise wait forever before the check.
+        descriptor = os.open(path, os.O_RDONLY | getattr(os, 'O_NONBLOCK', 0))
     except FileNotFoundError:
         raise CommandError(f'no such file: {path}') from None
     except IsADirectoryError:
         raise CommandError(f'{path} is a directory, not a graph file') from None
     except OSError as error:
         raise CommandError(f'cannot read {path}: {error.strerror}') from None
+    with os.fdopen(descriptor, 'rb') as source:
+        mode = os.fstat(descriptor).st_mode
+        if stat.S_ISDIR(mode):
+            raise CommandError(f'{path} is a directory, not a graph file')
+        if not stat.S_ISREG(mode):
+            raise CommandError(f'{path} is not a regular file (a pipe or a device?); give the path of a graph file')
+        os.set_blocking(descriptor, True)
+        try:
+            return _bounded(source, path)
+        except OSError as error:
+            raise CommandError(f'cannot read {path}: {error.strerror}') from None
+
+
+def _bounded(source, label: str) -> bytes:
+    data = source.read(MAX_FILE_BYTES + 1)
+    if len(data) > MAX_FILE_BYTES:
+        raise CommandError(f'{label} is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB; '
+                           'a graph file is far smaller, so this is not one')
+    return data
 
 
 def validate_command(args: argparse.Namespace) -> int:

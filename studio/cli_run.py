@@ -5,6 +5,7 @@ import argparse
 import asyncio
 import gc
 import json
+import math
 import signal
 import sys
 import time
@@ -16,6 +17,7 @@ from nodes.costs import savings_text, total_text
 from .cli import CommandError
 from .cli_graphs import read_source
 
+MAX_LATENCY_MS = 600_000
 TRUE_WORDS, FALSE_WORDS = ('true', 'yes', 'y', 'on', '1'), ('false', 'no', 'n', 'off', '0')
 
 
@@ -36,9 +38,9 @@ def _run_command(args: argparse.Namespace) -> int:
     from storage.db import StorageError, connect
     from storage.runs import RunRepository
 
-    if args.latency_ms is not None and args.latency_ms < 0:
-        raise CommandError(f'--latency-ms must be 0 or more, not {args.latency_ms}')
-    if args.budget is not None and not args.budget >= 0:
+    if args.latency_ms is not None and not 0 <= args.latency_ms <= MAX_LATENCY_MS:
+        raise CommandError(f'--latency-ms must be from 0 to {MAX_LATENCY_MS} (10 minutes), not {args.latency_ms}')
+    if args.budget is not None and not (math.isfinite(args.budget) and args.budget >= 0):
         raise CommandError(f'--budget must be an amount of USD, 0 or more, not {args.budget}')
     try:
         database = connect(args.db)
@@ -73,8 +75,9 @@ def _run_command(args: argparse.Namespace) -> int:
 
 async def _run(mission: Any, inputs: dict[str, Any], display: Progress) -> Any:
     loop = asyncio.get_running_loop()
-    try:
-        loop.add_signal_handler(signal.SIGINT, mission.cancel)  # Ctrl-C ends the run as `cancelled`
+    try:  # Ctrl-C or a SIGTERM ends the run as `cancelled`, with its record
+        loop.add_signal_handler(signal.SIGINT, mission.cancel)
+        loop.add_signal_handler(signal.SIGTERM, mission.cancel)
     except (NotImplementedError, RuntimeError):
         pass
     display.start()
@@ -84,6 +87,7 @@ async def _run(mission: Any, inputs: dict[str, Any], display: Progress) -> Any:
         display.stop()
         try:
             loop.remove_signal_handler(signal.SIGINT)
+            loop.remove_signal_handler(signal.SIGTERM)
         except (NotImplementedError, RuntimeError):
             pass
 
@@ -152,10 +156,10 @@ def _choose_provider(args: argparse.Namespace, database: Any) -> tuple[Any, Any,
 def _inputs(args: argparse.Namespace, fields: dict[str, Any]) -> dict[str, Any]:
     values: dict[str, Any] = {}
     if args.inputs:
-        try:
-            values = json.loads(args.inputs)
-        except ValueError as error:
-            raise CommandError(f'--inputs is not valid JSON: {error}') from None
+        from nodes.validation import parse_document
+        values, problems = parse_document(args.inputs)  # the graph file's bounds: depth, numbers, text
+        if problems:
+            raise CommandError(f'--inputs: {problems[0].message.replace("the file", "the value")}')
         if not isinstance(values, dict):
             raise CommandError('--inputs must be a JSON object, like {"company": "Acme"}')
     for item in args.input:
@@ -174,6 +178,8 @@ def _coerce(name: str, text: str, field_type: str) -> Any:
             return int(text)
         if field_type == 'number':
             number = float(text)
+            if not math.isfinite(number):
+                raise ValueError(text)
             return int(number) if number.is_integer() and '.' not in text and 'e' not in text.lower() else number
         if field_type == 'boolean':
             if text.lower() in TRUE_WORDS + FALSE_WORDS:

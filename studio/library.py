@@ -231,6 +231,10 @@ class LibraryPage:
         except StorageError as error:
             self.show_refusal(name, [str(error)])
             return
+        except Exception as error:  # a file the checks did not foresee: said on the page, one line in the log
+            log.warning('import of %s failed: %s: %s', name, type(error).__name__, error)
+            self.show_refusal(name, [f'the file could not be read as a graph ({type(error).__name__}: {error})'])
+            return
         finally:
             event.sender.reset()
         ui.notify(f'Imported {name}.', type='positive')

@@ -1,5 +1,7 @@
 """The graph commands as a user runs them: exit codes, one-line errors, no tracebacks."""
+import importlib.util
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -97,3 +99,81 @@ def test_a_reader_that_goes_away_is_not_an_error_message(db):
     command = f'{sys.executable} -m studio export {graph_id} --db {db} | true'
     result = subprocess.run(['bash', '-c', command], capture_output=True, text=True, cwd=ROOT)
     assert result.stderr == ''
+
+
+def test_validate_refuses_a_fifo_and_a_device_at_once(tmp_path):
+    fifo = tmp_path / 'graph.json'
+    os.mkfifo(fifo)
+    for path in (str(fifo), '/dev/zero'):
+        result = swarm('validate', path)
+        assert result.returncode == 1
+        assert result.stderr.strip() == f'swarm-studio validate: {path} is not a regular file (a pipe or a device?); ' \
+                                         'give the path of a graph file'
+
+
+def test_validate_refuses_a_file_over_5_mb_without_reading_it_all(tmp_path):
+    big = tmp_path / 'big.json'
+    big.write_bytes(b' ' * (5 * 1024 * 1024 + 1))
+    for args in (('validate', str(big)), ('validate', '-')):
+        result = swarm(*args, stdin=None if args[1] != '-' else ' ' * (5 * 1024 * 1024 + 1))
+        assert result.returncode == 1
+        assert 'is larger than 5 MB' in result.stderr and len(result.stderr.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize('text, message', [
+    ('[' * 10_000 + ']' * 10_000, 'nests objects and arrays more than 64 levels deep'),
+    ('{"format": "swarm-studio.graph", "version": 1, "name": "x", "nodes": [], "edges": [], "n": '
+     + '9' * 4301 + '}', 'an integer of 4301 digits'),
+    ('{"format": "swarm-studio.graph", "version": 1, "name": "\\ud800", "nodes": [], "edges": []}',
+     'holds a lone surrogate'),
+    ('{"format": "swarm-studio.graph", "version": 1, "name": "x", "nodes": [{"id": "a", "kind": "input", '
+     '"position": {"x": 1e400, "y": 0}}], "edges": []}', 'the number 1e400 is too large to be stored'),
+    ('{"format": "swarm-studio.graph", "version": 1, "name": "x", "name": "y", "nodes": [], "edges": []}',
+     'the key "name" appears twice in one object'),
+    ('{"format": "swarm-studio.graph", "version": 1, "name": "x", "nodes": [{"id": "a", "kind": "agent", '
+     '"config": {"prompt": "p", "max_retries": "2"}}], "edges": []}', 'config "max_retries" is invalid'),
+    ('{"format": "swarm-studio.graph", "version": 1, "name": "x", "nodes": [{"id": "a", "kind": "agent", '
+     '"config": {"prompt": "p", "temperature": true}}], "edges": []}', 'config "temperature" is invalid'),
+    ('{"format": "swarm-studio.graph", "version": 1, "name": "x", "nodes": [{"id": "a", "kind": "agent", '
+     '"config": {"prompt": "p", "output_schema": {"$ref": "#/$defs/ghost"}}}], "edges": []}',
+     '"#/$defs/ghost" cannot be resolved'),
+    ('{"format": "swarm-studio.graph", "version": 1, "name": "x", "nodes": [{"id": "a", "kind": "agent", '
+     '"config": {"prompt": "p", "output_schema": {"$defs": {"t": {"type": "array", "items": {"$ref": "#/$defs/t"}}}, '
+     '"$ref": "#/$defs/t"}}}], "edges": []}', 'a recursive schema is not supported'),
+])
+def test_validate_and_import_give_the_same_one_line_verdict(db, tmp_path, text, message):
+    path = tmp_path / 'hostile.json'
+    path.write_text(text, encoding='utf-8')
+    validated, imported = swarm('validate', str(path)), swarm('import', str(path), db=db)
+    assert validated.returncode == imported.returncode == 1
+    assert message in validated.stderr and 'internal error' not in validated.stderr + imported.stderr
+    assert validated.stderr.splitlines() == imported.stderr.splitlines()[:-1]
+    assert imported.stderr.splitlines()[-1].endswith('nothing was stored')
+    assert swarm('list', '--json', db=db).stdout.strip() == '[]'
+
+
+def test_an_unknown_key_holding_null_survives_the_round_trip(db, tmp_path):
+    document = json.loads(EXAMPLE.read_text())
+    document['reviewed_by'] = None
+    document['nodes'][0]['note'] = None
+    document['edges'][0]['label'] = None
+    path = tmp_path / 'nulls.json'
+    path.write_text(json.dumps(document))
+    graph_id = swarm('import', str(path), db=db).stdout.strip()
+    exported = json.loads(swarm('export', graph_id, db=db).stdout)
+    assert exported['reviewed_by'] is None and 'reviewed_by' in exported
+    assert 'note' in exported['nodes'][0] and 'label' in exported['edges'][0]
+
+
+@pytest.mark.parametrize('url, message', [
+    ('foo://bar', 'cannot use a "foo://" database URL'),
+    ('postgresql://user:secret@localhost/db', 'cannot use a "postgresql://" database URL'),
+])
+def test_an_unusable_database_url_is_one_line_naming_it(url, message):
+    if url.startswith('postgresql') and importlib.util.find_spec('psycopg2') is not None:
+        pytest.skip('psycopg2 is installed here, so the URL has its driver')
+    result = subprocess.run([sys.executable, '-m', 'studio', 'list'], capture_output=True, text=True, cwd=ROOT,
+                            timeout=60, env={**os.environ, 'SWARM_STUDIO_DB': url})
+    assert result.returncode == 1
+    assert message in result.stderr and len(result.stderr.strip().splitlines()) == 1
+    assert 'secret' not in result.stderr and 'internal error' not in result.stderr

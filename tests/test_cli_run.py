@@ -255,3 +255,57 @@ def test_a_budget_run_that_may_call_an_unpriced_model_is_refused_before_any_call
     [line] = err.strip().splitlines()
     assert model in line and 'input_cost_per_token' in line and 'nothing was run' in line
     assert RunRepository(connect(db)).list_runs() == []
+
+
+@pytest.mark.parametrize('arguments, message', [
+    (['--latency-ms', str(10 ** 15)], '--latency-ms must be from 0 to 600000'),
+    (['--budget', 'inf'], '--budget must be an amount of USD, 0 or more, not inf'),
+    (['--budget', 'nan'], '--budget must be an amount of USD, 0 or more, not nan'),
+    (['--input', 'company=A', '--input', 'weight=nan'], '--input weight: "nan" is not a number'),
+    (['--input', 'company=A', '--input', 'weight=inf'], '--input weight: "inf" is not a number'),
+    (['--inputs', '{"company": ' + '[' * 10_000 + ']' * 10_000 + '}'], '--inputs: the value nests objects'),
+    (['--inputs', '{"company": "A", "weight": NaN}'], '--inputs: the value is not valid JSON: NaN is not a JSON'),
+    (['--inputs', '{"company": "A", "company": "B"}'], '--inputs: the key "company" appears twice'),
+])
+def test_unbounded_or_non_finite_arguments_are_refused_in_one_line(db, tmp_path, capsys, arguments, message):
+    code = main(['run', write_graph(tmp_path, typed_inputs_graph()), '--db', db, '--simulate', *arguments])
+    err = capsys.readouterr().err
+    assert code == 1 and message in err
+    assert len(err.strip().splitlines()) == 1 and 'internal error' not in err
+
+
+def test_a_file_with_a_lone_surrogate_is_refused_before_running(db, tmp_path, capsys):
+    path = tmp_path / 'odd.json'
+    path.write_text(EXAMPLE.read_text().replace('"Competitor brief"', '"\\ud800"'))
+    assert main(['run', str(path), '--db', db, '--input', 'company=A']) == 1
+    err = capsys.readouterr().err
+    assert 'holds a lone surrogate' in err and 'nothing was run' in err
+    assert RunRepository(connect(db)).list_runs() == []
+
+
+def test_sigterm_stops_a_bombed_run_at_once_and_the_run_is_recorded(db, tmp_path):
+    document = typed_inputs_graph()
+    document['nodes'].insert(1, {'id': 'bomb', 'kind': 'agent', 'config': {
+        'tier': 3, 'prompt': '{% for i in range(99999) %}{% for j in range(99999) %}{% endfor %}{% endfor %}'}})
+    document['edges'] = [{'source': 'brief', 'target': 'bomb'}, {'source': 'bomb', 'target': 'out'}]
+    process = subprocess.Popen([sys.executable, '-m', 'studio', 'run', write_graph(tmp_path, document),
+                                '--input', 'company=A', '--db', db], stderr=subprocess.PIPE, text=True, cwd=ROOT,
+                               env={**os.environ, 'PYTHONUNBUFFERED': '1'})
+    try:
+        assert 'simulated provider' in process.stderr.readline()
+        runs = RunRepository(connect(db))
+        for _ in range(200):  # until the run is recorded as started
+            if runs.list_runs():
+                break
+            time.sleep(0.05)
+        time.sleep(0.5)
+        process.send_signal(signal.SIGTERM)
+        signalled = time.monotonic()
+        process.wait(timeout=20)
+        stopped_after = time.monotonic() - signalled
+    finally:
+        process.kill()
+    assert process.returncode == 1
+    assert stopped_after < 1.5  # the render deadline is 2 s: the run did not wait for it
+    [run] = RunRepository(connect(db)).list_runs()
+    assert run.status == 'cancelled'

@@ -383,3 +383,20 @@ async def test_a_2400_node_graph_opens_and_an_edit_sends_only_its_delta(user: Us
     assert calls == [('apply', ([{'op': 'add_edge', 'edge': {'id': 'brief->result', 'source': 'brief', 'target': 'result'}}],)),
                      ('apply', ([{'op': 'update_node', 'id': 'a00007', 'changes': {'title': ''}}],)),
                      ('apply', ([{'op': 'update_node', 'id': 'a00007', 'changes': {'title': 'Renamed'}}],))]
+
+
+async def test_a_stored_graph_that_cannot_be_loaded_opens_with_its_problems_listed(user: User, graphs):
+    # As a graph stored before today's checks could be: a position that was an overflowing float,
+    # saved as null. The page lists what is wrong instead of failing with a server error.
+    from sqlalchemy import text as sql
+    graph_id = graphs.import_text(BRIEF)
+    with graphs.engine.begin() as connection:
+        document = connection.execute(sql('SELECT document FROM graph_versions WHERE graph_id = :id'),
+                                      {'id': graph_id}).scalar_one()
+        broken = json.loads(document)
+        broken['nodes'][0]['position']['x'] = None
+        connection.execute(sql('UPDATE graph_versions SET document = :document WHERE graph_id = :id'),
+                           {'document': json.dumps(broken), 'id': graph_id})
+    await user.open(f'/graph/{graph_id}')
+    await user.should_see(f'The stored graph "{graph_id}" cannot be drawn; its problems:')
+    await user.should_see('nodes.0.position.x: Value error, must be a number')

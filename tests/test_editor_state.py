@@ -1,6 +1,7 @@
 """The editing session: every edit undoes and redoes, cycles are refused live, problems stay exact."""
 from __future__ import annotations
 
+import json
 import random
 import sys
 from collections import defaultdict
@@ -442,3 +443,13 @@ def test_typing_through_a_draft_in_one_step_undoes_the_value_and_the_draft():
     session.undo()
     assert session.draft('tidy', 'output_schema') is None
     assert session.node('tidy').config.get('output_schema', MISSING) == original
+
+
+def test_unknown_keys_holding_null_survive_an_edit_session():
+    document = json.loads((Path(__file__).parents[1] / 'assets/examples/competitor-brief.json').read_text())
+    document['reviewed_by'] = None
+    document['edges'][0]['note'] = None
+    document['nodes'][0]['note'] = None
+    graph = load_graph(json.dumps(document))
+    assert EditorSession(graph).graph().dumps() == graph.dumps()
+    assert json.loads(graph.dumps())['reviewed_by'] is None

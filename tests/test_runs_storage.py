@@ -372,3 +372,22 @@ async def test_a_run_with_an_unpriced_node_is_stored_as_incomplete_and_says_whic
     priced = await run_recorded(runs, example(), {'company': 'Acme'})
     row = runs.get_run(priced.run_id).run
     assert (row.unpriced_nodes, row.flagship_priced) == (0, True) and runs.cost_gaps(priced.run_id) == ([], True)
+
+
+async def test_a_run_whose_record_cannot_be_stored_is_not_recorded_as_succeeded(tmp_path):
+    # SQLite refuses a value longer than its length limit ("string or blob too big"); the limit is
+    # lowered here so that an ordinary output meets it, as a huge one meets the default.
+    import sqlite3
+
+    from sqlalchemy import event
+    engine = connect(str(tmp_path / 'small.sqlite'))
+    event.listen(engine, 'connect', lambda connection, _: connection.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, 3000))
+    engine.dispose()
+    graph = Graph.model_validate({'name': 'long', 'nodes': [
+        {'id': 'out', 'kind': 'output', 'config': {'template': '{{ "x" * 5000 }}'}}], 'edges': []})
+    recorder = RunRecorder(engine, writer_process=False)  # the writer process would open its own connection
+    summary = await MissionController(graph, provider=SimulatedProvider(latency_ms=0), subscribers=[recorder]).run({})
+    assert summary.status == 'succeeded'  # the run itself did succeed; its record could not be kept
+    [run] = RunRepository(engine).list_runs()
+    assert run.status == 'failed'
+    assert 'part of the run could not be stored' in run.error and 'too big' in run.error

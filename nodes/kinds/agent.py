@@ -14,14 +14,14 @@ TIER_NAMES = {1: 'high reasoning', 2: 'analytical / coding', 3: 'commodity / hig
 
 class SimulateConfig(BaseModel):
     """Faults and latency that only the simulated provider reads."""
-    model_config = ConfigDict(extra='forbid')
+    model_config = ConfigDict(extra='forbid', strict=True)  # types as the format says, never coerced
     latency_ms: int | None = Field(default=None, ge=0)
     fail_first: int = Field(default=0, ge=0)
     failure: Failure = 'invalid_json'
 
 
 class AgentConfig(BaseModel):
-    model_config = ConfigDict(extra='forbid')
+    model_config = ConfigDict(extra='forbid', strict=True)  # types as the format says, never coerced
     tier: Tier = 'auto'
     model: str | None = None
     system: str = ''

@@ -12,7 +12,7 @@ FieldType = Literal['string', 'number', 'integer', 'boolean', 'object', 'array']
 
 
 class InputField(BaseModel):
-    model_config = ConfigDict(extra='forbid')
+    model_config = ConfigDict(extra='forbid', strict=True)  # types as the format says, never coerced
     name: str = Field(pattern=r'^[A-Za-z_][A-Za-z0-9_]*$')
     type: FieldType = 'string'
     description: str = ''
@@ -20,7 +20,7 @@ class InputField(BaseModel):
 
 
 class InputConfig(BaseModel):
-    model_config = ConfigDict(extra='forbid')
+    model_config = ConfigDict(extra='forbid', strict=True)  # types as the format says, never coerced
     fields: list[InputField] = Field(default_factory=list)
 
     @field_validator('fields')

@@ -5,12 +5,13 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-from ..templates import TemplateError, referenced_names, render
+from ..template_worker import render_contained
+from ..templates import TemplateError, referenced_names
 from .spec import FieldSpec, NodeKind, StepFailed
 
 
 class OutputConfig(BaseModel):
-    model_config = ConfigDict(extra='forbid')
+    model_config = ConfigDict(extra='forbid', strict=True)  # types as the format says, never coerced
     template: str | None = None
 
 
@@ -21,7 +22,7 @@ async def run_output(step: Any) -> Any:
     if not template:
         return step.read(step.predecessors)
     try:
-        return render(template, step.read(referenced_names(template)))
+        return await render_contained(template, step.read(referenced_names(template)))
     except TemplateError as error:
         raise StepFailed(f'its template could not be rendered: {error}') from None
 

@@ -35,6 +35,12 @@ def task_words(text: str, limit: int = 12) -> list[str]:
 
 
 Maker = Callable[[list[str], int], Any]
+MAX_SAMPLE_CHARS = 100_000  # a sampled string's length
+MAX_SAMPLE_ITEMS = 10_000  # a sampled array's items
+
+
+class SampleTooLarge(ValueError):
+    """A schema whose smallest valid value is larger than a simulated reply may be."""
 
 
 def compile_sampler(root: dict[str, Any]) -> Maker:
@@ -130,6 +136,11 @@ class _Compiler:
         items = schema.get('items', {})
         low = schema.get('minItems', 0)
         high = schema.get('maxItems')
+        if isinstance(low, (int, float)) and low > MAX_SAMPLE_ITEMS:
+            raise SampleTooLarge(f'the output schema asks for at least {low:,.0f} items in an array; a simulated '
+                                 f'reply holds at most {MAX_SAMPLE_ITEMS:,}')
+        low = int(low)
+        high = None if high is None else int(high)
         count = max(low, len(prefix), 0 if depth > 6 else 3)
         if high is not None:
             count = min(count, high)
@@ -263,15 +274,20 @@ def _string_maker(name: str, schema: dict[str, Any]) -> Callable[[list[str]], st
             return ' '.join(words[:8])
     if schema.get('minLength', 0) == 0 and schema.get('maxLength') is None:
         return make
+    low = schema.get('minLength', 0)
+    if isinstance(low, (int, float)) and low > MAX_SAMPLE_CHARS:
+        raise SampleTooLarge(f'the output schema asks for a string of at least {low:,.0f} characters; a '
+                             f'simulated reply holds at most {MAX_SAMPLE_CHARS:,}')
     return lambda words: _fit(make(words), make(words), schema)
 
 
 def _fit(text: str, fallback: str, schema: dict[str, Any] | None = None) -> str:
     schema = schema or {}
-    low, high = schema.get('minLength', 0), schema.get('maxLength')
-    while len(text) < low:
-        text = f'{text} {fallback}'
+    low, high = int(schema.get('minLength', 0)), schema.get('maxLength')
+    if len(text) < low:  # repeated as a whole, not grown a piece at a time (a long minimum is quadratic)
+        text = ' '.join([text] + [fallback] * -(-(low - len(text)) // (len(fallback) + 1)))
     if high is not None:
+        high = int(high)
         text = text[:high].rstrip() or text[:high]
     return text
 

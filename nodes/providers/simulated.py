@@ -17,8 +17,9 @@ from collections.abc import Mapping
 from typing import Any
 
 from ..tokens import count_messages, count_text
-from .base import SCHEMA_INSTRUCTION, Completion, CompletionRequest, ProviderTimeout, RateLimited, ServerError
-from .schema_sample import compile_sampler, task_words
+from .base import SCHEMA_INSTRUCTION, Completion, CompletionRequest, ProviderRefused, ProviderTimeout, RateLimited, \
+    ServerError
+from .schema_sample import SampleTooLarge, compile_sampler, task_words
 
 DEFAULT_LATENCY_MS: dict[int, int] = {1: 1200, 2: 700, 3: 300}
 _to_json = json.JSONEncoder(ensure_ascii=False).encode  # json.dumps(value, ensure_ascii=False), made once
@@ -83,7 +84,10 @@ class SimulatedProvider:
         fault = self._fault(request)
         if fault in ('rate_limit', 'server_error', 'timeout'):
             return count_messages(request.messages), 0
-        text = self.reply(request)
+        try:
+            text = self.reply(request)
+        except ProviderRefused:  # the call itself will be refused, and say why
+            return count_messages(request.messages), 0
         if fault == 'invalid_json':
             text = _broken(text, request.output_schema is not None)
         return count_messages(request.messages), count_text(text)
@@ -99,8 +103,14 @@ class SimulatedProvider:
             if sample is None:
                 if len(self._samplers) >= _KEPT_SAMPLERS:
                     self._samplers.clear()
-                sample = self._samplers[key] = compile_sampler(schema)
-            return _to_json(sample(task_words(task), seed))
+                try:
+                    sample = self._samplers[key] = compile_sampler(schema)
+                except SampleTooLarge as error:
+                    raise ProviderRefused(str(error)) from None
+            try:
+                return _to_json(sample(task_words(task), seed))
+            except SampleTooLarge as error:  # met in a part compiled only when first reached
+                raise ProviderRefused(str(error)) from None
         return _prose(task, seed)
 
     @staticmethod

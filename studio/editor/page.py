@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import inspect
 import json
+import logging
 import re
 
 from nicegui import Client, ui
+from pydantic import ValidationError
 
 from nodes.kinds import KINDS
 from storage.graphs import GraphNotFound, GraphRepository
@@ -20,6 +22,8 @@ from ..run.editor_run import EditorRun
 from .inspector import Inspector
 from .sessions import EditsNotSaved, OpenGraph, OpenGraphs
 from .state import EdgeRefused, EditorSession, added_node_ids
+
+log = logging.getLogger(__name__)
 
 # NOTE: the canvas reports the same shortcuts while it has focus (and prevents their default);
 # this catches them everywhere else on the page, leaving a text field its own undo.
@@ -367,5 +371,23 @@ def register(graphs: GraphRepository, sessions: OpenGraphs) -> None:
                 ui.label(f'There is no stored graph with the id "{graph_id}".').classes('text-lg').mark('not-found')
                 ui.link('Back to all graphs', '/')
             return
+        except ValueError as error:  # stored before today's checks, or edited by hand: list, never a 500
+            log.warning('graph %s cannot be opened: %s', graph_id, str(error).splitlines()[0])
+            with ui.column().classes('p-8 gap-2').mark('cannot-open'):
+                ui.label(f'The stored graph "{graph_id}" cannot be drawn; its problems:').classes('text-lg')
+                for problem in stored_problems(error):
+                    with ui.row().classes('items-start gap-2 no-wrap'):
+                        ui.icon('error_outline', color='negative')
+                        ui.label(problem)
+                ui.label('Restore an earlier version from the command line, or import a corrected file.')
+                ui.link('Back to all graphs', '/')
+            return
         ui.page_title(f'{open_graph.session.name} · Swarm Studio')
         EditorPage(open_graph, sessions, client)
+
+
+def stored_problems(error: ValueError) -> list[str]:
+    """One line per problem of a stored graph that could not be loaded."""
+    if isinstance(error, ValidationError):
+        return [f'{".".join(str(part) for part in detail["loc"])}: {detail["msg"]}' for detail in error.errors()]
+    return [line for line in str(error).splitlines() if line.strip()] or [type(error).__name__]

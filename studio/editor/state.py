@@ -169,7 +169,8 @@ class EditorSession:
     def __init__(self, graph: Graph, history: int = 500) -> None:
         graph = graph.model_copy(deep=True)
         self.name = graph.name
-        self._header = graph.model_dump(exclude={'name', 'nodes', 'edges'}, exclude_none=True)
+        # As the file has it: an unknown key holding null is kept, not dropped.
+        self._header = {key: value for key, value in graph.to_document().items() if key not in ('name', 'nodes', 'edges')}
         self._nodes: dict[str, Node] = {}
         self._node_order: dict[str, int] = {}
         self._edges: dict[tuple[str, str], Edge] = {}
@@ -223,7 +224,7 @@ class EditorSession:
         edges = sorted(self._edges.values(), key=lambda edge: self._edge_order[edge.source, edge.target])
         return Graph.model_validate({**self._header, 'name': self.name,
                                      'nodes': [node.model_dump(mode='json') for node in nodes],
-                                     'edges': [edge.model_dump(mode='json', exclude_none=True) for edge in edges]})
+                                     'edges': [edge.model_dump(mode='json', exclude_unset=True) for edge in edges]})
 
     def view_node(self, node_id: str) -> dict:
         """The canvas's view of a node (studio/canvas/README.md, "View data")."""
