@@ -82,6 +82,9 @@ class Graph(BaseModel):
         for edge, dumped in zip(self.edges, document['edges']):
             if edge.id is None and 'id' not in edge.model_fields_set:
                 dumped.pop('id')
+        for node, dumped in zip(self.nodes, document['nodes']):
+            if node.drafts is None:  # no draft: the key is left out, whether it was never set or cleared
+                dumped.pop('drafts', None)
         return document
 
     def dumps(self) -> str:

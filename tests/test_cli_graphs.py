@@ -1,5 +1,4 @@
 """The graph commands as a user runs them: exit codes, one-line errors, no tracebacks."""
-import importlib.util
 import json
 import os
 import subprocess
@@ -166,12 +165,11 @@ def test_an_unknown_key_holding_null_survives_the_round_trip(db, tmp_path):
 
 
 @pytest.mark.parametrize('url, message', [
-    ('foo://bar', 'cannot use a "foo://" database URL'),
-    ('postgresql://user:secret@localhost/db', 'cannot use a "postgresql://" database URL'),
+    ('foo://bar', "cannot open the database at 'foo://bar'"),
+    # A driver Swarm Studio does not install: the URL's password must not be shown.
+    ('postgresql+pg8000://user:secret@localhost/db', "No module named 'pg8000'"),
 ])
 def test_an_unusable_database_url_is_one_line_naming_it(url, message):
-    if url.startswith('postgresql') and importlib.util.find_spec('psycopg2') is not None:
-        pytest.skip('psycopg2 is installed here, so the URL has its driver')
     result = subprocess.run([sys.executable, '-m', 'studio', 'list'], capture_output=True, text=True, cwd=ROOT,
                             timeout=60, env={**os.environ, 'SWARM_STUDIO_DB': url})
     assert result.returncode == 1
