@@ -1,5 +1,6 @@
 """Re-run from a node: the cache built from a past run serves exactly the unchanged nodes outside
-the re-run node's downstream, as the mission controller computes signatures."""
+the re-run node's downstream, as the mission controller computes signatures, and only to a run
+that would produce them the same way."""
 from __future__ import annotations
 
 import copy
@@ -7,15 +8,30 @@ from pathlib import Path
 
 from nodes.engine import MissionController
 from nodes.graph import Graph
+from nodes.plan import MissionPlan, compile_graph
 from nodes.providers.simulated import SimulatedProvider
-from studio.run.rerun import downstream_of, rerun_cache
+from nodes.validation import load_graph
+from studio.run.rerun import rerun_cache
 
 ROOT = Path(__file__).resolve().parent.parent
-REVIEW = Graph.loads((ROOT / 'assets/examples/code-review-swarm.json').read_text())
+REVIEW = load_graph((ROOT / 'assets/examples/code-review-swarm.json').read_text())
+
+
+def plan_of(graph: Graph) -> MissionPlan:
+    return compile_graph(graph, provider=SimulatedProvider(latency_ms=0))
+
+
+def downstream_of(graph: Graph, node_id: str) -> frozenset[str]:
+    return plan_of(graph).downstream_of(node_id)
+
+
+def cache_from(past, ran: Graph, now: Graph, from_node: str, simulated: bool = True) -> dict:
+    models = {node_id: result.model for node_id, result in past.nodes.items() if result.model}
+    return rerun_cache(plan_of(ran), outputs_of(past), models, simulated, plan_of(now), from_node)
 
 
 async def run(graph: Graph, cache: dict | None = None, inputs: dict | None = None):
-    controller = MissionController(graph, provider=SimulatedProvider(latency_ms=0), cache=cache)
+    controller = MissionController(plan_of(graph), cache=cache)
     fields = controller.input_fields()
     values = inputs or {name: 'x' if field.type == 'string' else 1 for name, field in fields.items()
                         if field.default is None}
@@ -40,7 +56,7 @@ def agent_in_the_middle(graph: Graph) -> str:
 async def test_only_the_node_and_its_downstream_run_again():
     past, inputs = await run(REVIEW)
     middle = agent_in_the_middle(REVIEW)
-    again, _ = await run(REVIEW, rerun_cache(REVIEW, outputs_of(past), REVIEW, middle), inputs)
+    again, _ = await run(REVIEW, cache_from(past, REVIEW, REVIEW, middle), inputs)
     rerun = downstream_of(REVIEW, middle)
     for node in REVIEW.nodes:
         result = again.nodes[node.id]
@@ -54,7 +70,7 @@ async def test_a_node_edited_since_the_past_run_and_what_reads_it_run_again():
     upstream = next(edge.source for edge in REVIEW.edges if edge.target == middle)
     edited = copy.deepcopy(REVIEW)
     edited.node(upstream).config['system'] = 'You are terse.'
-    again, _ = await run(edited, rerun_cache(REVIEW, outputs_of(past), edited, middle), inputs)
+    again, _ = await run(edited, cache_from(past, REVIEW, edited, middle), inputs)
     assert not again.nodes[upstream].cached and again.nodes[upstream].attempts
     untouched = [node.id for node in REVIEW.nodes
                  if node.kind == 'agent' and upstream not in downstream_of(REVIEW, node.id)
@@ -62,7 +78,26 @@ async def test_a_node_edited_since_the_past_run_and_what_reads_it_run_again():
     assert untouched and all(again.nodes[node_id].cached for node_id in untouched)
 
 
+async def test_outputs_of_a_simulated_run_are_never_served_to_a_live_one():
+    past, inputs = await run(REVIEW)
+    middle = agent_in_the_middle(REVIEW)
+    assert cache_from(past, REVIEW, REVIEW, middle, simulated=True)  # the same mode reuses them
+    live_past = cache_from(past, REVIEW, REVIEW, middle, simulated=False)
+    again, _ = await run(REVIEW, live_past, inputs)  # this run is simulated: a live past serves nothing
+    assert not any(result.cached for result in again.nodes.values())
+
+
+async def test_an_output_made_by_another_model_is_not_reused():
+    past, inputs = await run(REVIEW)
+    middle = agent_in_the_middle(REVIEW)
+    for result in past.nodes.values():
+        if result.model:
+            result.model = 'ollama/llama3.1'  # as if the past run's catalog had another model
+    again, _ = await run(REVIEW, cache_from(past, REVIEW, REVIEW, middle), inputs)
+    assert not any(result.cached for node_id, result in again.nodes.items() if REVIEW.node(node_id).kind == 'agent')
+
+
 def test_downstream_of_includes_the_node_itself_and_what_it_reaches():
-    brief = Graph.loads((ROOT / 'assets/examples/competitor-brief.json').read_text())
+    brief = load_graph((ROOT / 'assets/examples/competitor-brief.json').read_text())
     assert downstream_of(brief, 'plan') == {'plan', 'tidy', 'report'}
     assert downstream_of(brief, 'report') == {'report'}

@@ -4,6 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from nodes.engine import MissionController
+from nodes.plan import compile_graph
 from nodes.providers.simulated import SimulatedProvider
 from storage.db import connect
 from storage.graphs import GraphRepository
@@ -21,7 +22,7 @@ async def test_the_export_is_the_cli_summary_plus_attempts(tmp_path):
     version = graphs.current_version(graph_id)
     graph = graphs.get(graph_id)
     recorder = runs.recorder(graph_id=graph_id, graph_version_id=version.id)
-    summary = await MissionController(graph, provider=SimulatedProvider(latency_ms=0),
+    summary = await MissionController(compile_graph(graph, provider=SimulatedProvider(latency_ms=0)),
                                       subscribers=[recorder]).run({'company': 'Acme'})
 
     exported = run_export(runs.get_run(summary.run_id), {'report'}, version.number)
