@@ -3,7 +3,7 @@
     plan = compile_graph(graph, provider=SimulatedProvider())   # nodes/plan.py
     controller = MissionController(plan, subscribers=[print])
     summary = await controller.run({'company': 'Acme'})
-    summary.to_dict()  # the run summary of DESIGN.md
+    summary.to_dict()  # the run summary (README, The command line: `run --json`)
 
 - A node starts as soon as all its upstream nodes have succeeded (not layer by layer); model
   calls are limited per provider (`concurrency`). A node whose upstream node failed is
@@ -113,7 +113,7 @@ class NodeResult:
 
 @dataclass(slots=True)
 class RunSummary:
-    """The result of a run; `to_dict()` is the run summary of DESIGN.md (`--json`)."""
+    """The result of a run; `to_dict()` is the run summary `swarm-studio run --json` prints."""
     run_id: str
     status: str  # succeeded, failed, cancelled or over_budget
     simulated: bool
