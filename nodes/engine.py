@@ -392,7 +392,7 @@ class MissionController:
         key = repr(schema)
         support = self._schemas.get(key)
         if support is None:
-            from .json_validation import SchemaValidator
+            from .json_schema import SchemaValidator
             support = self._schemas[key] = (_json_text(schema), SchemaValidator(schema))
         self._schemas_by_id[id(schema)] = (schema, support)
         return support

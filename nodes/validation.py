@@ -15,7 +15,7 @@ from pydantic import ValidationError
 from .dag import LiveDag
 from .graph import FORMAT, FORMAT_VERSION, NODE_ID_PATTERN, Edge, Graph, Node
 from .kinds import KINDS
-from .schema_check import schema_problem
+from .json_schema import schema_problem
 from .templates import BUILTIN_NAMES, TemplateError, referenced_names
 
 _NODE_ID = re.compile(NODE_ID_PATTERN)

@@ -284,7 +284,7 @@ async def test_a_schema_mismatch_is_fed_back_with_where_and_why():
     summary = await controller(graph, provider=provider).run()
     result = summary.nodes['plan']
     assert result.status == 'succeeded' and result.output == {'steps': ['a', 'b']}
-    assert result.attempts[0].error == "the JSON does not match the schema at steps: 3 is not of type 'array'"
+    assert result.attempts[0].error == 'the JSON does not match the schema at steps: 3 is not of type "array"'
     assert result.attempts[0].error in provider.requests[1].messages[-1]['content']
 
 

@@ -125,10 +125,8 @@ def _check(reply: str | None, schema: dict | None, validator: Any) -> tuple[Any,
         return None, f'the reply is not JSON ({detail})'
     if validator.is_valid(value):
         return value, None
-    from jsonschema.exceptions import best_match
-    error = best_match(validator.iter_errors(value))
-    where = '/'.join(str(part) for part in error.absolute_path)
-    return None, f'the JSON does not match the schema{f" at {where}" if where else ""}: {error.message}'
+    where, message = validator.explain(value)
+    return None, f'the JSON does not match the schema{f" at {where}" if where else ""}: {message}'
 
 
 def _attempts(count: int) -> str:
