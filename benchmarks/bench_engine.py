@@ -18,7 +18,7 @@ samples.
      the number of nodes. This isolates nothing: it is what a user waits for, fixed start-up (imports, the tokenizer,
      the final SQLite checkpoint) included, spread over the 2,400 nodes;
    - in process, run only: in each process, after the imports, the mission is built (ours: the
-     tokenizer loaded, the graph file read and validated, the controller made with its recorder
+     tokenizer loaded, the graph file read and compiled, the controller made with its recorder
      on a new SQLite file, `gc.freeze()` as `swarm-studio run` does; LangGraph: the file read,
      the graph built and compiled), then only the run is timed (ours: `MissionController.run`,
      which returns once every row is stored; LangGraph: `ainvoke`). This isolates the run from
@@ -51,7 +51,9 @@ os.environ.setdefault('LITELLM_LOCAL_MODEL_COST_MAP', 'True')
 from benchmarks.generate import generate_graph  # noqa: E402
 from nodes.engine import MissionController  # noqa: E402
 from nodes.graph import Graph  # noqa: E402
+from nodes.plan import compile_graph  # noqa: E402
 from nodes.providers.simulated import SimulatedProvider  # noqa: E402
+from nodes.validation import load_graph  # noqa: E402
 
 NODES = 2400
 SMALL_NODES = 24  # the small graph of the marginal per-node figure
@@ -108,18 +110,19 @@ print(json.dumps({'build': compiled - started, 'run': finished - compiled}))
 OURS_PROGRAM = '''
 import asyncio, gc, json, sys, time
 from nodes.engine import MissionController
+from nodes.plan import compile_graph
 from nodes.providers.simulated import SimulatedProvider
 from nodes.tokens import count_text
-from nodes.validation import load_graph
+from nodes.validation import parse_graph
 from storage.db import connect
 from storage.runs import RunRepository
 
 started = time.perf_counter()
 count_text('load the tokenizer')  # once per process, like an import: part of the build here
-graph = load_graph(open(sys.argv[1], 'rb').read())
+graph = parse_graph(open(sys.argv[1], 'rb').read())  # as `swarm-studio run`: checked once, by compile_graph
 recorder = RunRepository(connect(sys.argv[2])).recorder(source=sys.argv[1])
-mission = MissionController(graph, provider=SimulatedProvider(latency_ms=int(sys.argv[3])), subscribers=[recorder],
-                            validated=True)
+plan = compile_graph(graph, provider=SimulatedProvider(latency_ms=int(sys.argv[3])))
+mission = MissionController(plan, subscribers=[recorder])
 gc.freeze()  # as `swarm-studio run` does before its run
 built = time.perf_counter()
 summary = asyncio.run(mission.run())
@@ -251,8 +254,8 @@ def main() -> None:
 
     print('3. savings against flagship-only (simulated; nodes.costs.FLAGSHIP_DEFINITION: one flagship call per node)')
     for example in sorted((ROOT / 'assets' / 'examples').glob('*.json')):
-        swarm = Graph.loads(example.read_text())
-        summary = asyncio.run(MissionController(swarm, provider=SimulatedProvider(latency_ms=0))
+        swarm = load_graph(example.read_text())
+        summary = asyncio.run(MissionController(compile_graph(swarm, provider=SimulatedProvider(latency_ms=0)))
                               .run(example_inputs(swarm)))
         print(f'   {swarm.name:<22} {summary.status:<9} ${float(summary.cost_usd):.6f} vs '
               f'${float(summary.flagship_cost_usd):.6f}   saved {summary.savings_pct:5.1f}%')

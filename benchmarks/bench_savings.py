@@ -28,6 +28,7 @@ os.environ.setdefault('LITELLM_LOCAL_MODEL_COST_MAP', 'True')
 from nodes.catalog import Catalog, ModelEntry, default_catalog  # noqa: E402
 from nodes.costs import FLAGSHIP_DEFINITION, savings_pct  # noqa: E402
 from nodes.engine import MissionController, RunSummary  # noqa: E402
+from nodes.plan import compile_graph  # noqa: E402
 from nodes.graph import Graph  # noqa: E402
 from nodes.providers.simulated import SimulatedProvider  # noqa: E402
 
@@ -63,7 +64,7 @@ def old_flagship(summary: RunSummary, catalog: Catalog) -> Decimal:
 
 
 def run(graph: Graph, catalog: Catalog) -> RunSummary:
-    controller = MissionController(graph, provider=SimulatedProvider(latency_ms=0), catalog=catalog)
+    controller = MissionController(compile_graph(graph, catalog, SimulatedProvider(latency_ms=0)))
     return asyncio.run(controller.run(example_inputs(graph)))
 
 

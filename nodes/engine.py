@@ -1,8 +1,9 @@
-"""The mission controller: runs a graph, node by node as soon as each one's inputs are ready.
+"""The mission controller: runs a compiled graph, node by node as soon as each one's inputs are ready.
 
-    controller = MissionController(graph, provider=SimulatedProvider(), subscribers=[print])
+    plan = compile_graph(graph, provider=SimulatedProvider())   # nodes/plan.py
+    controller = MissionController(plan, subscribers=[print])
     summary = await controller.run({'company': 'Acme'})
-    summary.to_dict()  # the run summary of DESIGN.md
+    summary.to_dict()  # the run summary (README, The command line: `run --json`)
 
 - A node starts as soon as all its upstream nodes have succeeded (not layer by layer); model
   calls are limited per provider (`concurrency`). A node whose upstream node failed is
@@ -11,17 +12,17 @@
 - With `budget_usd`, a call whose estimated cost would take the run over budget is refused;
   the run ends `over_budget`, keeping what was done (calls already in flight finish).
 - `pinned` outputs are used as given (no model call); with a `cache`, a node whose
-  signature (`node_signature`) is unchanged reuses its stored output.
+  signature (`MissionPlan.signature`) is unchanged reuses its stored output.
 - Every state change is an event (nodes/events.py) passed to each subscriber, in order,
   synchronously: subscribers must be quick (queue work for later if it is slow).
 
-The graph is validated first (`InvalidGraphError` lists the problems); inputs are checked
-against the input nodes' fields before anything runs (`InputError`).
+The graph was validated when it was compiled (`compile_graph` raises `InvalidGraphError`);
+inputs are checked against the input nodes' fields before anything runs (`InputError`). A
+kind's run step sees the run only through its `StepContext` (`_Step` here).
 """
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import heapq
 import json
 import logging
@@ -32,16 +33,14 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from .catalog import Catalog, ModelEntry, default_catalog
+from .catalog import ModelEntry
 from .costs import FLAGSHIP_DEFINITION, ZERO, savings_pct
 from .events import (Attempt, AttemptFinished, CostUpdated, Event, NodeCancelled, NodeEscalated, NodeFailed,
                      NodeQueued, NodeRetrying, NodeSkipped, NodeStarted, NodeSucceeded, RunFinished, RunStarted)
-from .graph import Graph, Node
-from .kinds import KINDS, NodeKind
-from .kinds.input import input_fields
 from .kinds.spec import StepFailed
-from .templates import TemplateError, referenced_names
-from .validation import Problem, validate_graph
+from .plan import InvalidGraphError, MissionPlan, PlannedNode, compile_graph  # noqa: F401 (re-exported)
+from .providers.base import Completion, CompletionRequest
+from .templates import TemplateError
 
 log = logging.getLogger(__name__)
 
@@ -51,14 +50,6 @@ TERMINAL = frozenset({'succeeded', 'failed', 'skipped', 'cancelled'})
 _json_text = json.JSONEncoder(ensure_ascii=False).encode
 _JSON_TYPES: dict[str, tuple[type, ...]] = {'string': (str,), 'number': (int, float), 'integer': (int,),
                                             'boolean': (bool,), 'object': (dict,), 'array': (list,)}
-
-
-class InvalidGraphError(ValueError):
-    """The graph is not valid; `problems` lists every reason (nodes.validation.Problem)."""
-
-    def __init__(self, problems: list[Problem]) -> None:
-        super().__init__('the graph is not valid: ' + '; '.join(problem.message for problem in problems))
-        self.problems = problems
 
 
 class InputError(ValueError):
@@ -137,7 +128,7 @@ class NodeResult:
 
 @dataclass(slots=True)
 class RunSummary:
-    """The result of a run; `to_dict()` is the run summary of DESIGN.md (`--json`)."""
+    """The result of a run; `to_dict()` is the run summary `swarm-studio run --json` prints."""
     run_id: str
     status: str  # succeeded, failed, cancelled or over_budget
     simulated: bool
@@ -178,42 +169,6 @@ class RunSummary:
                 'outputs': self.outputs}
 
 
-def node_signature(kind: str, config: Mapping[str, Any], upstream_outputs: Mapping[str, Any],
-                   resolution: Mapping[str, Any] | None = None) -> str:
-    """A node's cache key: a hash of its kind, its config, the outputs it reads and how it runs.
-
-    :param kind: the node's kind name
-    :param config: the node's config as in the graph file
-    :param upstream_outputs: node id -> output, for every node it reads (its direct upstream
-        nodes and the nodes its templates name)
-    :param resolution: how its output is produced (`node_resolution`): the provider mode and,
-        for an agent, the catalog entry of the model it starts on; an output is reused only by
-        a run that would have produced it the same way (never a simulated one in a live run)
-    """
-    payload = json.dumps([kind, config, upstream_outputs, resolution], sort_keys=True, ensure_ascii=False, default=str,
-                         separators=(',', ':'))
-    return hashlib.sha256(payload.encode()).hexdigest()
-
-
-def node_resolution(kind: str, config: Any, simulated: bool, catalog: Catalog,
-                    model: str | None = None) -> dict[str, Any]:
-    """The part of a node's cache key that says how its output is produced.
-
-    :param config: the node's parsed config
-    :param model: the model it started on (a past run's first attempt); default: the model it
-        would start on now (its override, else its starting tier's primary)
-    """
-    resolution: dict[str, Any] = {'mode': 'simulated' if simulated else 'live'}
-    if kind == 'agent':
-        if model is None:
-            from .agent_step import starting_entry
-            entry = starting_entry(config, catalog)
-        else:
-            entry = catalog.entry(model)
-        resolution['model'] = entry.to_dict()
-    return resolution
-
-
 class _NoLimit:
     async def __aenter__(self) -> None:
         return None
@@ -225,90 +180,94 @@ class _NoLimit:
 _NO_LIMIT = _NoLimit()
 
 
-class _PlannedNode:
-    """A node as the controller runs it: parsed config, neighbours, and its result."""
-    __slots__ = ('node', 'kind', 'config', 'predecessors', 'successors', 'waiting', 'result', 'task', 'reads',
-                 'rank')
+class _NodeRun:
+    """A planned node in one run: how many upstream nodes it still waits for, its result, its task."""
+    __slots__ = ('planned', 'waiting', 'result', 'task')
 
-    def __init__(self, node: Node, kind: NodeKind) -> None:
-        self.node = node
-        self.kind = kind
-        self.config = kind.parse_config(node.config)
-        self.predecessors: list[str] = []
-        self.successors: list[str] = []
-        self.waiting = 0
-        self.result = NodeResult(node.id, node.kind)
+    def __init__(self, planned: PlannedNode) -> None:
+        self.planned = planned
+        self.waiting = len(planned.predecessors)
+        self.result = NodeResult(planned.node.id, planned.node.kind)
         self.task: asyncio.Task | None = None
-        self.reads: tuple[str, ...] = ()
-        self.rank = 0  # model calls on the longest path from here to the end: who goes first
 
 
-class NodeStep:
-    """What a kind's run step sees of the run: its node, config, inputs, and the outputs it reads.
+class _Step:
+    """The `StepContext` (nodes/kinds/spec.py) of one node run: all a kind's run step sees of the run."""
+    __slots__ = ('node_id', 'config', 'predecessors', 'route', 'retry_policy', '_mission', '_run', '_started')
 
-    The agent step also reports through it: `started`, `retrying`, `escalated`, `record`.
-    """
-    __slots__ = ('mission', 'node', 'config', 'predecessors', '_planned', '_started')
-
-    def __init__(self, mission: MissionController, planned: _PlannedNode) -> None:
-        self.mission = mission
-        self.node = planned.node
+    def __init__(self, mission: MissionController, run: _NodeRun) -> None:
+        planned = run.planned
+        self.node_id = planned.node.id
         self.config = planned.config
         self.predecessors = planned.predecessors
-        self._planned = planned
+        self.route = planned.route
+        self.retry_policy = mission.retry_policy
+        self._mission = mission
+        self._run = run
         self._started = False
 
     @property
     def inputs(self) -> dict[str, Any]:
-        """The run's input values, defaults applied."""
-        return self.mission.inputs
+        return self._mission.inputs
 
     @property
     def attempts(self) -> int:
-        """How many model calls this node has made so far."""
-        return len(self._planned.result.attempts)
+        return len(self._run.result.attempts)
 
     def read(self, node_ids: Iterable[str]) -> dict[str, Any]:
-        """node id -> output, for upstream nodes (all of them are done when a step runs); a name that
-        is no node's (a Jinja global a template reads, like `range`) is left to Jinja."""
-        outputs = self.mission.outputs
+        outputs = self._mission.outputs
+        # A name that is no node's (a Jinja global a template reads, like `range`) is left to Jinja.
         return {node_id: outputs[node_id] for node_id in node_ids if node_id in outputs}
 
     def started(self, tier: int | None = None, model: str | None = None, route_reason: str | None = None) -> None:
-        """The node has started working (an agent: at this tier and model)."""
         if self._started:
             return
         self._started = True
-        result = self._planned.result
+        result = self._run.result
         result.tier, result.model = tier, model
-        mission = self.mission
+        mission = self._mission
         if mission._subscribers:
-            mission._emit(NodeStarted(mission.run_id, time.monotonic(), self.node.id, tier, model, route_reason))
+            mission._emit(NodeStarted(mission.run_id, time.monotonic(), self.node_id, tier, model, route_reason))
 
     def retrying(self, tier: int, model: str, reason: str, error: str, delay_s: float = 0.0) -> None:
-        mission = self.mission
+        mission = self._mission
         if mission._subscribers:
-            mission._emit(NodeRetrying(mission.run_id, time.monotonic(), self.node.id, tier, model,
+            mission._emit(NodeRetrying(mission.run_id, time.monotonic(), self.node_id, tier, model,
                                        self.attempts + 1, reason, error, delay_s))
 
     def escalated(self, from_tier: int, to_tier: int, model: str, error: str) -> None:
-        mission = self.mission
-        self._planned.result.tier, self._planned.result.model = to_tier, model
+        mission = self._mission
+        self._run.result.tier, self._run.result.model = to_tier, model
         if mission._subscribers:
-            mission._emit(NodeEscalated(mission.run_id, time.monotonic(), self.node.id, from_tier, to_tier,
+            mission._emit(NodeEscalated(mission.run_id, time.monotonic(), self.node_id, from_tier, to_tier,
                                         model, error))
 
     def record(self, attempt: Attempt) -> None:
-        """Price an attempt and add it to the node and the run."""
-        self.mission._record(self._planned.result, attempt)
+        self._mission._record(self._run.result, attempt)
+
+    async def complete(self, entry: ModelEntry, request: CompletionRequest) -> Completion:
+        mission = self._mission
+        reservation = mission._reserve(request)  # raises OverBudget: the engine ends the run
+        try:
+            async with mission._slot(entry):
+                return await mission.provider.complete(request)
+        finally:
+            mission._release_reservation(reservation)
+
+    def clock(self) -> float:
+        return self._mission.clock()
+
+    def sleep(self, seconds: float) -> Any:
+        return self._mission.sleep(seconds)
+
+    def schema_support(self, schema: dict) -> tuple[str, Any]:
+        return self._mission._schema_support(schema)
 
 
 class MissionController:
-    """Runs one mission of a graph. Make a new controller for each run.
+    """Runs one mission of a compiled graph. Make a new controller for each run.
 
-    :param graph: the graph to run (validated here, unless `validated`: `InvalidGraphError` if it is not valid)
-    :param provider: the model provider (default: a `SimulatedProvider`)
-    :param catalog: tier -> models (default: `nodes.catalog.default_catalog()`)
+    :param plan: the graph compiled for a provider and catalog (`nodes.plan.compile_graph`)
     :param budget_usd: refuse calls that would take the run's cost over this many USD
     :param concurrency: calls in flight per provider: one limit for every provider, or
         provider name -> limit (default: the provider's `default_concurrency`)
@@ -317,24 +276,18 @@ class MissionController:
     :param cache: signature -> output; unchanged nodes reuse it, finished nodes fill it
     :param retry_policy: back-off of provider errors (default: `RetryPolicy()`)
     :param run_id: the run's id (default: a new random one)
-    :param validated: the caller has just validated `graph` (`nodes.validation.validate_graph` or
-        `load_graph`) and not changed it since: it is not validated again (default: False)
     """
 
-    def __init__(self, graph: Graph, *, provider: Any = None, catalog: Catalog | None = None,
-                 budget_usd: float | Decimal | None = None, concurrency: int | Mapping[str, int] | None = None,
-                 subscribers: Iterable[Subscriber] = (), pinned: Mapping[str, Any] | None = None,
-                 cache: MutableMapping[str, Any] | None = None, retry_policy: RetryPolicy | None = None,
-                 run_id: str | None = None, validated: bool = False) -> None:
-        problems = [] if validated else validate_graph(graph)
-        if problems:
-            raise InvalidGraphError(problems)
-        if provider is None:
-            from .providers.simulated import SimulatedProvider
-            provider = SimulatedProvider()
-        self.graph = graph
-        self.provider = provider
-        self.catalog = catalog or default_catalog()
+    def __init__(self, plan: MissionPlan, *, budget_usd: float | Decimal | None = None,
+                 concurrency: int | Mapping[str, int] | None = None, subscribers: Iterable[Subscriber] = (),
+                 pinned: Mapping[str, Any] | None = None, cache: MutableMapping[str, Any] | None = None,
+                 retry_policy: RetryPolicy | None = None, run_id: str | None = None) -> None:
+        if not isinstance(plan, MissionPlan):
+            raise TypeError('MissionController runs a compiled plan: pass compile_graph(graph, catalog, provider)')
+        self.plan = plan
+        self.graph = plan.graph
+        self.provider = plan.provider
+        self.catalog = plan.catalog
         self.retry_policy = retry_policy or RetryPolicy()
         self.run_id = run_id or uuid.uuid4().hex
         self.budget_usd = None if budget_usd is None else Decimal(str(budget_usd))
@@ -350,13 +303,7 @@ class MissionController:
         self.clock = time.perf_counter
         self.sleep = asyncio.sleep
 
-        self._plan: dict[str, _PlannedNode] = {node.id: _PlannedNode(node, KINDS[node.kind]) for node in graph.nodes}
-        for edge in graph.edges:
-            self._plan[edge.source].successors.append(edge.target)
-            self._plan[edge.target].predecessors.append(edge.source)
-        for planned in self._plan.values():
-            planned.waiting = len(planned.predecessors)
-        self._rank_nodes()
+        self._plan: dict[str, _NodeRun] = {node_id: _NodeRun(planned) for node_id, planned in plan.nodes.items()}
         unknown = [node_id for node_id in self.pinned if node_id not in self._plan]
         if unknown:
             raise ValueError(f'pinned node "{unknown[0]}" is not in the graph')
@@ -393,7 +340,7 @@ class MissionController:
 
     def input_fields(self) -> dict[str, Any]:
         """Field name -> `InputField`, over every input node of the graph."""
-        return input_fields(self.graph.nodes)
+        return dict(self.plan.input_fields)
 
     def check_inputs(self, inputs: Mapping[str, Any] | None) -> dict[str, Any]:
         """The run's input values with defaults applied; `InputError` naming every problem."""
@@ -435,7 +382,7 @@ class MissionController:
                               self.budget_usd, self.inputs))
         if self._cancelled:
             self._stop('the run was cancelled before this node started')
-        self._release([node_id for node_id, planned in self._plan.items() if planned.waiting == 0])
+        self._release([node_id for node_id, node_run in self._plan.items() if node_run.waiting == 0])
         self._check_finished()
         try:
             await asyncio.shield(self._finished)
@@ -455,16 +402,16 @@ class MissionController:
         if self._finished is None:
             return  # not started: `run` ends at once
         self._stop('the run was cancelled before this node started')
-        for planned in self._plan.values():
-            task = planned.task
+        for node_run in self._plan.values():
+            task = node_run.task
             if task is not None and not task.done():
                 task.cancel()
-            if planned.result.status == 'queued':  # a task cancelled before its first step never runs
-                self._end(planned, 'cancelled', None)
+            if node_run.result.status == 'queued':  # a task cancelled before its first step never runs
+                self._end(node_run, 'cancelled', None)
 
-    # -- what the agent step uses --------------------------------------------------------------
+    # -- what a node's step context uses ----------------------------------------------------------
 
-    def schema_support(self, schema: dict) -> tuple[str, Any]:
+    def _schema_support(self, schema: dict) -> tuple[str, Any]:
         """(`schema` as the JSON text prompts show, its compiled validator), shared by equal schemas."""
         by_identity = self._schemas_by_id.get(id(schema))
         if by_identity is not None and by_identity[0] is schema:
@@ -474,12 +421,12 @@ class MissionController:
         key = repr(schema)
         support = self._schemas.get(key)
         if support is None:
-            from .json_validation import SchemaValidator
+            from .json_schema import SchemaValidator
             support = self._schemas[key] = (_json_text(schema), SchemaValidator(schema))
         self._schemas_by_id[id(schema)] = (schema, support)
         return support
 
-    def slot(self, entry: ModelEntry) -> Any:
+    def _slot(self, entry: ModelEntry) -> Any:
         """The concurrency limit of the provider serving `entry` (an async context manager)."""
         slot = self._slot_of.get(entry)
         if slot is not None:
@@ -496,7 +443,7 @@ class MissionController:
         self._slot_of[entry] = slot
         return slot
 
-    def reserve(self, request: Any) -> Decimal | None:
+    def _reserve(self, request: Any) -> Decimal | None:
         """Set aside the estimated cost of a call; `OverBudget` if the budget cannot cover it."""
         if self.budget_usd is None:
             return None
@@ -510,7 +457,7 @@ class MissionController:
         self._reserved += estimate
         return estimate
 
-    def release(self, reservation: Decimal | None) -> None:
+    def _release_reservation(self, reservation: Decimal | None) -> None:
         if reservation is not None:
             self._reserved -= reservation
 
@@ -519,18 +466,14 @@ class MissionController:
     def _refuse_unpriced(self) -> None:
         """`UnpricedModel` if an agent may call (at its start, on fallback or escalation) a model
         nothing prices: a budget cannot be kept on unknown costs."""
-        from .agent_step import starting_entry, starting_tier
-        for planned in self._plan.values():
-            if planned.node.kind != 'agent' or planned.node.id in self.pinned:
+        for node_id, planned in self.plan.nodes.items():
+            if planned.route is None or node_id in self.pinned:
                 continue
-            first = starting_tier(planned.config)[0]
-            entries = [starting_entry(planned.config, self.catalog)]
-            entries += [entry for tier in range(first, 0, -1) for entry in self.catalog.models(tier)]
-            for entry in entries:
+            for entry in (entry for entries in planned.route.models.values() for entry in entries):
                 if not entry.price.known:
                     from .catalog import HOW_TO_PRICE
                     raise UnpricedModel(f'a run with a budget needs every model it may call priced: node '
-                                        f'"{planned.node.id}" may call {entry.model}, which has no price in '
+                                        f'"{node_id}" may call {entry.model}, which has no price in '
                                         f"litellm's table or the catalog; {HOW_TO_PRICE}")
 
     def _emit(self, event: Event) -> None:
@@ -579,26 +522,26 @@ class MissionController:
         """Start the nodes whose upstream nodes are all done (serving pinned and cached ones)."""
         plan = self._plan
         while ready:
-            planned = plan[ready.pop()]
-            result = planned.result
+            node_run = plan[ready.pop()]
+            result = node_run.result
             if result.status != 'pending':
                 continue
-            node_id = planned.node.id
+            node_id = result.node_id
             if node_id in self.pinned:
                 result.pinned = True
-                ready.extend(self._succeed(planned, self.pinned[node_id]))
+                ready.extend(self._succeed(node_run, self.pinned[node_id]))
                 continue
-            if self.cache is not None and planned.node.kind != 'input':
-                result.signature = self._signature(planned)
+            if self.cache is not None and result.kind != 'input':
+                result.signature = self.plan.signature(node_id, self.outputs)
                 if result.signature in self.cache:
                     result.cached = True
-                    ready.extend(self._succeed(planned, self.cache[result.signature]))
+                    ready.extend(self._succeed(node_run, self.cache[result.signature]))
                     continue
             result.status = 'queued'
             if self._subscribers:
                 self._emit(NodeQueued(self.run_id, time.monotonic(), node_id))
             self._ready_count += 1
-            heapq.heappush(self._ready, (-planned.rank, self._ready_count, node_id))
+            heapq.heappush(self._ready, (-node_run.planned.rank, self._ready_count, node_id))
             if not self._dispatch_scheduled:
                 self._dispatch_scheduled = True
                 asyncio.get_running_loop().call_soon(self._dispatch)
@@ -613,66 +556,39 @@ class MissionController:
         ready, plan = self._ready, self._plan
         create_task = asyncio.get_running_loop().create_task
         while ready:
-            planned = plan[heapq.heappop(ready)[2]]
-            if planned.result.status != 'queued' or planned.task is not None:
+            node_run = plan[heapq.heappop(ready)[2]]
+            if node_run.result.status != 'queued' or node_run.task is not None:
                 continue
-            planned.task = create_task(self._run_node(planned), name=f'node {planned.node.id}')
+            node_run.task = create_task(self._run_node(node_run), name=f'node {node_run.result.node_id}')
 
-    def _rank_nodes(self) -> None:
-        order, waiting = [], {node_id: len(planned.successors) for node_id, planned in self._plan.items()}
-        stack = [node_id for node_id, count in waiting.items() if count == 0]
-        while stack:  # from the ends of the graph back to its starts
-            node_id = stack.pop()
-            order.append(node_id)
-            for predecessor in self._plan[node_id].predecessors:
-                waiting[predecessor] -= 1
-                if waiting[predecessor] == 0:
-                    stack.append(predecessor)
-        for node_id in order:
-            planned = self._plan[node_id]
-            planned.rank = (planned.node.kind == 'agent') + max(
-                (self._plan[successor].rank for successor in planned.successors), default=0)
-
-    def _signature(self, planned: _PlannedNode) -> str:
-        if not planned.reads:
-            names = set(planned.predecessors)
-            for key in planned.kind.template_keys:
-                source = planned.node.config.get(key)
-                if isinstance(source, str) and source:
-                    names |= referenced_names(source)
-            planned.reads = tuple(sorted(names))
-        return node_signature(planned.node.kind, planned.node.config,
-                              {node_id: self.outputs[node_id] for node_id in planned.reads if node_id in self.outputs},
-                              node_resolution(planned.node.kind, planned.config, self.simulated, self.catalog))
-
-    async def _run_node(self, planned: _PlannedNode) -> None:
-        result = planned.result
+    async def _run_node(self, node_run: _NodeRun) -> None:
+        result = node_run.result
         result.status = 'running'
         result.started_t = time.monotonic()
         try:
-            output = await planned.kind.run(NodeStep(self, planned))
+            output = await node_run.planned.kind.run(_Step(self, node_run))
         except asyncio.CancelledError:
-            self._end(planned, 'cancelled', None)
+            self._end(node_run, 'cancelled', None)
             return
         except OverBudget as error:
             self._over_budget = True
-            self._end(planned, 'failed' if result.attempts else 'skipped', f'over budget: {error}')
+            self._end(node_run, 'failed' if result.attempts else 'skipped', f'over budget: {error}')
             self._stop(f'the run went over its budget of ${self.budget_usd}')
             return
         except (StepFailed, TemplateError) as error:
-            self._end(planned, 'failed', str(error))
+            self._end(node_run, 'failed', str(error))
             return
         except Exception as error:  # a bug in a run step must not take the whole run down
-            log.exception('node %s failed unexpectedly', planned.node.id)
-            self._end(planned, 'failed', f'{type(error).__name__}: {error}')
+            log.exception('node %s failed unexpectedly', result.node_id)
+            self._end(node_run, 'failed', f'{type(error).__name__}: {error}')
             return
         if self.cache is not None and result.signature is not None:
             self.cache[result.signature] = output
-        self._release(self._succeed(planned, output))
+        self._release(self._succeed(node_run, output))
 
-    def _succeed(self, planned: _PlannedNode, output: Any) -> list[str]:
+    def _succeed(self, node_run: _NodeRun, output: Any) -> list[str]:
         """Mark a node succeeded; return the successors that became ready."""
-        result = planned.result
+        result = node_run.result
         result.status = 'succeeded'
         result.output = output
         result.finished_t = time.monotonic()
@@ -683,7 +599,7 @@ class MissionController:
                                      result.cached, not result.unpriced))
         ready = []
         plan = self._plan
-        for successor in planned.successors:
+        for successor in node_run.planned.successors:
             following = plan[successor]
             following.waiting -= 1
             if following.waiting == 0:
@@ -692,9 +608,9 @@ class MissionController:
         self._check_finished()
         return ready
 
-    def _end(self, planned: _PlannedNode, status: str, error: str | None) -> None:
+    def _end(self, node_run: _NodeRun, status: str, error: str | None) -> None:
         """End a node otherwise than by success; skip every node downstream of it."""
-        result = planned.result
+        result = node_run.result
         result.status = status
         result.error = error
         result.finished_t = now = time.monotonic()
@@ -711,36 +627,36 @@ class MissionController:
             self._emit(event)
         self._done += 1
         if status == 'failed':
-            self._skip_downstream(planned, f'upstream node "{result.node_id}" failed')
+            self._skip_downstream(node_run, f'upstream node "{result.node_id}" failed')
         self._check_finished()
 
-    def _skip_downstream(self, planned: _PlannedNode, reason: str) -> None:
-        stack = list(planned.successors)
+    def _skip_downstream(self, node_run: _NodeRun, reason: str) -> None:
+        stack = list(node_run.planned.successors)
         while stack:
             following = self._plan[stack.pop()]
             if following.result.status == 'pending':
                 self._end(following, 'skipped', reason)
-                stack.extend(following.successors)
+                stack.extend(following.planned.successors)
 
     def _stop(self, reason: str) -> None:
         """Start nothing more: skip every node that has not been queued."""
         if self._stop_reason is None:
             self._stop_reason = reason
-        for planned in self._plan.values():
-            if planned.result.status == 'pending':
-                self._end(planned, 'skipped', reason)
+        for node_run in self._plan.values():
+            if node_run.result.status == 'pending':
+                self._end(node_run, 'skipped', reason)
 
     def _check_finished(self) -> None:
         if self._done == len(self._plan) and self._finished is not None and not self._finished.done():
             self._finished.set_result(None)
 
     async def _settle(self) -> None:
-        tasks = [planned.task for planned in self._plan.values() if planned.task is not None and not planned.task.done()]
+        tasks = [node_run.task for node_run in self._plan.values() if node_run.task is not None and not node_run.task.done()]
         if tasks:
             await asyncio.gather(*tasks, return_exceptions=True)
 
     def _finish(self, started_at: float, started_t: float) -> RunSummary:
-        results = {node_id: planned.result for node_id, planned in self._plan.items()}
+        results = {node_id: node_run.result for node_id, node_run in self._plan.items()}
         if self._cancelled:
             status = 'cancelled'
         elif self._over_budget:

@@ -1,5 +1,7 @@
 """The graph model: the pydantic form of the graph file format (docs: graph-format.md).
 
+It knows nothing of validation: `nodes.validation.load_graph` parses and checks a file.
+
 `position` is layout for the canvas; the engine never reads it.
 """
 from __future__ import annotations
@@ -90,12 +92,6 @@ class Graph(BaseModel):
     def dumps(self) -> str:
         """The canonical file text: stable key order, two-space indent, trailing newline."""
         return dumps_document(self.to_document())
-
-    @classmethod
-    def loads(cls, text: str | bytes) -> Graph:
-        """Parse and fully validate a graph file; raise `GraphFileError` listing every problem."""
-        from .validation import load_graph
-        return load_graph(text)
 
 
 def dumps_document(document: dict[str, Any]) -> str:

@@ -16,7 +16,7 @@ from pydantic import ValidationError
 from .dag import LiveDag
 from .graph import FORMAT, FORMAT_VERSION, NODE_ID_PATTERN, Edge, Graph, Node
 from .kinds import KINDS
-from .schema_check import schema_problem
+from .json_schema import schema_problem
 from .templates import BUILTIN_NAMES, REFUSED_NAMES, TemplateError, referenced_names
 
 _NODE_ID = re.compile(NODE_ID_PATTERN)
@@ -70,6 +70,18 @@ def load_graph(text: str | bytes) -> Graph:
         problems, graph = _check_document(document)
     if problems:
         raise GraphFileError(problems)
+    return graph
+
+
+def parse_graph(text: str | bytes) -> Graph:
+    """Parse a graph file and check its structure (JSON, header, node and edge shapes), leaving the
+    semantic checks to `nodes.plan.compile_graph`, which makes them once; a malformed file raises
+    `GraphFileError` with every problem, semantic ones included."""
+    document, problems = parse_document(text)
+    if not problems:
+        problems, graph, _ = _check_structure(document)
+    if problems:
+        return load_graph(text)  # raises, listing every problem of the file
     return graph
 
 
@@ -209,9 +221,18 @@ def validate_document(document: Any) -> list[Problem]:
 
 def _check_document(document: Any) -> tuple[list[Problem], Graph | None]:
     """(every problem, the graph built from the items already validated, or None when it could not be)."""
+    problems, graph, broken = _check_structure(document)
+    if graph is not None:
+        problems.extend(_semantic_problems(graph, broken))
+    return problems, graph
+
+
+def _check_structure(document: Any) -> tuple[list[Problem], Graph | None, frozenset[str]]:
+    """(the structural problems, the graph built from the items that are well formed or None when it
+    could not be, the ids of nodes reported as malformed)."""
     problems = _header_problems(document)
     if problems:
-        return problems, None
+        return problems, None, frozenset()
     name = document.get('name')
     if not isinstance(name, str):
         problems.append(Problem('wrong_type', '"name" is required and must be a string'
@@ -221,7 +242,7 @@ def _check_document(document: Any) -> tuple[list[Problem], Graph | None]:
     nodes = _parse_items(document, 'nodes', Node, problems)
     edges = _parse_items(document, 'edges', Edge, problems)
     if not isinstance(name, str) or not isinstance(document.get('nodes'), list):
-        return problems, None
+        return problems, None, frozenset()
     # Nodes already reported as malformed still exist: edges and templates naming them are not
     # reported again as naming nothing.
     broken = {item['id'] for item in document['nodes'] if isinstance(item, dict) and isinstance(item.get('id'), str)}
@@ -229,8 +250,7 @@ def _check_document(document: Any) -> tuple[list[Problem], Graph | None]:
     # Every part is validated by now, so the graph is assembled, not validated a second time;
     # unknown top-level keys go along as the model's extra fields.
     graph = Graph.model_construct(**{**document, 'nodes': nodes, 'edges': edges})
-    problems.extend(_semantic_problems(graph, frozenset(broken)))
-    return problems, graph
+    return problems, graph, frozenset(broken)
 
 
 def _header_problems(document: Any) -> list[Problem]:

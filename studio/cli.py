@@ -13,7 +13,7 @@ import sys
 
 from studio.errors import CommandError
 
-# NOTE: litellm reads this at import; set before anything can import it (DESIGN.md, Providers).
+# NOTE: litellm reads this at import; set before anything can import it (docs/architecture.md, Providers).
 os.environ.setdefault('LITELLM_LOCAL_MODEL_COST_MAP', 'True')
 
 

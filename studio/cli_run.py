@@ -35,6 +35,7 @@ def run_command(args: argparse.Namespace) -> int:
 
 def _run_command(args: argparse.Namespace) -> int:
     from nodes.engine import InputError, MissionController, UnpricedModel
+    from nodes.plan import InvalidGraphError, compile_graph
     from storage.db import StorageError, connect
     from storage.runs import RunRepository
 
@@ -48,12 +49,19 @@ def _run_command(args: argparse.Namespace) -> int:
         runs.mark_interrupted()
     except StorageError as error:
         raise CommandError(str(error)) from None
-    graph, recorder = _load_graph(args, database, runs)
+    graph, label, recorder = _load_graph(args, database, runs)
     provider, catalog, notice = _choose_provider(args, database)
+    try:
+        plan = compile_graph(graph, catalog, provider)
+    except InvalidGraphError as error:
+        for problem in error.problems:
+            print(f'{label}: {problem.message}', file=sys.stderr)
+        refusal = (f'{label} has problems to fix before it can run' if label.startswith('graph "')
+                   else f'{label} is not a valid graph file')
+        raise CommandError(f'{refusal}; nothing was run') from None
     display = Progress(graph.name, len(graph.nodes), provider.simulated, sys.stderr)
     try:
-        mission = MissionController(graph, provider=provider, catalog=catalog, budget_usd=args.budget,
-                                    subscribers=[recorder, display], validated=True)
+        mission = MissionController(plan, budget_usd=args.budget, subscribers=[recorder, display])
         inputs = _inputs(args, mission.input_fields())
         mission.check_inputs(inputs)
     except InputError as error:
@@ -92,13 +100,13 @@ async def _run(mission: Any, inputs: dict[str, Any], display: Progress) -> Any:
             pass
 
 
-def _load_graph(args: argparse.Namespace, database: Any, runs: Any) -> tuple[Any, Any]:
-    """The graph to run, validated, and the recorder that stores its run."""
-    from nodes.validation import validate_graph
+def _load_graph(args: argparse.Namespace, database: Any, runs: Any) -> tuple[Any, str, Any]:
+    """(the graph to run, its name for messages, the recorder that stores its run); its semantic
+    checks are left to `compile_graph`, which makes them once."""
     from storage.graphs import GraphNotFound, GraphRepository
     path = Path(args.graph)
     if args.graph == '-' or path.is_file() or path.suffix == '.json':
-        return _graph_from_text(read_source(args.graph), args.graph), runs.recorder(
+        return _graph_from_text(read_source(args.graph), args.graph), args.graph, runs.recorder(
             source='<stdin>' if args.graph == '-' else str(path.resolve()))
     graphs = GraphRepository(database)
     try:
@@ -107,19 +115,15 @@ def _load_graph(args: argparse.Namespace, database: Any, runs: Any) -> tuple[Any
         version_id = graphs.current_version(graph_id).id
     except GraphNotFound as error:
         raise CommandError(f'{error}; or give the path of a graph file') from None
-    problems = validate_graph(graph)  # stored graphs may be works in progress
-    if problems:
-        for problem in problems:
-            print(f'{graph.name}: {problem.message}', file=sys.stderr)
-        raise CommandError(f'graph "{graph.name}" has problems to fix before it can run; nothing was run')
-    return graph, runs.recorder(graph_id=graph_id, graph_version_id=version_id)
+    # A stored graph may be a work in progress: compile_graph lists its problems.
+    return graph, f'graph "{graph.name}"', runs.recorder(graph_id=graph_id, graph_version_id=version_id)
 
 
 def _graph_from_text(text: bytes, label: str) -> Any:
-    """The graph in a file, fully validated; its problems one line each, then a `CommandError`."""
-    from nodes.validation import GraphFileError, load_graph
+    """The graph in a file, its structure checked; its problems one line each, then a `CommandError`."""
+    from nodes.validation import GraphFileError, parse_graph
     try:
-        return load_graph(text)
+        return parse_graph(text)
     except GraphFileError as error:
         for problem in error.problems:
             print(f'{label}: {problem.message}', file=sys.stderr)

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from fake_openai import FakeOpenAI
 
-from nodes.graph import Graph
+from nodes.validation import load_graph
 from storage.db import connect
 from storage.graphs import GraphRepository
 from storage.runs import RunRepository
@@ -121,7 +121,7 @@ def test_a_file_that_is_not_a_graph_is_refused(db, tmp_path, capsys):
 
 def test_a_stored_graph_runs_by_name_and_its_run_is_recorded_against_it(db, capsys):
     graphs = GraphRepository(connect(db))
-    graph_id = graphs.create(Graph.loads(EXAMPLE.read_text()))
+    graph_id = graphs.create(load_graph(EXAMPLE.read_text()))
     code = main(['run', 'Competitor brief', '--input', 'company=Acme', '--latency-ms', '0', '--json', '--db', db])
     assert code == 0
     run_id = json.loads(capsys.readouterr().out)['run_id']

@@ -11,8 +11,10 @@ from decimal import Decimal
 from pathlib import Path
 
 from nodes.engine import MissionController
+from nodes.plan import compile_graph
 from nodes.events import NodeQueued, NodeRetrying, NodeStarted, NodeSucceeded
 from nodes.graph import Graph
+from nodes.validation import load_graph
 from nodes.providers.simulated import SimulatedProvider
 from studio.run.controller_bridge import MissionBridge
 from studio.run.node_states import TIMELINE_PER_BATCH, RunDisplay
@@ -21,11 +23,12 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / 'benchmarks'))
 from generate import generate_graph  # noqa: E402
 
-BRIEF = Graph.loads((ROOT / 'assets/examples/competitor-brief.json').read_text())
+BRIEF = load_graph((ROOT / 'assets/examples/competitor-brief.json').read_text())
 
 
 def bridge_for(graph: Graph, latency_ms: int = 0, tick_s: float = 0.05) -> tuple[MissionBridge, list]:
-    bridge = MissionBridge(MissionController(graph, provider=SimulatedProvider(latency_ms=latency_ms)), tick_s)
+    bridge = MissionBridge(MissionController(compile_graph(graph, provider=SimulatedProvider(latency_ms=latency_ms))),
+                           tick_s)
     batches: list = []
     bridge.listeners.append(batches.append)
     return bridge, batches

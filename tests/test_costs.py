@@ -55,10 +55,11 @@ def test_savings_are_a_percentage_of_the_flagship_cost():
 
 def test_pricing_and_a_simulated_run_never_import_litellm():
     code = ('import sys, asyncio; from nodes.costs import price_of; price_of("gpt-4o-mini"); '
-            'from nodes.engine import MissionController; from nodes.graph import Graph; '
+            'from nodes.engine import MissionController; from nodes.plan import compile_graph; '
             'from nodes.providers.simulated import SimulatedProvider; '
-            'g = Graph.loads(open("assets/examples/competitor-brief.json").read()); '
-            's = asyncio.run(MissionController(g, provider=SimulatedProvider(latency_ms=0)).run({"company": "A"})); '
+            'from nodes.validation import load_graph; '
+            'g = load_graph(open("assets/examples/competitor-brief.json").read()); '
+            's = asyncio.run(MissionController(compile_graph(g, provider=SimulatedProvider(latency_ms=0))).run({"company": "A"})); '
             'assert s.status == "succeeded" and s.cost_usd > 0; print("litellm" in sys.modules)')
     result = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True, cwd=ROOT, check=True)
     assert result.stdout.strip() == 'False'
@@ -149,8 +150,9 @@ def one_agent(tier: int = 3, model: str | None = None, retries: int = 2):
 def run_one(graph, replies, catalog=None, **options):
     import asyncio
     from nodes.engine import MissionController
+    from nodes.plan import compile_graph
     provider = TokenScript(replies)
-    return asyncio.run(MissionController(graph, provider=provider, catalog=catalog, **options).run()), provider
+    return asyncio.run(MissionController(compile_graph(graph, catalog, provider), **options).run()), provider
 
 
 def test_three_failures_on_tier_three_then_success_on_tier_two_cost_one_flagship_call():

@@ -9,12 +9,12 @@ import pytest
 
 from nodes.catalog import Catalog, ModelEntry, default_catalog
 from nodes.costs import price_of
-from nodes.engine import (InputError, InvalidGraphError, MissionController, RetryPolicy, RunSummary,
-                          node_signature)
+from nodes.engine import InputError, MissionController, RetryPolicy, RunSummary
+from nodes.plan import InvalidGraphError, compile_graph, node_signature
 from nodes.events import (AttemptFinished, NodeCancelled, NodeEscalated, NodeQueued, NodeRetrying, NodeSkipped,
                           NodeStarted, NodeSucceeded, RunFinished, RunStarted)
 from nodes.graph import Graph
-from nodes.validation import validate_graph
+from nodes.validation import load_graph
 from nodes.providers import Completion, ProviderRefused
 from nodes.providers.simulated import SimulatedProvider
 
@@ -37,10 +37,12 @@ def agent(prompt: str, tier: int = 3, **config) -> dict:
     return {'kind': 'agent', 'config': {'tier': tier, 'prompt': prompt, **config}}
 
 
-def controller(graph: Graph, events: list | None = None, latency_ms: int = 0, **options) -> MissionController:
-    options.setdefault('provider', SimulatedProvider(latency_ms=latency_ms, retry_after_s=0.01))
+def controller(graph: Graph, events: list | None = None, latency_ms: int = 0, provider=None, catalog=None,
+               **options) -> MissionController:
+    provider = provider or SimulatedProvider(latency_ms=latency_ms, retry_after_s=0.01)
     options.setdefault('retry_policy', FAST_RETRIES)
-    return MissionController(graph, subscribers=[events.append] if events is not None else (), **options)
+    return MissionController(compile_graph(graph, catalog, provider),
+                             subscribers=[events.append] if events is not None else (), **options)
 
 
 def of_type(events: list, cls: type) -> list:
@@ -68,7 +70,7 @@ class ScriptedProvider:
 
 
 async def test_example_swarm_runs_and_its_summary_has_the_documented_shape():
-    graph = Graph.loads(EXAMPLE.read_text())
+    graph = load_graph(EXAMPLE.read_text())
     summary = await controller(graph).run({'company': 'Acme'})
     document = summary.to_dict()
     assert set(document) == {'run_id', 'status', 'simulated', 'cost_usd', 'cost_complete', 'unpriced_nodes',
@@ -283,7 +285,7 @@ async def test_a_schema_mismatch_is_fed_back_with_where_and_why():
     summary = await controller(graph, provider=provider).run()
     result = summary.nodes['plan']
     assert result.status == 'succeeded' and result.output == {'steps': ['a', 'b']}
-    assert result.attempts[0].error == "the JSON does not match the schema at steps: 3 is not of type 'array'"
+    assert result.attempts[0].error == 'the JSON does not match the schema at steps: 3 is not of type "array"'
     assert result.attempts[0].error in provider.requests[1].messages[-1]['content']
 
 
@@ -349,7 +351,7 @@ def table_price(model: str) -> tuple[Decimal, Decimal]:
 
 
 async def test_costs_are_priced_from_litellm_and_add_up_exactly():
-    graph = Graph.loads(EXAMPLE.read_text())
+    graph = load_graph(EXAMPLE.read_text())
     graph.node('tidy').config['simulate'] = {'fail_first': 2, 'failure': 'invalid_json'}
     summary = await controller(graph).run({'company': 'Acme'})
     attempts = [attempt for result in summary.nodes.values() for attempt in result.attempts]
@@ -365,7 +367,7 @@ async def test_costs_are_priced_from_litellm_and_add_up_exactly():
 
 
 async def test_the_flagship_counterfactual_prices_the_same_tokens_on_the_tier_one_primary():
-    graph = Graph.loads(EXAMPLE.read_text())
+    graph = load_graph(EXAMPLE.read_text())
     summary = await controller(graph).run({'company': 'Acme'})
     input_price, output_price = table_price(default_catalog().flagship.model)
     attempts = [attempt for result in summary.nodes.values() for attempt in result.attempts]
@@ -386,14 +388,10 @@ async def test_an_invalid_graph_is_refused_with_its_problems():
     assert [problem.code for problem in refused.value.problems] == ['template_unknown_reference']
 
 
-async def test_a_graph_the_caller_has_validated_is_not_validated_again():
-    graph = make_graph({'a': agent('Format this'), 'b': agent('Check {{ a }}')}, [('a', 'b')])
-    assert validate_graph(graph) == []
-    summary = await controller(graph, validated=True).run()
-    assert summary.status == 'succeeded' and summary.nodes['b'].output
-    bad = make_graph({'a': agent('Use {{ ghost }}')}, [])
-    failed = await controller(bad, validated=True).run()  # the caller's promise broken: the node fails, nothing else
-    assert failed.nodes['a'].status == 'failed' and 'ghost' in failed.nodes['a'].error
+def test_a_controller_runs_only_a_compiled_plan():
+    graph = make_graph({'a': agent('Format this')}, [])
+    with pytest.raises(TypeError, match='compile_graph'):
+        MissionController(graph)
 
 
 async def test_inputs_are_checked_and_defaults_apply():
@@ -454,12 +452,14 @@ async def test_the_cache_serves_unchanged_nodes_and_reruns_what_changed():
     assert ('tidy' in ran) == (third.nodes['plan'].output != first.nodes['plan'].output)
 
 
-def test_a_node_signature_depends_on_kind_config_and_upstream_outputs():
-    base = node_signature('agent', {'prompt': 'x'}, {'a': 1})
-    assert base == node_signature('agent', {'prompt': 'x'}, {'a': 1})
-    assert base != node_signature('agent', {'prompt': 'y'}, {'a': 1})
-    assert base != node_signature('agent', {'prompt': 'x'}, {'a': 2})
-    assert base != node_signature('output', {'prompt': 'x'}, {'a': 1})
+def test_a_node_signature_depends_on_kind_config_upstream_outputs_and_how_it_is_produced():
+    base = node_signature('agent', {'prompt': 'x'}, {'a': 1}, ['simulated', 'gpt-4o-mini', None])
+    assert base == node_signature('agent', {'prompt': 'x'}, {'a': 1}, ['simulated', 'gpt-4o-mini', None])
+    assert base != node_signature('agent', {'prompt': 'y'}, {'a': 1}, ['simulated', 'gpt-4o-mini', None])
+    assert base != node_signature('agent', {'prompt': 'x'}, {'a': 2}, ['simulated', 'gpt-4o-mini', None])
+    assert base != node_signature('output', {'prompt': 'x'}, {'a': 1}, ['simulated', 'gpt-4o-mini', None])
+    assert base != node_signature('agent', {'prompt': 'x'}, {'a': 1}, ['live', 'gpt-4o-mini', None])
+    assert base != node_signature('agent', {'prompt': 'x'}, {'a': 1}, ['simulated', 'claude-haiku-4-5', None])
 
 
 async def test_auto_tier_follows_the_router_and_says_why():
@@ -476,7 +476,7 @@ async def test_auto_tier_follows_the_router_and_says_why():
 
 
 async def test_every_event_is_json_serialisable_and_in_a_sensible_order():
-    graph = Graph.loads(EXAMPLE.read_text())
+    graph = load_graph(EXAMPLE.read_text())
     graph.node('plan').config['simulate'] = {'fail_first': 1, 'failure': 'rate_limit'}
     events = []
     await controller(graph, events).run({'company': 'Acme'})

@@ -6,6 +6,7 @@ from fake_openai import FakeOpenAI
 
 from nodes.catalog import Catalog, ModelEntry
 from nodes.engine import MissionController, RetryPolicy
+from nodes.plan import compile_graph
 from nodes.graph import Graph
 from nodes.providers import CompletionRequest, ProviderTimeout, RateLimited, ServerError
 from nodes.providers.live import LiveProvider
@@ -79,8 +80,8 @@ def local_catalog(server) -> Catalog:
 
 async def test_the_engine_feeds_an_invalid_json_reply_back_and_gets_a_valid_one(server):
     server.script = [('ok', 'Sure! {"steps": ["a",'), ('ok', '{"steps": ["research", "write"]}')]
-    mission = MissionController(one_node_graph(output_schema=STEPS), provider=LiveProvider(timeout_s=10),
-                                catalog=local_catalog(server))
+    mission = MissionController(compile_graph(one_node_graph(output_schema=STEPS), local_catalog(server),
+                                              LiveProvider(timeout_s=10)))
     summary = await mission.run()
     result = summary.nodes['plan']
     assert result.status == 'succeeded' and result.output == {'steps': ['research', 'write']}
@@ -93,7 +94,7 @@ async def test_the_engine_feeds_an_invalid_json_reply_back_and_gets_a_valid_one(
 async def test_the_engine_waits_out_a_429_and_retries(server):
     server.script = [('status', 429, {'Retry-After': '0.05'}), ('status', 500, {}), ('ok', 'done')]
     events = []
-    mission = MissionController(one_node_graph(), provider=LiveProvider(timeout_s=10), catalog=local_catalog(server),
+    mission = MissionController(compile_graph(one_node_graph(), local_catalog(server), LiveProvider(timeout_s=10)),
                                 retry_policy=RetryPolicy(base_delay_s=0.01), subscribers=[events.append])
     summary = await mission.run()
     assert summary.nodes['plan'].output == 'done'
@@ -104,7 +105,7 @@ async def test_the_engine_waits_out_a_429_and_retries(server):
 
 async def test_the_engine_gives_up_on_a_slow_model_after_its_retries(server):
     server.script = [('slow', 2.0), ('slow', 2.0)]
-    mission = MissionController(one_node_graph(), provider=LiveProvider(timeout_s=0.3), catalog=local_catalog(server),
+    mission = MissionController(compile_graph(one_node_graph(), local_catalog(server), LiveProvider(timeout_s=0.3)),
                                 retry_policy=RetryPolicy(provider_retries=1, base_delay_s=0.01))
     summary = await mission.run()
     result = summary.nodes['plan']

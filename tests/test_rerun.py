@@ -13,15 +13,38 @@ from nodes.catalog import Catalog, ModelEntry, default_catalog
 from nodes.engine import MissionController
 from nodes.graph import Graph
 from nodes.providers.live import LiveProvider
+from nodes.plan import MissionPlan, compile_graph
 from nodes.providers.simulated import SimulatedProvider
-from studio.run.rerun import downstream_of, rerun_cache
+from nodes.validation import load_graph
+from studio.run.rerun import rerun_cache
 
 ROOT = Path(__file__).resolve().parent.parent
-REVIEW = Graph.loads((ROOT / 'assets/examples/code-review-swarm.json').read_text())
+REVIEW = load_graph((ROOT / 'assets/examples/code-review-swarm.json').read_text())
+
+
+def plan_of(graph: Graph, catalog: Catalog | None = None, provider=None) -> MissionPlan:
+    return compile_graph(graph, catalog, provider or SimulatedProvider(latency_ms=0))
+
+
+def downstream_of(graph: Graph, node_id: str) -> frozenset[str]:
+    return plan_of(graph).downstream_of(node_id)
+
+
+def cache_from(past, ran: Graph, now: Graph, node_id: str, catalog: Catalog | None = None,
+               simulated: bool | None = None) -> dict:
+    """The re-run cache of a past run, as the app builds it from the stored run (`simulated`:
+    pretend the past run was made in that mode)."""
+    first_models = {}
+    for result in past.nodes.values():
+        if result.attempts:
+            first_models[result.node_id] = result.attempts[0].model
+    catalog = catalog or default_catalog()
+    return rerun_cache(plan_of(ran, catalog), outputs_of(past), first_models,
+                       past.simulated if simulated is None else simulated, plan_of(now, catalog), node_id)
 
 
 async def run(graph: Graph, cache: dict | None = None, inputs: dict | None = None):
-    controller = MissionController(graph, provider=SimulatedProvider(latency_ms=0), cache=cache)
+    controller = MissionController(plan_of(graph), cache=cache)
     fields = controller.input_fields()
     values = inputs or {name: 'x' if field.type == 'string' else 1 for name, field in fields.items()
                         if field.default is None}
@@ -30,16 +53,6 @@ async def run(graph: Graph, cache: dict | None = None, inputs: dict | None = Non
 
 def outputs_of(summary) -> dict:
     return {node_id: result.output for node_id, result in summary.nodes.items() if result.status == 'succeeded'}
-
-
-def cache_from(past, ran: Graph, now: Graph, node_id: str, catalog: Catalog | None = None) -> dict:
-    """The re-run cache of a past run, as the app builds it from the stored run."""
-    first_models = {}
-    for result in past.nodes.values():
-        if result.attempts:
-            first_models[result.node_id] = result.attempts[0].model
-    return rerun_cache(ran, outputs_of(past), now, node_id, simulated=past.simulated, first_models=first_models,
-                       catalog=catalog or default_catalog())
 
 
 def agent_in_the_middle(graph: Graph) -> str:
@@ -78,8 +91,17 @@ async def test_a_node_edited_since_the_past_run_and_what_reads_it_run_again():
     assert untouched and all(again.nodes[node_id].cached for node_id in untouched)
 
 
+async def test_outputs_of_a_simulated_run_are_never_served_to_a_live_one():
+    past, inputs = await run(REVIEW)
+    middle = agent_in_the_middle(REVIEW)
+    assert cache_from(past, REVIEW, REVIEW, middle, simulated=True)  # the same mode reuses them
+    live_past = cache_from(past, REVIEW, REVIEW, middle, simulated=False)
+    again, _ = await run(REVIEW, live_past, inputs)  # this run is simulated: a live past serves nothing
+    assert not any(result.cached for result in again.nodes.values())
+
+
 def test_downstream_of_includes_the_node_itself_and_what_it_reaches():
-    brief = Graph.loads((ROOT / 'assets/examples/competitor-brief.json').read_text())
+    brief = load_graph((ROOT / 'assets/examples/competitor-brief.json').read_text())
     assert downstream_of(brief, 'plan') == {'plan', 'tidy', 'report'}
     assert downstream_of(brief, 'report') == {'report'}
 
@@ -108,7 +130,7 @@ CHAIN = Graph.model_validate({'name': 'chain', 'nodes': [
 
 
 async def run_on(provider, catalog: Catalog, cache: dict | None = None):
-    return await MissionController(CHAIN, provider=provider, catalog=catalog, cache=cache).run({})
+    return await MissionController(compile_graph(CHAIN, catalog, provider), cache=cache).run({})
 
 
 async def test_a_live_rerun_never_receives_a_simulated_output(server):

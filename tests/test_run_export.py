@@ -5,6 +5,7 @@ from pathlib import Path
 
 from nodes.catalog import Catalog
 from nodes.engine import MissionController
+from nodes.plan import compile_graph
 from nodes.providers.simulated import SimulatedProvider
 from storage.db import connect
 from storage.graphs import GraphRepository
@@ -22,7 +23,7 @@ async def test_the_export_is_the_cli_summary_plus_attempts(tmp_path):
     version = graphs.current_version(graph_id)
     graph = graphs.get(graph_id)
     recorder = runs.recorder(graph_id=graph_id, graph_version_id=version.id)
-    summary = await MissionController(graph, provider=SimulatedProvider(latency_ms=0),
+    summary = await MissionController(compile_graph(graph, provider=SimulatedProvider(latency_ms=0)),
                                       subscribers=[recorder]).run({'company': 'Acme'})
 
     exported = run_export(runs.get_run(summary.run_id), {'report'}, version.number)
@@ -42,7 +43,7 @@ async def test_an_export_of_a_run_with_an_unpriced_node_says_its_cost_is_unknown
     graph_id = graphs.import_text(TEXT)
     version = graphs.current_version(graph_id)
     catalog = Catalog.from_dict({'tiers': {'3': ['openai/house-model-7b']}})
-    summary = await MissionController(graphs.get(graph_id), provider=SimulatedProvider(latency_ms=0), catalog=catalog,
+    summary = await MissionController(compile_graph(graphs.get(graph_id), catalog, SimulatedProvider(latency_ms=0)),
                                       subscribers=[runs.recorder(graph_id=graph_id, graph_version_id=version.id)]
                                       ).run({'company': 'Acme'})
     assert summary.unpriced_nodes

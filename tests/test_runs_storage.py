@@ -13,8 +13,10 @@ import pytest
 
 from nodes.catalog import Catalog, ModelEntry
 from nodes.engine import MissionController, RetryPolicy
+from nodes.plan import compile_graph
 from nodes.events import CostUpdated
 from nodes.graph import Graph
+from nodes.validation import load_graph
 from nodes.providers.simulated import SimulatedProvider
 from storage.db import connect
 from storage.graphs import GraphRepository
@@ -36,12 +38,12 @@ def runs(engine):
 
 
 def example() -> Graph:
-    return Graph.loads(EXAMPLE.read_text())
+    return load_graph(EXAMPLE.read_text())
 
 
 async def run_recorded(runs, graph, inputs=None, events=None, **recorder_options):
     subscribers = [RunRecorder(runs.engine, **recorder_options)] + ([events.append] if events is not None else [])
-    mission = MissionController(graph, provider=SimulatedProvider(latency_ms=0, retry_after_s=0.001),
+    mission = MissionController(compile_graph(graph, provider=SimulatedProvider(latency_ms=0, retry_after_s=0.001)),
                                 retry_policy=RetryPolicy(base_delay_s=0.001), subscribers=subscribers)
     return await mission.run(inputs)
 
@@ -138,6 +140,7 @@ def test_only_runs_whose_process_is_gone_are_marked_interrupted(runs, engine):
 KILLED_MISSION = '''
 import asyncio, sys
 from nodes.engine import MissionController
+from nodes.plan import compile_graph
 from nodes.graph import Graph
 from nodes.providers.simulated import SimulatedProvider
 from storage.db import connect
@@ -150,7 +153,7 @@ def report(event):  # after the recorder: says a node is done the moment the eng
     if event.type == 'node_succeeded':
         print('done', event.node_id, flush=True)
 
-asyncio.run(MissionController(graph, provider=SimulatedProvider(), subscribers=[recorder, report]).run())
+asyncio.run(MissionController(compile_graph(graph, provider=SimulatedProvider()), subscribers=[recorder, report]).run())
 '''
 
 
@@ -215,7 +218,7 @@ async def test_the_recorder_writes_while_the_run_goes(runs, engine):
         {'id': 'slow', 'kind': 'agent', 'config': {'tier': 3, 'prompt': 'Format b', 'simulate': {'latency_ms': 2000}}}],
         'edges': []})
     recorder = runs.recorder()
-    mission = MissionController(graph, provider=SimulatedProvider(), subscribers=[recorder])
+    mission = MissionController(compile_graph(graph, provider=SimulatedProvider()), subscribers=[recorder])
     task = asyncio.create_task(mission.run())
     for _ in range(100):
         await asyncio.sleep(0.02)
@@ -253,7 +256,7 @@ async def test_the_writer_process_stores_exactly_what_the_recorder_writes_itself
         graph.node('tidy').config['simulate'] = {'fail_first': 1, 'failure': 'invalid_json'}
         recorder = RunRecorder(runs.engine, source='brief.json', writer_process=writer_process)
         # A pinned output marshal cannot carry goes as JSON text, as the recorder would write it.
-        mission = MissionController(graph, provider=SimulatedProvider(latency_ms=0), subscribers=[recorder],
+        mission = MissionController(compile_graph(graph, provider=SimulatedProvider(latency_ms=0)), subscribers=[recorder],
                                     pinned={'plan': {'steps': ['a'], 'budget': Decimal('1.50')}})
         summary = await mission.run({'company': 'Acme'})
         assert summary.status == 'succeeded'
@@ -362,7 +365,7 @@ def _tidy_started(runs: RunRepository) -> bool:
 
 async def test_a_run_with_an_unpriced_node_is_stored_as_incomplete_and_says_which_node(runs):
     catalog = Catalog.from_dict({'tiers': {'3': ['openai/house-model-7b']}})
-    mission = MissionController(example(), provider=SimulatedProvider(latency_ms=0), catalog=catalog,
+    mission = MissionController(compile_graph(example(), catalog, SimulatedProvider(latency_ms=0)),
                                 subscribers=[RunRecorder(runs.engine)])
     summary = await mission.run({'company': 'Acme'})
     [unpriced] = summary.unpriced_nodes
@@ -386,7 +389,8 @@ async def test_a_run_whose_record_cannot_be_stored_is_not_recorded_as_succeeded(
     graph = Graph.model_validate({'name': 'long', 'nodes': [
         {'id': 'out', 'kind': 'output', 'config': {'template': '{{ "x" * 5000 }}'}}], 'edges': []})
     recorder = RunRecorder(engine, writer_process=False)  # the writer process would open its own connection
-    summary = await MissionController(graph, provider=SimulatedProvider(latency_ms=0), subscribers=[recorder]).run({})
+    summary = await MissionController(compile_graph(graph, provider=SimulatedProvider(latency_ms=0)),
+                                      subscribers=[recorder]).run({})
     assert summary.status == 'succeeded'  # the run itself did succeed; its record could not be kept
     [run] = RunRepository(engine).list_runs()
     assert run.status == 'failed'

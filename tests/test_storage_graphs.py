@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from nodes.graph import Graph
+from nodes.validation import load_graph
 from nodes.validation import GraphFileError
 from storage.db import StorageError, connect, database_url
 from storage.graphs import GraphNotFound, GraphRepository
@@ -45,7 +45,7 @@ def test_database_url_takes_a_path_an_url_or_the_environment(monkeypatch, tmp_pa
 
 
 def test_every_save_appends_a_version_and_restore_is_a_new_save(graphs):
-    graph = Graph.loads(EXAMPLE.read_text())
+    graph = load_graph(EXAMPLE.read_text())
     graph_id = graphs.create(graph)
     renamed = graph.model_copy(update={'name': 'Brief v2'})
     assert graphs.save(graph_id, renamed).number == 2
@@ -91,7 +91,7 @@ def test_a_refused_import_changes_nothing(graphs, db_path):
 
 
 def test_a_failed_save_changes_nothing(graphs):
-    graph = Graph.loads(EXAMPLE.read_text())
+    graph = load_graph(EXAMPLE.read_text())
     graph_id = graphs.create(graph)
     with graphs.engine.begin() as connection:  # the database itself refuses the second write of the save
         connection.execute(text("CREATE TRIGGER full_disk BEFORE INSERT ON graph_versions WHEN NEW.name = 'boom' "

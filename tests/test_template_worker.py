@@ -5,6 +5,7 @@ import time
 import pytest
 
 from nodes.engine import MissionController
+from nodes.plan import compile_graph
 from nodes.graph import Graph
 from nodes.providers.simulated import SimulatedProvider
 from nodes.template_limits import RENDER_SECONDS
@@ -25,7 +26,7 @@ def graph(config: dict, kind: str = 'agent') -> Graph:
 
 
 def mission(graph_: Graph, latency_ms: int = 0) -> MissionController:
-    return MissionController(graph_, provider=SimulatedProvider(latency_ms=latency_ms))
+    return MissionController(compile_graph(graph_, provider=SimulatedProvider(latency_ms=latency_ms)))
 
 
 def steady_graph() -> Graph:
@@ -73,7 +74,7 @@ async def test_a_bomb_fails_its_node_quickly_while_another_run_keeps_going(kind,
 
 async def test_cancelling_a_bombed_run_stops_it_at_once_and_it_ends_with_a_record():
     events = []
-    bombed = MissionController(graph({'tier': 3, 'prompt': LOOP_BOMB}), provider=SimulatedProvider(latency_ms=0),
+    bombed = MissionController(compile_graph(graph({'tier': 3, 'prompt': LOOP_BOMB}), provider=SimulatedProvider(latency_ms=0)),
                                subscribers=[events.append])
     run = asyncio.create_task(bombed.run({}))
     await asyncio.sleep(0.7)  # the agent renders its prompt before it reports started: well inside the bomb

@@ -24,7 +24,7 @@ EXPECTED = {
     'missing_node_kind': ('missing_key', 'node "plan": "kind" is required'),
     'bad_node_id': ('bad_node_id', '"Final-Report" is not allowed'),
     'duplicate_node_id': ('duplicate_node_id', 'node "tidy" appears twice'),
-    'unknown_kind': ('unknown_kind', 'unknown kind "webhook" (known kinds: agent, input, output)'),
+    'unknown_kind': ('unknown_kind', 'unknown kind "webhook" (known kinds: agent, input, output, transform)'),
     'bad_tier': ('bad_tier', 'node "plan": config "tier"'),
     'bad_tier_string': ('bad_tier', "'auto', 1, 2 or 3"),
     'bad_config_retries': ('bad_config', '"max_retries"'),

@@ -5,6 +5,7 @@ from .agent import AGENT
 from .input import INPUT
 from .output import OUTPUT
 from .spec import FieldSpec, NodeKind
+from .transform import TRANSFORM
 
 KINDS: dict[str, NodeKind] = {}
 
@@ -20,7 +21,7 @@ def get_kind(name: str) -> NodeKind:
     return KINDS[name]
 
 
-for _kind in (INPUT, AGENT, OUTPUT):
+for _kind in (INPUT, AGENT, TRANSFORM, OUTPUT):
     register(_kind)
 
 __all__ = ['KINDS', 'FieldSpec', 'NodeKind', 'get_kind', 'register']

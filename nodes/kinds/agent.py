@@ -41,9 +41,9 @@ class AgentConfig(BaseModel):
 
 
 def run_agent(step: Any) -> Awaitable[Any]:
-    # NOTE: the logic lives in nodes/agent_step.py, imported on first run so that loading the
-    # kinds (validation, the editor) never pays for it. Its coroutine is returned, not wrapped.
-    from ..agent_step import run_agent as run
+    # The logic lives in agent_step.py beside this file, imported on first run so that loading
+    # the kinds (validation, the editor) never pays for it. Its coroutine is returned, not wrapped.
+    from .agent_step import run_agent as run
     return run(step)
 
 
@@ -68,5 +68,6 @@ AGENT = NodeKind(
     ),
     template_keys=('system', 'prompt'),
     starter_config={'tier': 'auto', 'prompt': 'Describe the task for this agent.'},
+    calls_model=True,
     run=run_agent,
 )

@@ -18,7 +18,7 @@ from ..tokens import count_messages, count_text
 from .base import (Completion, CompletionRequest, ProviderError, ProviderRefused, ProviderTimeout, RateLimited,
                    ServerError)
 
-# NOTE: litellm reads this at import: never fetch the price map from the network (DESIGN.md).
+# NOTE: litellm reads this at import: never fetch the price map from the network (docs/architecture.md, Providers).
 os.environ.setdefault('LITELLM_LOCAL_MODEL_COST_MAP', 'True')
 
 DEFAULT_TIMEOUT_S = 120.0

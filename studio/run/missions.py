@@ -19,7 +19,8 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from nodes.catalog import Catalog, CatalogError
-from nodes.engine import InputError, InvalidGraphError, MissionController, UnpricedModel
+from nodes.engine import InputError, MissionController, UnpricedModel
+from nodes.plan import InvalidGraphError, MissionPlan, compile_graph
 from nodes.graph import Graph
 from storage.graphs import GraphRepository
 from storage.runs import RunDetail, RunRepository
@@ -27,7 +28,7 @@ from storage.settings import stored_catalog
 
 from . import preferences
 from .controller_bridge import TICK_S, MissionBridge
-from .provider_choice import SIMULATED, LiveOption, live_option, provider_for, run_catalog
+from .provider_choice import SIMULATED, LiveOption, live_option, provider_for
 from .rerun import rerun_cache
 
 log = logging.getLogger(__name__)
@@ -124,14 +125,16 @@ class Missions:
         return lambda: watcher in watchers and watchers.remove(watcher)
 
     def start(self, graph_id: str, version_id: int | None, graph: Graph, request: RunRequest,
-              cache: dict[str, Any] | None = None, from_node: str | None = None) -> MissionBridge:
+              cache: Callable[[MissionPlan], dict[str, Any]] | None = None,
+              from_node: str | None = None) -> MissionBridge:
         """Start a run of a stored graph version in the background; `RunRefused` if it cannot start.
 
         :param graph_id: the stored graph
         :param version_id: the graph version row it runs (`VersionSummary.id`), recorded with the run
         :param graph: that version's graph
         :param request: inputs, budget, provider mode
-        :param cache: signature -> output served to unchanged nodes (re-run)
+        :param cache: makes, from the compiled plan, the signature -> output map served to
+            unchanged nodes (re-run)
         :param from_node: the node a re-run starts from (shown by the pages)
         """
         if self.running(graph_id) is not None:
@@ -145,9 +148,10 @@ class Missions:
         pinned = {node_id: value for node_id, value in self.pins(graph_id).items() if node_id in node_ids}
         recorder = self.runs.recorder(graph_id=graph_id, graph_version_id=version_id)
         try:
-            controller = MissionController(graph, provider=provider, catalog=catalog, budget_usd=request.budget_usd,
-                                           concurrency=defaults.concurrency, subscribers=[recorder], pinned=pinned,
-                                           cache=cache)
+            plan = compile_graph(graph, catalog, provider)
+            controller = MissionController(plan, budget_usd=request.budget_usd, concurrency=defaults.concurrency,
+                                           subscribers=[recorder], pinned=pinned,
+                                           cache=cache(plan) if cache is not None else None)
             inputs = controller.check_inputs(request.inputs)
         except InvalidGraphError as error:
             count = len(error.problems)
@@ -181,11 +185,17 @@ class Missions:
         outputs = {row_id: json.loads(row.output) for row_id, row in past.nodes.items()
                    if row.status == 'succeeded' and row.output is not None}
         inputs = json.loads(past.run.inputs)
-        first_models: dict[str, str] = {}
+        first_models: dict[str, str] = {}  # the model each node's first attempt called
         for attempt in past.attempts:
             first_models.setdefault(attempt.node_id, attempt.model)
-        cache = rerun_cache(ran, outputs, graph, node_id, simulated=past.run.simulated, first_models=first_models,
-                            catalog=run_catalog(request.mode, self.catalog()))
+
+        def cache(plan: MissionPlan) -> dict[str, Any]:
+            try:
+                ran_plan = compile_graph(ran, plan.catalog, plan.provider)
+            except InvalidGraphError:
+                return {}  # a version that no longer compiles serves nothing: every node runs again
+            return rerun_cache(ran_plan, outputs, first_models, past.run.simulated, plan, node_id)
+
         return self.start(graph_id, version_id, graph, RunRequest(inputs, request.budget_usd, request.mode,
                                                                   request.latency_ms), cache, node_id)
 

@@ -1,8 +1,9 @@
 """The agent node's run step: render, call, check, retry with feedback, escalate.
 
 1. Render the system and prompt templates over the outputs of the upstream nodes they name.
-2. Pick the tier (`auto` asks the router, from the node's task as written) and the model
-   (the node's `model` override at its starting tier, else the tier's primary).
+2. Start at the tier and models of the node's route (compiled by nodes/plan.py: `auto` asked
+   the router, from the node's task as written; the `model` override replaces the starting
+   tier's models).
 3. Call the provider. Provider errors (rate limit, 5xx, timeout) back off and retry the same
    model up to the controller's `RetryPolicy.provider_retries`, then fall back to the tier's
    next model; a refused call (bad key, unknown model) falls back at once.
@@ -11,28 +12,29 @@
    up (3 -> 2 -> 1) with a fresh conversation and the same retries; after tier 1 it fails.
    Without a schema the reply is the output, unless it is empty.
 
-Every call is an `Attempt`, numbered across tiers, recorded by the mission (priced, evented).
+Every call is an `Attempt`, numbered across tiers, recorded through the step (the run prices
+and emits it). The step sees only its `StepContext` (kinds/spec.py).
 """
 from __future__ import annotations
 
 import json
 from typing import TYPE_CHECKING, Any
 
-from .catalog import Catalog, ModelEntry
-from .events import Attempt
-from .kinds.spec import StepFailed
-from .providers.base import SCHEMA_INSTRUCTION, CompletionRequest, ProviderError
-from .template_worker import render_contained
-from .templates import TemplateError, referenced_names
+from ..catalog import ModelEntry
+from ..events import Attempt
+from ..providers.base import SCHEMA_INSTRUCTION, CompletionRequest, ProviderError
+from ..template_worker import render_contained
+from ..templates import TemplateError, referenced_names
+from .spec import StepFailed
 
 if TYPE_CHECKING:
-    from .engine import NodeStep
+    from .spec import StepContext
 
 FEEDBACK = ('Your reply was not valid: {error}\nReply again with only the JSON value, valid against the schema.')
 EMPTY_FEEDBACK = 'Your reply was empty. Reply again with the answer.'
 
 
-async def run_agent(step: NodeStep) -> Any:
+async def run_agent(step: StepContext) -> Any:
     """Produce an agent node's output (see the module docstring for the steps)."""
     config = step.config
     try:
@@ -42,10 +44,11 @@ async def run_agent(step: NodeStep) -> Any:
     except TemplateError as error:
         raise StepFailed(f'its prompt could not be rendered: {error}') from None
 
-    first_tier, route_reason = starting_tier(config)
+    route = step.route
+    first_tier = route.tier
     schema = config.output_schema
     if schema is not None:
-        schema_text, validator = step.mission.schema_support(schema)
+        schema_text, validator = step.schema_support(schema)
         user = prompt + SCHEMA_INSTRUCTION + schema_text
     else:
         validator, user = None, prompt
@@ -53,12 +56,11 @@ async def run_agent(step: NodeStep) -> Any:
 
     last_error = ''
     for tier in range(first_tier, 0, -1):
-        models = ((step.mission.catalog.entry(config.model),) if config.model and tier == first_tier
-                  else step.mission.catalog.models(tier))
+        models = route.models[tier]
         if not models:
             raise StepFailed(f'tier {tier} has no model in the catalog')
         if tier == first_tier:
-            step.started(tier, models[0].model, route_reason)
+            step.started(tier, models[0].model, route.reason)
         else:
             step.escalated(tier + 1, tier, models[0].model, last_error)
         messages = list(base_messages)
@@ -79,28 +81,24 @@ async def run_agent(step: NodeStep) -> Any:
     raise StepFailed(f'no valid reply after {_attempts(step.attempts)}, up to tier 1: {last_error}')
 
 
-async def _call(step: NodeStep, models: tuple[ModelEntry, ...], tier: int, messages: list[dict[str, str]],
+async def _call(step: StepContext, models: tuple[ModelEntry, ...], tier: int, messages: list[dict[str, str]],
                 schema: dict | None) -> Attempt:
     """One successful provider call as an unchecked attempt; provider errors are retried here."""
-    mission = step.mission
-    policy = mission.retry_policy
+    policy = step.retry_policy
     config = step.config
     last: ProviderError | None = None
     for index, entry in enumerate(models):
         if index:
             step.retrying(tier, entry.model, last.kind, f'{last} — falling back to {entry.model}')
         for retry in range(policy.provider_retries + 1):
-            request = CompletionRequest(step.node.id, entry.model, messages, tier, step.attempts + 1, schema,
+            request = CompletionRequest(step.node_id, entry.model, messages, tier, step.attempts + 1, schema,
                                         config.temperature, entry.api_base, entry.api_key_env, config.simulate)
-            reservation = mission.reserve(request)  # raises OverBudget: the engine ends the run
-            started = mission.clock()
+            started = step.clock()
             try:
-                async with mission.slot(entry):
-                    completion = await mission.provider.complete(request)
+                completion = await step.complete(entry, request)
             except ProviderError as error:
-                mission.release(reservation)
-                attempt = Attempt(step.node.id, request.attempt, tier, entry.model, messages, error=str(error),
-                                  error_kind=error.kind, latency_s=mission.clock() - started)
+                attempt = Attempt(step.node_id, request.attempt, tier, entry.model, messages, error=str(error),
+                                  error_kind=error.kind, latency_s=step.clock() - started)
                 step.record(attempt)
                 last = error
                 if not error.retryable:
@@ -108,15 +106,11 @@ async def _call(step: NodeStep, models: tuple[ModelEntry, ...], tier: int, messa
                 if retry < policy.provider_retries:
                     delay = policy.delay_s(retry, error.retry_after)
                     step.retrying(tier, entry.model, error.kind, str(error), delay)
-                    await mission.sleep(delay)
+                    await step.sleep(delay)
                 continue
-            except BaseException:
-                mission.release(reservation)
-                raise
-            mission.release(reservation)
-            return Attempt(step.node.id, request.attempt, tier, completion.model or entry.model, messages,
+            return Attempt(step.node_id, request.attempt, tier, completion.model or entry.model, messages,
                            reply=completion.text, input_tokens=completion.input_tokens,
-                           output_tokens=completion.output_tokens, latency_s=mission.clock() - started)
+                           output_tokens=completion.output_tokens, latency_s=step.clock() - started)
     raise StepFailed(f'the provider failed after {_attempts(step.attempts)} at tier {tier}: {last}')
 
 
@@ -132,10 +126,8 @@ def _check(reply: str | None, schema: dict | None, validator: Any) -> tuple[Any,
         return None, f'the reply is not JSON ({detail})'
     if validator.is_valid(value):
         return value, None
-    from jsonschema.exceptions import best_match
-    error = best_match(validator.iter_errors(value))
-    where = '/'.join(str(part) for part in error.absolute_path)
-    return None, f'the JSON does not match the schema{f" at {where}" if where else ""}: {error.message}'
+    where, message = validator.explain(value)
+    return None, f'the JSON does not match the schema{f" at {where}" if where else ""}: {message}'
 
 
 def _attempts(count: int) -> str:
@@ -150,21 +142,6 @@ def _unfenced(text: str) -> str:
         if first_newline != -1 and text.endswith('```'):
             return text[first_newline + 1:-3].strip()
     return text
-
-
-def starting_entry(config: Any, catalog: Catalog) -> ModelEntry:
-    """The catalog entry an agent's first call uses: its model override, else its starting tier's primary."""
-    if config.model:
-        return catalog.entry(config.model)
-    return catalog.primary(starting_tier(config)[0])
-
-
-def starting_tier(config: Any) -> tuple[int, str | None]:
-    if config.tier != 'auto':
-        return config.tier, None
-    from .router import route_task  # only graphs using `auto` pay for its patterns
-    decision = route_task(config.prompt, config.system, config.output_schema)
-    return decision.tier, decision.reason
 
 
 def _template_names(*sources: str) -> frozenset[str]:

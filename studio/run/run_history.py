@@ -1,0 +1,125 @@
+"""A graph's past runs on its editor page: the History list, opening a stored run, exporting one.
+
+Opening a run replays its final node states on the canvas, its figures, timeline and costs,
+and says what changed in the graph since it ran (history.py's `changes_since`).
+"""
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+from nicegui import run, ui
+
+from storage.db import StorageError
+from storage.graphs import GraphNotFound
+from storage.runs import RunNotFound, cost_gaps
+
+from .export import export_file_name, run_export
+from .history import HistoryList, changes_since
+from .node_states import TIMELINE_KEPT, stored_displays, stored_figures, stored_record, stored_timeline
+from .run_control import RunControl
+from .run_view import RunView, ShownRun
+
+log = logging.getLogger(__name__)
+
+
+class RunHistory:
+    """History, replay and export of one page's graph runs.
+
+    :param view: the page's run display
+    :param control: the page's run control (a live run is let go before a stored one is shown)
+    """
+
+    def __init__(self, view: RunView, control: RunControl) -> None:
+        self.view = view
+        self.control = control
+        self.list = HistoryList(view.panel.history_box, self.open_run, self.export_run)
+
+    @property
+    def missions(self) -> Any:
+        return self.view.missions
+
+    async def refresh(self) -> None:
+        view = self.view
+        try:
+            runs = await run.io_bound(self.missions.runs.list_runs, view.graph_id)
+            versions = await run.io_bound(self.missions.graphs.versions, view.graph_id)
+        except (StorageError, GraphNotFound) as error:
+            log.warning('could not list the runs of %s: %s', view.graph_id, error)
+            return
+        if not view.gone:
+            self.list.show(runs, {version.id: version.number for version in versions},
+                           view.shown.run_id if view.shown else None)
+
+    async def open_run(self, run_id: str) -> None:
+        """Replay a stored run's final states on the canvas, with its details from what was stored."""
+        view = self.view
+        if self.missions.running(view.graph_id) is not None:
+            ui.notify('A run is going; open past runs once it has finished.', type='warning')
+            return
+        try:
+            detail = await run.io_bound(self.missions.runs.get_run, run_id)
+            events = await run.io_bound(self.missions.runs.events, run_id)
+            version_id = detail.run.graph_version_id
+            version, ran = (await run.io_bound(self.missions.graphs.get_version_by_id, version_id)
+                            if version_id is not None else (None, None))
+        except (RunNotFound, GraphNotFound, StorageError) as error:
+            ui.notify(str(error), type='negative')
+            return
+        attempts: dict[str, list[Any]] = {}
+        for attempt in detail.attempts:
+            attempts.setdefault(attempt.node_id, []).append(attempt)
+        unpriced, flagship_priced = cost_gaps(events)
+        records = {node_id: stored_record(row, attempts.get(node_id, []), node_id in unpriced, flagship_priced)
+                   for node_id, row in detail.nodes.items()}
+        note = ''
+        if version is not None:
+            changes = changes_since(ran, view.page.session.graph())
+            note = f'ran version {version.number}' + (
+                f'; changed since: {", ".join(changes[:3])}{" …" if len(changes) > 3 else ""}' if changes
+                else '; the graph is unchanged since')
+        figures = stored_figures(detail.run, len(detail.nodes))
+        titles = {node.id: node.title for node in ran.nodes} if ran is not None else view.titles()
+        self.control.detach()
+        view.shown = ShownRun(run_id, records, figures, None, note, titles)
+        view.replace_states(stored_displays(detail.nodes, detail.attempts, unpriced))
+        self.control.show_running(False)
+        view.toolbar.show(figures, note)
+        view.panel.start_timeline(f'Run {run_id[:8]}' + (f', {note}' if note else ''),
+                                  stored_timeline(events)[-TIMELINE_KEPT:])
+        view.panel.show_costs(records, figures, titles)
+        view.refresh_detail()
+        await self.refresh()
+
+    def close_run(self) -> None:
+        """Take the shown run off the canvas (the pins show again)."""
+        view = self.view
+        if view.shown is not None and view.shown.running:
+            return
+        self.control.detach()
+        view.shown = None
+        view.toolbar.hide()
+        view.replace_states(view.pin_marks())
+        view.refresh_detail()
+
+    async def export_shown(self) -> None:
+        shown = self.view.shown
+        if shown is not None and not shown.running:
+            await self.export_run(shown.run_id)
+
+    async def export_run(self, run_id: str) -> None:
+        """Download a stored run as JSON: the CLI's run summary plus every attempt."""
+        try:
+            detail = await run.io_bound(self.missions.runs.get_run, run_id)
+            gaps = await run.io_bound(self.missions.runs.cost_gaps, run_id)
+            version_id = detail.run.graph_version_id
+            version, graph = (await run.io_bound(self.missions.graphs.get_version_by_id, version_id)
+                              if version_id is not None else (None, self.view.page.session.graph()))
+        except (RunNotFound, GraphNotFound, StorageError) as error:
+            ui.notify(str(error), type='negative')
+            return
+        outputs = {node.id for node in graph.nodes if node.kind == 'output'}
+        document = run_export(detail, outputs, version.number if version is not None else None, *gaps)
+        ui.download.content(json.dumps(document, indent=2, ensure_ascii=False).encode(),
+                            export_file_name(detail.run.graph_name, run_id), 'application/json')
