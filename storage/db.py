@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -46,11 +46,23 @@ def database_url(explicit: str | None = None) -> str:
     return f'sqlite:///{Path(value).expanduser().resolve()}'
 
 
+_when_opened: list[Callable[[Engine], None]] = []
+
+
+def when_opened(action: Callable[[Engine], None]) -> Callable[[Engine], None]:
+    """Have `connect` do `action(engine)` each time it opens a database, once its schema is up to
+    date. A table module registers here, so this module never imports it back."""
+    _when_opened.append(action)
+    return action
+
+
 def connect(url: str | None = None) -> Engine:
     """An engine for the database at `url` (see `database_url`); cached per URL.
 
-    Opening brings the schema up to date (storage.migrate) and marks the runs whose process
-    died as `interrupted`, so every command and the app see them so from their start.
+    Opening brings the schema up to date (storage.migrate), which loads every table module, then
+    does what those modules asked to be done at every open (`when_opened`): storage.runs marks
+    the runs whose process died as `interrupted`, so every command and the app see them so from
+    their start.
     """
     url = database_url(url)
     if url in _engines:
@@ -58,8 +70,8 @@ def connect(url: str | None = None) -> Engine:
     engine = open_engine(url)
     try:
         upgrade(engine)
-        from .runs import RunRepository
-        RunRepository(engine).mark_interrupted()
+        for opened in _when_opened:
+            opened(engine)
     except SchemaError as error:
         engine.dispose()
         raise StorageError(f'cannot open the database at {engine.url!r}: {error}') from None

@@ -205,9 +205,12 @@ class GraphRepository:
                            note=f'duplicated from {graph_id}')
 
     def delete(self, graph_id: str) -> None:
-        """Delete a graph with all its versions (and, through the database, what references them)."""
+        """Delete a graph with all its versions, its runs (through the database's cascades) and the
+        settings that belong to it (pins, the Run form's last values), in one transaction."""
+        from .settings import delete_graph_settings
         with transaction(self.engine) as session:
             session.delete(self._row(session, graph_id))
+            delete_graph_settings(session, graph_id)
 
     def count(self) -> int:
         with transaction(self.engine) as session:

@@ -42,7 +42,7 @@ from nodes.events import (AttemptFinished, CostUpdated, Event, NodeCancelled, No
                           NodeStarted, NodeSucceeded, RunFinished, RunStarted)
 
 from . import run_writer
-from .db import StorageError, core_transaction, transaction
+from .db import StorageError, core_transaction, transaction, when_opened
 from .writer_thread import WriterThread
 
 log = logging.getLogger(__name__)
@@ -153,10 +153,6 @@ def _row_columns(table: type[SQLModel]) -> list[str]:
 # The recorder's rows are tuples in this order (see `_rows`); the SQL is made from it.
 LAYOUT = run_writer.Layout(_row_columns(AttemptRow), _row_columns(NodeRunRow), _row_columns(RunEventRow),
                            [column.name for column in RunRow.__table__.columns if not column.primary_key])
-
-
-def _json(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, default=str)
 
 
 def _process_started(pid: int) -> str:
@@ -588,9 +584,8 @@ class RunRepository:
                 session.add(run)
             return [run.id for run in gone]
 
-    def delete_run(self, run_id: str) -> None:
-        with transaction(self.engine) as session:
-            run = session.get(RunRow, run_id)
-            if run is None:
-                raise RunNotFound(f'no stored run has the id "{run_id}"')
-            session.delete(run)
+
+@when_opened
+def _mark_dead_runs_interrupted(engine: Engine) -> None:
+    # Every command and the app see a run whose process is gone as interrupted from their start.
+    RunRepository(engine).mark_interrupted()

@@ -8,7 +8,7 @@ import json
 from datetime import datetime, timezone
 from typing import Any
 
-from sqlalchemy import Column, Text
+from sqlalchemy import Column, Text, delete
 from sqlalchemy.engine import Engine
 from sqlmodel import Field, SQLModel
 
@@ -24,6 +24,12 @@ class SettingRow(SQLModel, table=True):
     key: str = Field(primary_key=True)
     value: str = Field(sa_column=Column(Text, nullable=False))  # JSON
     updated_at: datetime = Field(default_factory=lambda: datetime.now(timezone.utc))
+
+
+def delete_graph_settings(session: Any, graph_id: str) -> None:
+    """Delete, in `session`, the settings that belong to one graph: those keyed `<name>:<graph id>`
+    (its pins, its Run form's last values). They go with the graph."""
+    session.exec(delete(SettingRow).where(SettingRow.key.endswith(f':{graph_id}', autoescape=True)))
 
 
 def get_setting(engine: Engine, key: str, default: Any = None) -> Any:

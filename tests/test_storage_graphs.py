@@ -187,3 +187,25 @@ def test_an_unusable_database_url_is_one_line_without_the_password():
         with pytest.raises(StorageError, match=reason) as refused:
             connect(url)
         assert 'secret' not in str(refused.value) and '\n' not in str(refused.value)
+
+
+async def test_deleting_a_graph_deletes_its_runs_pins_and_remembered_form_and_nothing_else(graphs):
+    from nodes.engine import MissionController
+    from nodes.plan import compile_graph
+    from nodes.providers.simulated import SimulatedProvider
+    from storage.runs import RunRepository
+    from storage.settings import get_setting, set_setting
+    graph = load_graph(EXAMPLE.read_text())
+    doomed, kept = graphs.create(graph), graphs.create(graph)
+    runs = RunRepository(graphs.engine)
+    for graph_id in (doomed, kept):
+        recorder = runs.recorder(graph_id=graph_id, graph_version_id=graphs.current_version(graph_id).id)
+        await MissionController(compile_graph(graph, provider=SimulatedProvider(latency_ms=0)),
+                                subscribers=[recorder]).run({'company': 'Acme'})
+        set_setting(graphs.engine, f'pins:{graph_id}', {'plan': {'steps': ['a']}})
+        set_setting(graphs.engine, f'run_form:{graph_id}', {'inputs': {'company': 'Acme'}})
+    graphs.delete(doomed)
+    assert runs.list_runs(doomed) == [] and len(runs.list_runs(kept)) == 1
+    assert get_setting(graphs.engine, f'pins:{doomed}') is None and get_setting(graphs.engine, f'run_form:{doomed}') is None
+    assert get_setting(graphs.engine, f'pins:{kept}') == {'plan': {'steps': ['a']}}
+    assert get_setting(graphs.engine, f'run_form:{kept}') == {'inputs': {'company': 'Acme'}}
