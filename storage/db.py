@@ -16,7 +16,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.pool import StaticPool
 from sqlmodel import Session, create_engine
 
-from .migrate import TABLE_MODULES, SchemaError, upgrade  # noqa: F401 (TABLE_MODULES: for scripts)
+from .migrate import TABLE_MODULES, SchemaError, metadata, upgrade  # noqa: F401 (TABLE_MODULES: for scripts)
 
 _engines: dict[str, Engine] = {}
 
@@ -59,8 +59,8 @@ def when_opened(action: Callable[[Engine], None]) -> Callable[[Engine], None]:
 def connect(url: str | None = None) -> Engine:
     """An engine for the database at `url` (see `database_url`); cached per URL.
 
-    Opening brings the schema up to date (storage.migrate), which loads every table module, then
-    does what those modules asked to be done at every open (`when_opened`): storage.runs marks
+    Opening loads every table module, brings the schema up to date (storage.migrate), then does
+    what those modules asked to be done at every open (`when_opened`): storage.runs marks
     the runs whose process died as `interrupted`, so every command and the app see them so from
     their start.
     """
@@ -68,6 +68,7 @@ def connect(url: str | None = None) -> Engine:
     if url in _engines:
         return _engines[url]
     engine = open_engine(url)
+    metadata()  # loads every table module: each registers what an open must do
     try:
         upgrade(engine)
         for opened in _when_opened:
