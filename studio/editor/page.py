@@ -43,6 +43,10 @@ document.addEventListener('keydown', (event) => {
 </script>
 '''
 KIND_DRAG_TYPE = 'application/x-swarm-kind'  # NOTE: the canvas accepts drops of this type (canvas README)
+PALETTE_WIDTH = 160
+FOLDED_PALETTE_WIDTH = 52
+INSPECTOR_WIDTH = 320
+"""NOTE: the run drawer (studio/run/editor_run.py) is as wide, so it covers the inspector and not the canvas."""
 
 
 def export_file_name(name: str) -> str:
@@ -53,6 +57,8 @@ def export_file_name(name: str) -> str:
 
 class EditorPage:
     """One browser tab editing one graph."""
+
+    INSPECTOR_WIDTH = INSPECTOR_WIDTH
 
     def __init__(self, open_graph: OpenGraph, sessions: OpenGraphs, client: Client) -> None:
         self.open_graph = open_graph
@@ -69,7 +75,8 @@ class EditorPage:
         with ui.row().classes('w-full no-wrap gap-0').style('height: calc(100vh - 56px)'):
             self._palette()
             self.canvas = Canvas().classes('grow').style('height: 100%; width: auto; min-width: 0')
-            with ui.scroll_area().classes('w-96 h-full border-l bg-white'):
+            with ui.scroll_area().classes('h-full border-l bg-white').style(f'width: {INSPECTOR_WIDTH}px') \
+                    .mark('inspector-panel') as self.inspector_panel:
                 self.inspector = Inspector(lambda: self.open_graph.session)
         self.canvas.on('connect', self.on_connect)
         self.canvas.on('move', self.on_move)
@@ -84,6 +91,7 @@ class EditorPage:
         open_graph.status_listeners.append(self.on_status)
         client.on_disconnect(self.on_disconnect)
         client.on_delete(self.on_page_gone)
+        self.session.tidy_if_stacked()  # a file written without a layout opens laid out, one undo away
         self.canvas.load(*self.session.view())
         self.on_status()
         # Running missions (studio/run): Run/Cancel, run figures, run panel, history, node run details.
@@ -110,6 +118,7 @@ class EditorPage:
             self._tool('delete', 'Delete the selection (Delete)', self.delete_selection, 'delete')
             self._tool('account_tree', 'Tidy up: lay out in layers', self.tidy, 'tidy')
             self._tool('fit_screen', 'Fit the graph in view', self.canvas_fit, 'fit')
+            self._tool('view_sidebar', 'Show or hide the inspector', self.toggle_inspector, 'toggle-inspector')
             self._tool('history', 'Versions', self.show_versions, 'versions')
             self._tool('download', 'Export the graph file', self.export, 'export')
             ui.button('Save', icon='save', on_click=self.save).props('flat color=white aria-label=Save').mark('save') \
@@ -120,19 +129,34 @@ class EditorPage:
             .tooltip(tip).mark(marker)
 
     def _palette(self) -> None:
-        with ui.column().classes('w-48 h-full p-2 gap-2 border-r bg-slate-50').mark('palette'):
-            ui.label('Add a node').classes('text-xs uppercase text-grey-7')
+        # Narrow, and folds to a rail of icons: the canvas gets the width.
+        with ui.column().classes('h-full p-2 gap-2 border-r bg-slate-50 no-wrap') \
+                .style(f'width: {PALETTE_WIDTH}px').mark('palette') as self.palette:
+            with ui.row().classes('w-full items-center no-wrap gap-0'):
+                self.palette_heading = ui.label('Add a node').classes('text-xs uppercase text-grey-7 grow')
+                self.palette_fold = ui.button(icon='chevron_left', on_click=self.toggle_palette) \
+                    .props('flat dense round size=sm aria-label="Fold the palette"').mark('fold-palette')
+            self.palette_labels: list[ui.label] = []
             for kind in KINDS.values():
                 with ui.row().classes('w-full items-center gap-2 p-2 rounded border bg-white cursor-grab no-wrap') \
                         .props(f'draggable=true data-kind={kind.name}').mark(f'palette-{kind.name}') as item:
                     ui.icon(kind.icon).classes('text-xl text-slate-600')
-                    with ui.column().classes('gap-0'):
-                        ui.label(kind.label).classes('font-medium')
-                        ui.label(kind.description).classes('text-xs text-grey-7 leading-tight')
+                    self.palette_labels.append(ui.label(kind.label).classes('font-medium'))
                 item.on('dragstart', js_handler=f'(event) => event.dataTransfer.setData('
                                                 f'{json.dumps(KIND_DRAG_TYPE)}, {json.dumps(kind.name)})')
                 item.on('click', lambda kind=kind: self.add_node(kind.name))
-                item.tooltip('Click to add, or drag onto the canvas')
+                item.tooltip(f'{kind.description} Click to add, or drag onto the canvas.')
+
+    def toggle_palette(self) -> None:
+        folded = self.palette_heading.visible
+        self.palette.style(f'width: {FOLDED_PALETTE_WIDTH if folded else PALETTE_WIDTH}px')
+        for label in (self.palette_heading, *self.palette_labels):
+            label.set_visibility(not folded)
+        self.palette_fold.props(f'icon={"chevron_right" if folded else "chevron_left"} '
+                                f'aria-label="{"Unfold" if folded else "Fold"} the palette"')
+
+    def toggle_inspector(self) -> None:
+        self.inspector_panel.set_visibility(not self.inspector_panel.visible)
 
     # From the canvas.
     def on_connect(self, event) -> None:
@@ -175,10 +199,13 @@ class EditorPage:
 
     # Edits.
     def add_node(self, kind: str, x: float | None = None, y: float | None = None) -> None:
-        if x is None or y is None:
+        placed = x is not None and y is not None
+        if not placed:
             x, y = self.session.next_free_position(near=self.inspector.node_id)
         new_ids = added_node_ids(self.session.add_node(kind, x, y))
         self.select(new_ids)
+        if not placed:  # dropped nodes are where the pointer was; others may be off-screen
+            self.canvas.reveal(new_ids)
 
     def select(self, node_ids: list[str]) -> None:
         self.selected_nodes, self.selected_edges = list(node_ids), []

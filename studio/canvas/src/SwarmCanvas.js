@@ -9,11 +9,12 @@
 import { h, markRaw, nextTick, ref, watch } from "vue";
 import { ConnectionMode, VueFlow, useVueFlow } from "@vue-flow/core";
 import { Background } from "@vue-flow/background";
-import { Controls } from "@vue-flow/controls";
 import { MiniMap } from "@vue-flow/minimap";
 import SwarmNode from "./SwarmNode.js";
 import { ENTER_OVERVIEW, LEAVE_OVERVIEW, nodesIn, paintOverview, viewRect } from "./overview.js";
-import { edgeId, nodeClass, toFlowEdge, toFlowNode, updateFlowNode } from "./view.js";
+import { ShortcutsPanel, ZoomControls } from "./panels.js";
+import { readableViewport } from "./fit.js";
+import { CARD_HEIGHT, CARD_STYLE, CARD_WIDTH, edgeId, nodeClass, toFlowEdge, toFlowNode, updateFlowNode } from "./view.js";
 
 const FLASH_MS = 2000;
 const NODE_TYPES = { swarm: markRaw(SwarmNode) };
@@ -38,6 +39,7 @@ export default {
     const root = ref(null);
     const overviewCanvas = ref(null);
     const overview = ref(false);
+    const shortcutsShown = ref(false);
     const edges = new Map(); // id → edge: every edge, whether Vue Flow holds it now or not
     let flashed = { nodes: new Set(), edges: [], timer: null };
     let dragFrom = new Map();
@@ -145,10 +147,19 @@ export default {
             });
           });
 
+    // The whole graph in view, unless that would make the cards too small to read and the graph
+    // is small enough to show as cards: then the readable zoom, from the graph's left (where its
+    // inputs are), and the rest a pan away.
     async function fitView() {
       await viewportReady();
       await nextTick();
-      await flow.fitView({ padding: FIT_PADDING, duration: 0, includeHiddenNodes: true });
+      const { width, height } = flow.dimensions.value;
+      const nodes = flow.nodes.value;
+      const readable = nodes.length <= ENTER_OVERVIEW
+        ? readableViewport(nodes.map((node) => node.position), width, height, FIT_PADDING)
+        : null;
+      if (readable) await flow.setViewport(readable, { duration: 0 });
+      else await flow.fitView({ padding: FIT_PADDING, duration: 0, includeHiddenNodes: true, maxZoom: 1 });
       update();
       await nextFrame(); // update() has run
       await nextFrame(); // and what it changed is on screen
@@ -279,7 +290,25 @@ export default {
       update();
     }
 
-    expose({ load, apply, select, fitView, flashPath, setStates });
+    // Pan (at the same zoom) so that these nodes are in view, if any of them is not.
+    async function reveal(nodeIds) {
+      const nodes = nodeIds.map((id) => flow.findNode(id)).filter(Boolean);
+      if (!nodes.length) return;
+      const rect = screenRect();
+      const outside = nodes.some(({ position: { x, y } }) =>
+        x < rect.left || y < rect.top || x + CARD_WIDTH > rect.right || y + CARD_HEIGHT > rect.bottom);
+      if (!outside) return;
+      const xs = nodes.map((node) => node.position.x);
+      const ys = nodes.map((node) => node.position.y);
+      const centre = {
+        x: (Math.min(...xs) + Math.max(...xs) + CARD_WIDTH) / 2,
+        y: (Math.min(...ys) + Math.max(...ys) + CARD_HEIGHT) / 2,
+      };
+      await flow.setCenter(centre.x, centre.y, { zoom: flow.viewport.value.zoom, duration: 0 });
+      update();
+    }
+
+    expose({ load, apply, select, fitView, flashPath, setStates, reveal });
 
     // --- browser → Python ----------------------------------------------------------------
 
@@ -326,9 +355,25 @@ export default {
     flow.onNodesChange(queueSelection);
     flow.onEdgesChange(queueSelection);
 
+    function clearSelection() {
+      flow.removeSelectedNodes(flow.getSelectedNodes.value);
+      flow.removeSelectedEdges(flow.getSelectedEdges.value);
+      queueSelection([{ type: "select" }]);
+    }
+
     function onKeydown(event) {
       if (isTextInput(event.target)) return;
       const modifier = event.ctrlKey || event.metaKey;
+      if (event.key === "Escape") {
+        if (shortcutsShown.value) shortcutsShown.value = false;
+        else clearSelection();
+        return;
+      }
+      if (event.key === "?" && !modifier) {
+        event.preventDefault();
+        shortcutsShown.value = !shortcutsShown.value;
+        return;
+      }
       if (!modifier && (event.key === "Delete" || event.key === "Backspace")) {
         const [nodes, selectedEdges] = selectedIds();
         if (nodes.length || selectedEdges.length) {
@@ -372,6 +417,7 @@ export default {
         {
           ref: root,
           class: "swarm-canvas",
+          style: CARD_STYLE,
           tabindex: 0,
           "data-mode": overview.value ? "overview" : "cards",
           onKeydown,
@@ -396,7 +442,8 @@ export default {
             {
               default: () => [
                 h(Background, { gap: 20 }),
-                h(Controls, { showInteractive: false }),
+                h(ZoomControls, { flow, onFit: fitView }),
+                shortcutsShown.value ? h(ShortcutsPanel, { onClose: () => { shortcutsShown.value = false; } }) : null,
                 // The minimap draws hidden nodes as nothing; in the overview it has nothing to add.
                 overview.value ? null : h(MiniMap, { pannable: true, zoomable: true }),
                 h("canvas", {
