@@ -14,6 +14,7 @@ from nicegui.testing import User
 
 from nodes.validation import load_graph
 from studio.canvas import Canvas
+from studio.editor.layout import COLUMN_WIDTH
 from studio.editor.page import export_file_name
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -73,8 +74,8 @@ async def test_a_palette_click_adds_a_node_selects_it_and_sends_a_delta(user: Us
     user.find(marker='palette-agent').click()
     session = session_of(user, graph_id)
     assert 'agent' in session and session.node('agent').config == {'tier': 'auto', 'prompt': 'Describe the task for this agent.'}
-    assert [name for name, _ in calls] == ['apply', 'select']
-    assert calls[0][1][0][0]['op'] == 'add_node' and calls[1][1] == (['agent'],)
+    assert [name for name, _ in calls] == ['apply', 'select', 'reveal']  # brought into view: it may land off-screen
+    assert calls[0][1][0][0]['op'] == 'add_node' and calls[1][1] == (['agent'],) and calls[2][1] == (['agent'],)
     await user.should_see('id: agent · templates read its output as {{ agent }}')
 
 
@@ -329,9 +330,12 @@ async def test_versions_list_and_restore(user: User, graphs):
         user.find('Restore').click()
     await user.should_see('Restored version 1 as version 3.')
     assert graphs.get(graph_id).dumps() == load_graph(BRIEF).dumps()
-    assert 'report' in session_of(user, graph_id)
-    assert calls[-1][0] == 'load'
+    session = session_of(user, graph_id)
+    assert 'report' in session
+    assert calls[-1][0] == 'apply'  # the restore's deltas, not a reload
     await user.should_see('Saved · version 3')
+    user.find(marker='undo').click()  # a restore is an edit like any other
+    assert 'report' not in session
 
 
 async def test_tidy_up_lays_out_and_fits_the_view(user: User, graphs):
@@ -340,7 +344,7 @@ async def test_tidy_up_lays_out_and_fits_the_view(user: User, graphs):
     user.find(marker='tidy').click()
     session = session_of(user, graph_id)
     x = [session.node(node_id).position.x for node_id in ('brief', 'plan', 'tidy', 'report')]
-    assert [right - left for left, right in zip(x, x[1:])] == [280, 280, 280]
+    assert [right - left for left, right in zip(x, x[1:])] == [COLUMN_WIDTH] * 3
     assert len({session.node(node_id).position.y for node_id in session.node_ids()}) == 1
     assert [name for name, _ in calls][-2:] == ['apply', 'fit_view']
 
