@@ -169,36 +169,52 @@ export default {
       node.class = nodeClass(node.data, flashed.nodes.has(node.id));
     }
 
-    // Edges into a running node animate; one pass over the edges per batch of changes.
-    function refreshEdgeAnimation() {
-      const running = new Set(flow.nodes.value.filter((node) => node.data.run?.state === "running").map((node) => node.id));
-      for (const edge of edges.values()) {
-        const animated = running.has(edge.target);
-        if (edge.animated !== animated) updateEdge(edge.id, { animated });
-      }
+    // Edges into a running node animate. The running nodes and each node's incoming edges are
+    // kept as they change, so a batch of run states touches only its own nodes and their edges.
+    const running = new Set();
+    const incoming = new Map(); // node id → ids of the edges into it
+
+    function addEdgeRecord(edge) {
+      edges.set(edge.id, edge);
+      if (!incoming.has(edge.target)) incoming.set(edge.target, new Set());
+      incoming.get(edge.target).add(edge.id);
+      edge.animated = running.has(edge.target);
+    }
+
+    function removeEdgeRecord(id) {
+      const edge = edges.get(id);
+      if (!edge) return;
+      edges.delete(id);
+      incoming.get(edge.target)?.delete(id);
+    }
+
+    function setRunning(id, isRunning) {
+      if (isRunning === running.has(id)) return;
+      if (isRunning) running.add(id);
+      else running.delete(id);
+      for (const edgeId of incoming.get(id) ?? []) updateEdge(edgeId, { animated: isRunning });
     }
 
     function load(viewNodes, viewEdges) {
       clearFlash();
       edges.clear();
-      for (const view of viewEdges) {
-        const edge = toFlowEdge(view);
-        edges.set(edge.id, edge);
+      incoming.clear();
+      running.clear();
+      for (const view of viewNodes) {
+        if (view.state === "running") running.add(view.id);
       }
+      for (const view of viewEdges) addEdgeRecord(toFlowEdge(view));
       // A graph too large to show as cards opens in the overview; fitView settles the mode.
       overview.value = viewNodes.length > ENTER_OVERVIEW;
       flow.nodes.value = [];
       setFlowEdges([]);
       if (viewNodes.length) flow.setNodes(viewNodes.map((view) => ({ ...toFlowNode(view), hidden: overview.value })));
-      refreshEdgeAnimation();
       return fitView();
     }
 
     function apply(ops) {
       const newNodes = [];
       const removedNodes = new Set();
-      let statesChanged = false;
-      let edgesAdded = false;
       for (const op of ops) {
         if (op.op === "add_node") {
           const existing = flow.findNode(op.node.id);
@@ -208,23 +224,20 @@ export default {
           } else {
             newNodes.push({ ...toFlowNode(op.node), hidden: overview.value });
           }
-          statesChanged ||= "state" in op.node;
+          if ("state" in op.node) setRunning(op.node.id, op.node.state === "running");
         } else if (op.op === "update_node") {
           const node = flow.findNode(op.id);
           if (!node) continue;
           updateFlowNode(node, op.changes);
           refreshClass(node);
-          statesChanged ||= "state" in op.changes;
+          if ("state" in op.changes) setRunning(op.id, op.changes.state === "running");
         } else if (op.op === "remove_node") {
           removedNodes.add(op.id);
         } else if (op.op === "add_edge") {
           const edge = toFlowEdge(op.edge);
-          if (!edges.has(edge.id)) {
-            edges.set(edge.id, edge);
-            edgesAdded = true;
-          }
+          if (!edges.has(edge.id)) addEdgeRecord(edge);
         } else if (op.op === "remove_edge") {
-          edges.delete(op.id);
+          removeEdgeRecord(op.id);
         } else {
           console.warn("swarm-canvas: unknown op", op);
         }
@@ -232,13 +245,16 @@ export default {
       if (newNodes.length) flow.addNodes(newNodes);
       if (removedNodes.size) {
         for (const edge of edges.values()) {
-          if (removedNodes.has(edge.source) || removedNodes.has(edge.target)) edges.delete(edge.id);
+          if (removedNodes.has(edge.source) || removedNodes.has(edge.target)) removeEdgeRecord(edge.id);
+        }
+        for (const id of removedNodes) {
+          running.delete(id);
+          incoming.delete(id);
         }
         const known = [...removedNodes].filter((id) => flow.findNode(id));
         if (known.length) flow.removeNodes(known);
       }
       syncFlowEdges(); // now, so the DOM has the new edges when the call returns
-      if (statesChanged || edgesAdded) refreshEdgeAnimation();
       update();
     }
 
@@ -285,8 +301,8 @@ export default {
         const cleared = !change || ("state" in change && !change.state);
         node.data = { ...node.data, run: cleared ? null : { ...(node.data.run ?? {}), ...change } };
         refreshClass(node);
+        setRunning(id, node.data.run?.state === "running");
       }
-      refreshEdgeAnimation();
       update();
     }
 
