@@ -46,7 +46,7 @@ KIND_DRAG_TYPE = 'application/x-swarm-kind'  # NOTE: the canvas accepts drops of
 PALETTE_WIDTH = 160
 FOLDED_PALETTE_WIDTH = 52
 INSPECTOR_WIDTH = 320
-"""NOTE: the run drawer (studio/run/editor_run.py) is as wide, so it covers the inspector and not the canvas."""
+"""The run drawer (studio/run/editor_run.py) stays 384 px wide, for its tables: it overlaps the canvas a little."""
 
 
 def export_file_name(name: str) -> str:
@@ -57,8 +57,6 @@ def export_file_name(name: str) -> str:
 
 class EditorPage:
     """One browser tab editing one graph."""
-
-    INSPECTOR_WIDTH = INSPECTOR_WIDTH
 
     def __init__(self, open_graph: OpenGraph, sessions: OpenGraphs, client: Client) -> None:
         self.open_graph = open_graph

@@ -100,9 +100,9 @@ class EditorRun:
             ui.button(icon='settings', on_click=lambda: ui.navigate.to('/settings')) \
                 .props('flat round color=white aria-label=Settings').mark('settings').tooltip('Settings')
         self.toolbar = RunToolbar(on_export=self.export_shown, on_close=self.close_run)
-        # NOTE: as wide as the inspector (INSPECTOR_WIDTH in studio/editor/page.py), so the drawer
-        # covers the inspector and never the canvas: fit view then shows the whole graph.
-        with ui.right_drawer(value=False).props(f'overlay width={self.page.INSPECTOR_WIDTH} bordered').classes('bg-white p-0') \
+        # NOTE: as wide as the inspector (w-96 in studio/editor/page.py), so the drawer covers the
+        # inspector and never the canvas: fit view then shows the whole graph.
+        with ui.right_drawer(value=False).props('overlay width=384 bordered').classes('bg-white p-0') \
                 .mark('run-drawer') as self.drawer:
             self.panel = RunPanel(NodeActions(self.rerun_from, self.pin_output, self.edit_pin, self.unpin))
         self.history = HistoryList(self.panel.history_box, self.open_run, self.export_run)
