@@ -375,3 +375,26 @@ async def test_a_2400_node_graph_opens_and_an_edit_sends_only_its_delta(user: Us
     assert calls == [('apply', ([{'op': 'add_edge', 'edge': {'id': 'brief->result', 'source': 'brief', 'target': 'result'}}],)),
                      ('apply', ([{'op': 'update_node', 'id': 'a00007', 'changes': {'title': ''}}],)),
                      ('apply', ([{'op': 'update_node', 'id': 'a00007', 'changes': {'title': 'Renamed'}}],))]
+
+
+def test_a_run_of_autosaves_is_listed_as_its_newest_until_show_all():
+    from types import SimpleNamespace
+
+    from studio.editor.page import collapse_autosaves
+    versions = [SimpleNamespace(number=number, note=note) for number, note in
+                ((6, 'autosave'), (5, 'autosave'), (4, 'autosave'), (3, 'saved'), (2, 'autosave'), (1, 'imported'))]
+    assert [v.number for v in collapse_autosaves(versions, current=6)] == [6, 3, 2, 1]
+    assert [v.number for v in collapse_autosaves(versions, current=5)] == [6, 5, 3, 2, 1]
+
+
+async def test_the_versions_list_hides_older_autosaves_behind_show_all(user: User, graphs):
+    graph_id, _ = await open_editor(user, graphs)
+    for x in (10, 20, 30):
+        canvas_event(user, 'move', [{'id': 'report', 'x': x, 'y': 0}])
+        await user.sessions.get(graph_id).save('autosave')
+    user.find(marker='versions').click()
+    await user.should_see(marker='version-4')
+    await user.should_see('2 older autosaves not listed')
+    await user.should_not_see(marker='version-2')
+    user.find('Show all').click()
+    await user.should_see(marker='version-2')

@@ -55,6 +55,14 @@ def export_file_name(name: str) -> str:
     return f'{stem or "graph"}.json'
 
 
+def collapse_autosaves(versions: list, current: int) -> list:
+    """The versions worth listing (newest first): of a run of autosaves one after another, only the
+    newest (and the current version), so a long session's autosaves do not flood the list."""
+    return [version for index, version in enumerate(versions)
+            if not (version.note == 'autosave' and index and versions[index - 1].note == 'autosave'
+                    and version.number != current)]
+
+
 class EditorPage:
     """One browser tab editing one graph."""
 
@@ -275,21 +283,33 @@ class EditorPage:
         versions = await run.io_bound(self.open_graph.graphs.versions, self.open_graph.graph_id)
         with ui.dialog() as dialog, ui.card().classes('w-[36rem]').mark('versions'):
             ui.label('Versions').classes('text-lg')
-            with ui.scroll_area().classes('h-96'):
-                for version in versions:
-                    with ui.row().classes('w-full items-center gap-2 no-wrap').mark(f'version-{version.number}'):
-                        ui.label(f'v{version.number}').classes('w-12 font-mono')
-                        ui.label(saved_at(version.created_at)).classes('w-44 text-sm')
-                        ui.label(f'{version.node_count} nodes').classes('w-20 text-sm')
-                        ui.label(version.note).classes('grow text-sm text-grey-7')
-                        if version.number == self.open_graph.version:
-                            ui.label('current').classes('text-sm text-positive')
-                        else:
-                            ui.button('Restore', on_click=lambda n=version.number: self.restore(n, dialog)) \
-                                .props('flat dense')
+            rows = ui.scroll_area().classes('h-96')
+
+            def fill(listed: list) -> None:
+                rows.clear()
+                with rows:
+                    for version in listed:
+                        self._version_row(version, saved_at, dialog)
+                    hidden = len(versions) - len(listed)
+                    if hidden:
+                        with ui.row().classes('w-full items-center gap-2'):
+                            ui.label(f'{hidden} older autosave{"s" * (hidden != 1)} not listed').classes('text-sm text-grey-7')
+                            ui.button('Show all', on_click=lambda: fill(versions)).props('flat dense')
+            fill(collapse_autosaves(versions, self.open_graph.version))
             with ui.row().classes('w-full justify-end'):
                 ui.button('Close', on_click=dialog.close)
         dialog.open()
+
+    def _version_row(self, version, saved_at, dialog: ui.dialog) -> None:
+        with ui.row().classes('w-full items-center gap-2 no-wrap').mark(f'version-{version.number}'):
+            ui.label(f'v{version.number}').classes('w-12 font-mono')
+            ui.label(saved_at(version.created_at)).classes('w-44 text-sm')
+            ui.label(f'{version.node_count} nodes').classes('w-20 text-sm')
+            ui.label(version.note).classes('grow text-sm text-grey-7')
+            if version.number == self.open_graph.version:
+                ui.label('current').classes('text-sm text-positive')
+            else:
+                ui.button('Restore', on_click=lambda n=version.number: self.restore(n, dialog)).props('flat dense')
 
     async def restore(self, number: int, dialog: ui.dialog) -> None:
         dialog.close()
