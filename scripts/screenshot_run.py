@@ -55,7 +55,8 @@ def main() -> int:
                 page = browser.new_page(viewport={'width': 1920, 'height': 1000}, device_scale_factor=1)
                 page.set_default_timeout(30_000)
                 page.goto(f'{url}/graph/{graph_id}')
-                page.locator('.vue-flow__node[data-id="report"]').wait_for()
+                page.locator('.vue-flow__node[data-id="question"]').wait_for()
+                page.get_by_role('button', name='Fold the palette').click()  # the canvas gets the width
                 page.get_by_role('button', name='Run', exact=True).click()
                 page.get_by_label(re.compile('Simulated latency per call')).fill(str(args.latency_ms))
                 page.get_by_role('button', name='Start').click()

@@ -14,6 +14,7 @@ from nicegui.testing import User
 
 from nodes.validation import load_graph
 from studio.canvas import Canvas
+from studio.editor.layout import COLUMN_WIDTH
 from studio.editor.page import export_file_name
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -73,8 +74,8 @@ async def test_a_palette_click_adds_a_node_selects_it_and_sends_a_delta(user: Us
     user.find(marker='palette-agent').click()
     session = session_of(user, graph_id)
     assert 'agent' in session and session.node('agent').config == {'tier': 'auto', 'prompt': 'Describe the task for this agent.'}
-    assert [name for name, _ in calls] == ['apply', 'select']
-    assert calls[0][1][0][0]['op'] == 'add_node' and calls[1][1] == (['agent'],)
+    assert [name for name, _ in calls] == ['apply', 'select', 'reveal']  # brought into view: it may land off-screen
+    assert calls[0][1][0][0]['op'] == 'add_node' and calls[1][1] == (['agent'],) and calls[2][1] == (['agent'],)
     await user.should_see('id: agent · templates read its output as {{ agent }}')
 
 
@@ -341,9 +342,12 @@ async def test_versions_list_and_restore(user: User, graphs):
         user.find('Restore').click()
     await user.should_see('Restored version 1 as version 3.')
     assert graphs.get(graph_id).dumps() == load_graph(BRIEF).dumps()
-    assert 'report' in session_of(user, graph_id)
-    assert calls[-1][0] == 'load'
+    session = session_of(user, graph_id)
+    assert 'report' in session
+    assert calls[-1][0] == 'apply'  # the restore's deltas, not a reload
     await user.should_see('Saved · version 3')
+    user.find(marker='undo').click()  # a restore is an edit like any other
+    assert 'report' not in session
 
 
 async def test_tidy_up_lays_out_and_fits_the_view(user: User, graphs):
@@ -352,7 +356,7 @@ async def test_tidy_up_lays_out_and_fits_the_view(user: User, graphs):
     user.find(marker='tidy').click()
     session = session_of(user, graph_id)
     x = [session.node(node_id).position.x for node_id in ('brief', 'plan', 'tidy', 'report')]
-    assert [right - left for left, right in zip(x, x[1:])] == [280, 280, 280]
+    assert [right - left for left, right in zip(x, x[1:])] == [COLUMN_WIDTH] * 3
     assert len({session.node(node_id).position.y for node_id in session.node_ids()}) == 1
     assert [name for name, _ in calls][-2:] == ['apply', 'fit_view']
 
@@ -400,3 +404,26 @@ async def test_a_stored_graph_that_cannot_be_loaded_opens_with_its_problems_list
     await user.open(f'/graph/{graph_id}')
     await user.should_see(f'The stored graph "{graph_id}" cannot be drawn; its problems:')
     await user.should_see('nodes.0.position.x: Value error, must be a number')
+
+
+def test_a_run_of_autosaves_is_listed_as_its_newest_until_show_all():
+    from types import SimpleNamespace
+
+    from studio.editor.page import collapse_autosaves
+    versions = [SimpleNamespace(number=number, note=note) for number, note in
+                ((6, 'autosave'), (5, 'autosave'), (4, 'autosave'), (3, 'saved'), (2, 'autosave'), (1, 'imported'))]
+    assert [v.number for v in collapse_autosaves(versions, current=6)] == [6, 3, 2, 1]
+    assert [v.number for v in collapse_autosaves(versions, current=5)] == [6, 5, 3, 2, 1]
+
+
+async def test_the_versions_list_hides_older_autosaves_behind_show_all(user: User, graphs):
+    graph_id, _ = await open_editor(user, graphs)
+    for x in (10, 20, 30):
+        canvas_event(user, 'move', [{'id': 'report', 'x': x, 'y': 0}])
+        await user.sessions.get(graph_id).save('autosave')
+    user.find(marker='versions').click()
+    await user.should_see(marker='version-4')
+    await user.should_see('2 older autosaves not listed')
+    await user.should_not_see(marker='version-2')
+    user.find('Show all').click()
+    await user.should_see(marker='version-2')

@@ -453,3 +453,50 @@ def test_unknown_keys_holding_null_survive_an_edit_session():
     graph = load_graph(json.dumps(document))
     assert EditorSession(graph).graph().dumps() == graph.dumps()
     assert json.loads(graph.dumps())['reviewed_by'] is None
+
+
+def test_becoming_another_version_is_one_undoable_step_of_deltas():
+    session = EditorSession(brief_graph())
+    target = session.graph().model_copy(deep=True)
+    session.move([('plan', 900, 900)])
+    session.set_title('tidy', 'Tidier')
+    session.delete(['report'])
+    session.add_node('agent', 10, 10)
+    session.connect('tidy', 'agent')
+    before = session.graph().dumps()
+    ops = session.become(target, 'restore version 1')
+    assert session.graph().dumps() == target.dumps()
+    assert {'op': 'update_node', 'id': 'plan', 'changes': {'x': 260, 'y': 0}} in ops
+    assert {'op': 'remove_node', 'id': 'agent'} in ops
+    assert any(op['op'] == 'add_node' and op['node']['id'] == 'report' for op in ops)
+    assert session.undo_label == 'restore version 1'
+    session.undo()
+    assert session.graph().dumps() == before
+    session.redo()
+    assert session.graph().dumps() == target.dumps()
+
+
+def test_becoming_a_version_restores_config_name_description_and_replaces_a_changed_kind():
+    session = EditorSession(brief_graph())
+    target = session.graph().model_copy(deep=True)
+    session.set_config('plan', 'temperature', 0.9)
+    session.set_name('Renamed')
+    document = target.to_document()
+    document['description'] = 'Restored description'
+    target = Graph.model_validate(document)
+    session.become(target, 'restore')
+    assert session.graph().dumps() == target.dumps()
+    assert session.become(target, 'again') == []
+
+
+def test_becoming_a_version_brings_back_its_drafts_and_undo_takes_them_away():
+    session = EditorSession(brief_graph())
+    session.set_draft('tidy', 'output_schema', '{"type": "object",')
+    with_draft = session.graph().model_copy(deep=True)
+    session.set_draft('tidy', 'output_schema', None)
+    assert session.draft('tidy', 'output_schema') is None
+    session.become(with_draft, 'restore version 2')
+    assert session.draft('tidy', 'output_schema') == '{"type": "object",'
+    assert session.graph().dumps() == with_draft.dumps()
+    session.undo()
+    assert session.draft('tidy', 'output_schema') is None

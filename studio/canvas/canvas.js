@@ -31,6 +31,9 @@ export default {
     flash_path(nodeIds) {
       this.$refs.flow.flashPath(nodeIds);
     },
+    reveal(nodeIds) {
+      return this.$refs.flow.reveal(nodeIds).then(() => true);
+    },
     set_states(states) {
       this.$refs.flow.setStates(states);
     },

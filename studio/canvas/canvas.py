@@ -59,8 +59,17 @@ class Canvas(Element, component='canvas.js', esm={'swarm-canvas': 'dist'}, defau
         self.run_method('select', list(node_ids))
 
     def fit_view(self) -> AwaitableResponse:
-        """Zoom and pan so that the whole graph is visible."""
+        """Zoom and pan so that the whole graph is visible, unless its cards would be too small to
+        read: then the view shows it at the smallest readable zoom from its left, and the rest is a pan away.
+        """
         return self.run_method('fit_view', timeout=10)
+
+    def reveal(self, node_ids: list[str]) -> AwaitableResponse:
+        """Pan, at the same zoom, so that these nodes are in view (nothing moves if they are).
+
+        :param node_ids: ids of the nodes to bring into view
+        """
+        return self.run_method('reveal', list(node_ids), timeout=10)
 
     def flash_path(self, node_ids: list[str]) -> None:
         """Highlight a path of nodes, and the edges between consecutive ones, for about 2 s.

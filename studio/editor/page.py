@@ -47,12 +47,24 @@ document.addEventListener('keydown', (event) => {
 </script>
 '''
 KIND_DRAG_TYPE = 'application/x-swarm-kind'  # NOTE: the canvas accepts drops of this type (canvas README)
+PALETTE_WIDTH = 160
+FOLDED_PALETTE_WIDTH = 52
+INSPECTOR_WIDTH = 320
+"""The run drawer (studio/run/editor_run.py) stays 384 px wide, for its tables: it overlaps the canvas a little."""
 
 
 def export_file_name(name: str) -> str:
     """A file name for a graph's export: its name, lowercased, with dashes."""
     stem = re.sub(r'[^a-z0-9]+', '-', name.lower()).strip('-')
     return f'{stem or "graph"}.json'
+
+
+def collapse_autosaves(versions: list, current: int) -> list:
+    """The versions worth listing (newest first): of a run of autosaves one after another, only the
+    newest (and the current version), so a long session's autosaves do not flood the list."""
+    return [version for index, version in enumerate(versions)
+            if not (version.note == 'autosave' and index and versions[index - 1].note == 'autosave'
+                    and version.number != current)]
 
 
 class EditorPage:
@@ -74,7 +86,8 @@ class EditorPage:
         with ui.row().classes('w-full no-wrap gap-0').style('height: calc(100vh - 56px)'):
             self._palette()
             self.canvas = Canvas().classes('grow').style('height: 100%; width: auto; min-width: 0')
-            with ui.scroll_area().classes('w-96 h-full border-l bg-white'):
+            with ui.scroll_area().classes('h-full border-l bg-white').style(f'width: {INSPECTOR_WIDTH}px') \
+                    .mark('inspector-panel') as self.inspector_panel:
                 self.inspector = Inspector(lambda: self.open_graph.session)
         self.canvas.on('connect', self.on_connect)
         self.canvas.on('move', self.on_move)
@@ -89,6 +102,7 @@ class EditorPage:
         open_graph.status_listeners.append(self.on_status)
         client.on_disconnect(self.on_disconnect)
         client.on_delete(self.on_page_gone)
+        self.session.tidy_if_stacked()  # a file written without a layout opens laid out, one undo away
         self.canvas.load(*self.session.view())
         self.on_status()
         # Running missions (studio/run): Run/Cancel, run figures, run panel, history, node run details.
@@ -115,6 +129,7 @@ class EditorPage:
             self._tool('delete', 'Delete the selection (Delete)', self.delete_selection, 'delete')
             self._tool('account_tree', 'Tidy up: lay out in layers', self.tidy, 'tidy')
             self._tool('fit_screen', 'Fit the graph in view', self.canvas_fit, 'fit')
+            self._tool('view_sidebar', 'Show or hide the inspector', self.toggle_inspector, 'toggle-inspector')
             self._tool('history', 'Versions', self.show_versions, 'versions')
             self._tool('download', 'Export the graph file', self.export, 'export')
             ui.button('Save', icon='save', on_click=self.save).props('flat color=white aria-label=Save').mark('save') \
@@ -125,19 +140,34 @@ class EditorPage:
             .tooltip(tip).mark(marker)
 
     def _palette(self) -> None:
-        with ui.column().classes('w-48 h-full p-2 gap-2 border-r bg-slate-50').mark('palette'):
-            ui.label('Add a node').classes('text-xs uppercase text-grey-7')
+        # Narrow, and folds to a rail of icons: the canvas gets the width.
+        with ui.column().classes('h-full p-2 gap-2 border-r bg-slate-50 no-wrap') \
+                .style(f'width: {PALETTE_WIDTH}px').mark('palette') as self.palette:
+            with ui.row().classes('w-full items-center no-wrap gap-0'):
+                self.palette_heading = ui.label('Add a node').classes('text-xs uppercase text-grey-7 grow')
+                self.palette_fold = ui.button(icon='chevron_left', on_click=self.toggle_palette) \
+                    .props('flat dense round size=sm aria-label="Fold the palette"').mark('fold-palette')
+            self.palette_labels: list[ui.label] = []
             for kind in KINDS.values():
                 with ui.row().classes('w-full items-center gap-2 p-2 rounded border bg-white cursor-grab no-wrap') \
                         .props(f'draggable=true data-kind={kind.name}').mark(f'palette-{kind.name}') as item:
                     ui.icon(kind.icon).classes('text-xl text-slate-600')
-                    with ui.column().classes('gap-0'):
-                        ui.label(kind.label).classes('font-medium')
-                        ui.label(kind.description).classes('text-xs text-grey-7 leading-tight')
+                    self.palette_labels.append(ui.label(kind.label).classes('font-medium'))
                 item.on('dragstart', js_handler=f'(event) => event.dataTransfer.setData('
                                                 f'{json.dumps(KIND_DRAG_TYPE)}, {json.dumps(kind.name)})')
                 item.on('click', lambda kind=kind: self.add_node(kind.name))
-                item.tooltip('Click to add, or drag onto the canvas')
+                item.tooltip(f'{kind.description} Click to add, or drag onto the canvas.')
+
+    def toggle_palette(self) -> None:
+        folded = self.palette_heading.visible
+        self.palette.style(f'width: {FOLDED_PALETTE_WIDTH if folded else PALETTE_WIDTH}px')
+        for label in (self.palette_heading, *self.palette_labels):
+            label.set_visibility(not folded)
+        self.palette_fold.props(f'icon={"chevron_right" if folded else "chevron_left"} '
+                                f'aria-label="{"Unfold" if folded else "Fold"} the palette"')
+
+    def toggle_inspector(self) -> None:
+        self.inspector_panel.set_visibility(not self.inspector_panel.visible)
 
     # From the canvas.
     def on_connect(self, event) -> None:
@@ -180,10 +210,13 @@ class EditorPage:
 
     # Edits.
     def add_node(self, kind: str, x: float | None = None, y: float | None = None) -> None:
-        if x is None or y is None:
+        placed = x is not None and y is not None
+        if not placed:
             x, y = self.session.next_free_position(near=self.inspector.node_id)
         new_ids = added_node_ids(self.session.add_node(kind, x, y))
         self.select(new_ids)
+        if not placed:  # dropped nodes are where the pointer was; others may be off-screen
+            self.canvas.reveal(new_ids)
 
     def select(self, node_ids: list[str]) -> None:
         self.selected_nodes, self.selected_edges = list(node_ids), []
@@ -275,21 +308,33 @@ class EditorPage:
         versions = await run.io_bound(self.open_graph.graphs.versions, self.open_graph.graph_id)
         with ui.dialog() as dialog, ui.card().classes('w-[36rem]').mark('versions'):
             ui.label('Versions').classes('text-lg')
-            with ui.scroll_area().classes('h-96'):
-                for version in versions:
-                    with ui.row().classes('w-full items-center gap-2 no-wrap').mark(f'version-{version.number}'):
-                        ui.label(f'v{version.number}').classes('w-12 font-mono')
-                        ui.label(saved_at(version.created_at)).classes('w-44 text-sm')
-                        ui.label(f'{version.node_count} nodes').classes('w-20 text-sm')
-                        ui.label(version.note).classes('grow text-sm text-grey-7')
-                        if version.number == self.open_graph.version:
-                            ui.label('current').classes('text-sm text-positive')
-                        else:
-                            ui.button('Restore', on_click=lambda n=version.number: self.restore(n, dialog)) \
-                                .props('flat dense')
+            rows = ui.scroll_area().classes('h-96')
+
+            def fill(listed: list) -> None:
+                rows.clear()
+                with rows:
+                    for version in listed:
+                        self._version_row(version, saved_at, dialog)
+                    hidden = len(versions) - len(listed)
+                    if hidden:
+                        with ui.row().classes('w-full items-center gap-2'):
+                            ui.label(f'{hidden} older autosave{"s" * (hidden != 1)} not listed').classes('text-sm text-grey-7')
+                            ui.button('Show all', on_click=lambda: fill(versions)).props('flat dense')
+            fill(collapse_autosaves(versions, self.open_graph.version))
             with ui.row().classes('w-full justify-end'):
                 ui.button('Close', on_click=dialog.close)
         dialog.open()
+
+    def _version_row(self, version, saved_at, dialog: ui.dialog) -> None:
+        with ui.row().classes('w-full items-center gap-2 no-wrap').mark(f'version-{version.number}'):
+            ui.label(f'v{version.number}').classes('w-12 font-mono')
+            ui.label(saved_at(version.created_at)).classes('w-44 text-sm')
+            ui.label(f'{version.node_count} nodes').classes('w-20 text-sm')
+            ui.label(version.note).classes('grow text-sm text-grey-7')
+            if version.number == self.open_graph.version:
+                ui.label('current').classes('text-sm text-positive')
+            else:
+                ui.button('Restore', on_click=lambda n=version.number: self.restore(n, dialog)).props('flat dense')
 
     async def restore(self, number: int, dialog: ui.dialog) -> None:
         dialog.close()

@@ -122,6 +122,11 @@ class OpenGraph:
             except (StorageError, GraphNotFound) as error:
                 log.error('could not save graph %s: %s', self.graph_id, error)
 
+    def mark_saved(self, version: int) -> None:
+        """The session as it is now is stored as `version` (by a restore, which saves it itself)."""
+        self.saved_revision, self.version = self.session.revision, version
+        self._status_changed()
+
     def replace(self, session: EditorSession, version: int) -> None:
         """Swap in a new session (a restored version): pages reload the canvas from it."""
         self.session.listeners.remove(self._changed)
@@ -186,8 +191,11 @@ class OpenGraphs:
                 raise EditsNotSaved(f'version {number} was not restored: {entry.error}')
         version = await run.io_bound(self.graphs.restore, graph_id, number)
         if entry is not None:
-            _, current, session = await run.io_bound(self._load, graph_id)
-            entry.replace(session, current)
+            # One undoable edit of the open session (not a new session): pages get its deltas and
+            # keep their undo history.
+            graph = await run.io_bound(self.graphs.get, graph_id)
+            entry.session.become(graph, f'restore version {number}')
+            entry.mark_saved(version.number)
         return version
 
     async def reload(self, graph_id: str) -> None:

@@ -99,8 +99,14 @@ class SetName:
     name: str
 
 
+@dataclass(frozen=True)
+class SetHeader:
+    """The graph's fields other than name, nodes and edges (description, format version…)."""
+    header: dict
+
+
 Change = Union[AddNode, RemoveNode, AddEdge, RemoveEdge, MoveNode, SetTitle, SetConfig, ReplaceConfig, SetDraft,
-               SetName]
+               SetName, SetHeader]
 
 
 @dataclass
@@ -375,6 +381,51 @@ class EditorSession:
                                  if (self._nodes[node_id].position.x, self._nodes[node_id].position.y) != (x, y)]
         return self.execute('tidy up', changes)
 
+    def tidy_if_stacked(self) -> list[dict]:
+        """Tidy up a graph whose nodes all sit at one position (a file written without a layout), as one step."""
+        if not layout.is_stacked(self._nodes):
+            return []
+        positions = layout.tidy_positions(self._nodes, self.dag)
+        return self.execute('lay out the stacked nodes', [MoveNode(node_id, x, y) for node_id, (x, y) in positions.items()])
+
+    def become(self, graph: Graph, label: str) -> list[dict]:
+        """Make the graph equal to `graph` as one undoable step (restoring a version): only what
+        differs changes, so the canvas gets deltas, not a reload."""
+        target_nodes = {node.id: node for node in graph.nodes}
+        target_edges = {(edge.source, edge.target): edge for edge in graph.edges}
+        # A node whose kind or unknown keys differ is replaced: no smaller change can reach it.
+        replaced = {node_id for node_id, node in self._nodes.items() if node_id in target_nodes
+                    and (target_nodes[node_id].kind, target_nodes[node_id].model_extra) != (node.kind, node.model_extra)}
+        gone = [node_id for node_id in self._nodes if node_id not in target_nodes or node_id in replaced]
+        gone_set = set(gone)
+        changes: list[Change] = [RemoveEdge(*pair) for pair, edge in self._edges.items()
+                                 if pair not in target_edges or pair[0] in gone_set or pair[1] in gone_set
+                                 or edge != target_edges[pair]]
+        changes += [RemoveNode(node_id) for node_id in gone]
+        for node in graph.nodes:
+            current = None if node.id in gone_set else self._nodes.get(node.id)
+            if current is None:
+                changes.append(AddNode(node, self._take_order()))
+                continue
+            if (current.position.x, current.position.y) != (node.position.x, node.position.y):
+                changes.append(MoveNode(node.id, node.position.x, node.position.y))
+            if current.title != node.title:
+                changes.append(SetTitle(node.id, node.title))
+            if current.config != node.config or list(current.config) != list(node.config):
+                changes.append(ReplaceConfig(node.id, copy.deepcopy(node.config)))
+            drafts, target_drafts = current.drafts or {}, node.drafts or {}
+            changes += [SetDraft(node.id, key, target_drafts.get(key)) for key in {**drafts, **target_drafts}
+                        if drafts.get(key) != target_drafts.get(key)]
+        removed_edges = {(change.source, change.target) for change in changes if isinstance(change, RemoveEdge)}
+        changes += [AddEdge(edge, self._take_order()) for pair, edge in target_edges.items()
+                    if pair not in self._edges or pair in removed_edges]
+        if graph.name != self.name:
+            changes.append(SetName(graph.name))
+        header = {key: value for key, value in graph.to_document().items() if key not in ('name', 'nodes', 'edges')}
+        if header != self._header:
+            changes.append(SetHeader(header))
+        return self.execute(label, changes)
+
     def copy(self, node_ids: Iterable[str]) -> int:
         """Put the nodes (and the edges between them) on the clipboard; return how many nodes."""
         chosen = [node_id for node_id in dict.fromkeys(node_ids) if node_id in self._nodes]
@@ -527,6 +578,10 @@ class EditorSession:
         if isinstance(change, SetName):
             inverse = SetName(self.name)
             self.name = change.name
+            return inverse
+        if isinstance(change, SetHeader):
+            inverse = SetHeader(copy.deepcopy(self._header))
+            self._header = copy.deepcopy(change.header)
             return inverse
         raise TypeError(f'not a change: {change!r}')
 

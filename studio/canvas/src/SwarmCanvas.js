@@ -9,11 +9,12 @@
 import { h, markRaw, nextTick, ref, watch } from "vue";
 import { ConnectionMode, VueFlow, useVueFlow } from "@vue-flow/core";
 import { Background } from "@vue-flow/background";
-import { Controls } from "@vue-flow/controls";
 import { MiniMap } from "@vue-flow/minimap";
 import SwarmNode from "./SwarmNode.js";
 import { ENTER_OVERVIEW, LEAVE_OVERVIEW, nodesIn, paintOverview, viewRect } from "./overview.js";
-import { edgeId, nodeClass, toFlowEdge, toFlowNode, updateFlowNode } from "./view.js";
+import { ShortcutsPanel, ZoomControls } from "./panels.js";
+import { readableViewport } from "./fit.js";
+import { CARD_HEIGHT, CARD_STYLE, CARD_WIDTH, edgeId, nodeClass, toFlowEdge, toFlowNode, updateFlowNode } from "./view.js";
 
 const FLASH_MS = 2000;
 const NODE_TYPES = { swarm: markRaw(SwarmNode) };
@@ -38,6 +39,7 @@ export default {
     const root = ref(null);
     const overviewCanvas = ref(null);
     const overview = ref(false);
+    const shortcutsShown = ref(false);
     const edges = new Map(); // id → edge: every edge, whether Vue Flow holds it now or not
     let flashed = { nodes: new Set(), edges: [], timer: null };
     let dragFrom = new Map();
@@ -145,10 +147,19 @@ export default {
             });
           });
 
+    // The whole graph in view, unless that would make the cards too small to read and the graph
+    // is small enough to show as cards: then the readable zoom, from the graph's left (where its
+    // inputs are), and the rest a pan away.
     async function fitView() {
       await viewportReady();
       await nextTick();
-      await flow.fitView({ padding: FIT_PADDING, duration: 0, includeHiddenNodes: true });
+      const { width, height } = flow.dimensions.value;
+      const nodes = flow.nodes.value;
+      const readable = nodes.length <= ENTER_OVERVIEW
+        ? readableViewport(nodes.map((node) => node.position), width, height, FIT_PADDING)
+        : null;
+      if (readable) await flow.setViewport(readable, { duration: 0 });
+      else await flow.fitView({ padding: FIT_PADDING, duration: 0, includeHiddenNodes: true, maxZoom: 1 });
       update();
       await nextFrame(); // update() has run
       await nextFrame(); // and what it changed is on screen
@@ -158,36 +169,52 @@ export default {
       node.class = nodeClass(node.data, flashed.nodes.has(node.id));
     }
 
-    // Edges into a running node animate; one pass over the edges per batch of changes.
-    function refreshEdgeAnimation() {
-      const running = new Set(flow.nodes.value.filter((node) => node.data.run?.state === "running").map((node) => node.id));
-      for (const edge of edges.values()) {
-        const animated = running.has(edge.target);
-        if (edge.animated !== animated) updateEdge(edge.id, { animated });
-      }
+    // Edges into a running node animate. The running nodes and each node's incoming edges are
+    // kept as they change, so a batch of run states touches only its own nodes and their edges.
+    const running = new Set();
+    const incoming = new Map(); // node id → ids of the edges into it
+
+    function addEdgeRecord(edge) {
+      edges.set(edge.id, edge);
+      if (!incoming.has(edge.target)) incoming.set(edge.target, new Set());
+      incoming.get(edge.target).add(edge.id);
+      edge.animated = running.has(edge.target);
+    }
+
+    function removeEdgeRecord(id) {
+      const edge = edges.get(id);
+      if (!edge) return;
+      edges.delete(id);
+      incoming.get(edge.target)?.delete(id);
+    }
+
+    function setRunning(id, isRunning) {
+      if (isRunning === running.has(id)) return;
+      if (isRunning) running.add(id);
+      else running.delete(id);
+      for (const edgeId of incoming.get(id) ?? []) updateEdge(edgeId, { animated: isRunning });
     }
 
     function load(viewNodes, viewEdges) {
       clearFlash();
       edges.clear();
-      for (const view of viewEdges) {
-        const edge = toFlowEdge(view);
-        edges.set(edge.id, edge);
+      incoming.clear();
+      running.clear();
+      for (const view of viewNodes) {
+        if (view.state === "running") running.add(view.id);
       }
+      for (const view of viewEdges) addEdgeRecord(toFlowEdge(view));
       // A graph too large to show as cards opens in the overview; fitView settles the mode.
       overview.value = viewNodes.length > ENTER_OVERVIEW;
       flow.nodes.value = [];
       setFlowEdges([]);
       if (viewNodes.length) flow.setNodes(viewNodes.map((view) => ({ ...toFlowNode(view), hidden: overview.value })));
-      refreshEdgeAnimation();
       return fitView();
     }
 
     function apply(ops) {
       const newNodes = [];
       const removedNodes = new Set();
-      let statesChanged = false;
-      let edgesAdded = false;
       for (const op of ops) {
         if (op.op === "add_node") {
           const existing = flow.findNode(op.node.id);
@@ -197,23 +224,20 @@ export default {
           } else {
             newNodes.push({ ...toFlowNode(op.node), hidden: overview.value });
           }
-          statesChanged ||= "state" in op.node;
+          if ("state" in op.node) setRunning(op.node.id, op.node.state === "running");
         } else if (op.op === "update_node") {
           const node = flow.findNode(op.id);
           if (!node) continue;
           updateFlowNode(node, op.changes);
           refreshClass(node);
-          statesChanged ||= "state" in op.changes;
+          if ("state" in op.changes) setRunning(op.id, op.changes.state === "running");
         } else if (op.op === "remove_node") {
           removedNodes.add(op.id);
         } else if (op.op === "add_edge") {
           const edge = toFlowEdge(op.edge);
-          if (!edges.has(edge.id)) {
-            edges.set(edge.id, edge);
-            edgesAdded = true;
-          }
+          if (!edges.has(edge.id)) addEdgeRecord(edge);
         } else if (op.op === "remove_edge") {
-          edges.delete(op.id);
+          removeEdgeRecord(op.id);
         } else {
           console.warn("swarm-canvas: unknown op", op);
         }
@@ -221,13 +245,16 @@ export default {
       if (newNodes.length) flow.addNodes(newNodes);
       if (removedNodes.size) {
         for (const edge of edges.values()) {
-          if (removedNodes.has(edge.source) || removedNodes.has(edge.target)) edges.delete(edge.id);
+          if (removedNodes.has(edge.source) || removedNodes.has(edge.target)) removeEdgeRecord(edge.id);
+        }
+        for (const id of removedNodes) {
+          running.delete(id);
+          incoming.delete(id);
         }
         const known = [...removedNodes].filter((id) => flow.findNode(id));
         if (known.length) flow.removeNodes(known);
       }
       syncFlowEdges(); // now, so the DOM has the new edges when the call returns
-      if (statesChanged || edgesAdded) refreshEdgeAnimation();
       update();
     }
 
@@ -274,12 +301,30 @@ export default {
         const cleared = !change || ("state" in change && !change.state);
         node.data = { ...node.data, run: cleared ? null : { ...(node.data.run ?? {}), ...change } };
         refreshClass(node);
+        setRunning(id, node.data.run?.state === "running");
       }
-      refreshEdgeAnimation();
       update();
     }
 
-    expose({ load, apply, select, fitView, flashPath, setStates });
+    // Pan (at the same zoom) so that these nodes are in view, if any of them is not.
+    async function reveal(nodeIds) {
+      const nodes = nodeIds.map((id) => flow.findNode(id)).filter(Boolean);
+      if (!nodes.length) return;
+      const rect = screenRect();
+      const outside = nodes.some(({ position: { x, y } }) =>
+        x < rect.left || y < rect.top || x + CARD_WIDTH > rect.right || y + CARD_HEIGHT > rect.bottom);
+      if (!outside) return;
+      const xs = nodes.map((node) => node.position.x);
+      const ys = nodes.map((node) => node.position.y);
+      const centre = {
+        x: (Math.min(...xs) + Math.max(...xs) + CARD_WIDTH) / 2,
+        y: (Math.min(...ys) + Math.max(...ys) + CARD_HEIGHT) / 2,
+      };
+      await flow.setCenter(centre.x, centre.y, { zoom: flow.viewport.value.zoom, duration: 0 });
+      update();
+    }
+
+    expose({ load, apply, select, fitView, flashPath, setStates, reveal });
 
     // --- browser → Python ----------------------------------------------------------------
 
@@ -326,9 +371,25 @@ export default {
     flow.onNodesChange(queueSelection);
     flow.onEdgesChange(queueSelection);
 
+    function clearSelection() {
+      flow.removeSelectedNodes(flow.getSelectedNodes.value);
+      flow.removeSelectedEdges(flow.getSelectedEdges.value);
+      queueSelection([{ type: "select" }]);
+    }
+
     function onKeydown(event) {
       if (isTextInput(event.target)) return;
       const modifier = event.ctrlKey || event.metaKey;
+      if (event.key === "Escape") {
+        if (shortcutsShown.value) shortcutsShown.value = false;
+        else clearSelection();
+        return;
+      }
+      if (event.key === "?" && !modifier) {
+        event.preventDefault();
+        shortcutsShown.value = !shortcutsShown.value;
+        return;
+      }
       if (!modifier && (event.key === "Delete" || event.key === "Backspace")) {
         const [nodes, selectedEdges] = selectedIds();
         if (nodes.length || selectedEdges.length) {
@@ -372,6 +433,7 @@ export default {
         {
           ref: root,
           class: "swarm-canvas",
+          style: CARD_STYLE,
           tabindex: 0,
           "data-mode": overview.value ? "overview" : "cards",
           onKeydown,
@@ -396,7 +458,8 @@ export default {
             {
               default: () => [
                 h(Background, { gap: 20 }),
-                h(Controls, { showInteractive: false }),
+                h(ZoomControls, { flow, onFit: fitView }),
+                shortcutsShown.value ? h(ShortcutsPanel, { onClose: () => { shortcutsShown.value = false; } }) : null,
                 // The minimap draws hidden nodes as nothing; in the overview it has nothing to add.
                 overview.value ? null : h(MiniMap, { pannable: true, zoomable: true }),
                 h("canvas", {

@@ -52,6 +52,8 @@ export default {
       const run = data.run;
       const tier = run?.tier ?? data.tier;
       const model = run?.model ?? data.model ?? "";
+      // Three rows, each the card's full width, so that a long model name and a long run
+      // label never share a row and cut each other off.
       return h("div", { class: ["swarm-node", `swarm-kind-${data.kind}`] }, [
         data.has_inputs ? h(Handle, { type: "target", position: Position.Left }) : null,
         h("div", { class: "swarm-node__head" }, [
@@ -63,8 +65,8 @@ export default {
           tierText(tier) ? h("span", { class: `swarm-node__tier swarm-tier-${tier}` }, tierText(tier)) : null,
           // A node without a model (input, output) names its kind there instead.
           h("span", { class: "swarm-node__model", title: model }, model || (tierText(tier) ? "" : data.kind)),
-          runBadge(run),
         ]),
+        h("div", { class: "swarm-node__run" }, [runBadge(run)]),
         data.has_outputs ? h(Handle, { type: "source", position: Position.Right }) : null,
       ]);
     };

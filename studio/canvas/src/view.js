@@ -1,10 +1,21 @@
 // View nodes and edges (README.md, "View data") turned into Vue Flow nodes and edges.
+import { MarkerType } from "@vue-flow/core";
 import { markRaw } from "vue";
+import card from "./card.json";
 
-// NOTE: canvas.css gives .swarm-node exactly this size.
-export const CARD_WIDTH = 220;
-export const CARD_HEIGHT = 64;
-export const HANDLE_SIZE = 12;
+// card.json is the one home of a card's size: the layout (studio/editor/layout.py) reads it,
+// and the canvas hands it to canvas.css as custom properties (CARD_STYLE).
+export const CARD_WIDTH = card.width;
+export const CARD_HEIGHT = card.height;
+export const HANDLE_SIZE = card.handle;
+export const TITLE_PX = card.title_px;
+export const CARD_STYLE = {
+  "--swarm-card-width": `${CARD_WIDTH}px`,
+  "--swarm-card-height": `${CARD_HEIGHT}px`,
+  "--swarm-handle-size": `${HANDLE_SIZE}px`,
+  "--swarm-title-size": `${TITLE_PX}px`,
+};
+const ARROW = { type: MarkerType.ArrowClosed, width: 18, height: 18 };
 
 export const RUN_STATES = [
   "queued", "running", "retrying", "escalated", "succeeded",
@@ -70,6 +81,7 @@ export function toFlowEdge(view) {
     target: view.target,
     class: "",
     animated: false,
+    markerEnd: ARROW,
   };
 }
 
