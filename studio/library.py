@@ -14,6 +14,7 @@ from nodes.validation import GraphFileError, load_graph
 from storage.db import StorageError
 from storage.graphs import GraphNotFound, GraphRepository, GraphSummary
 
+from .desktop import native_files
 from .editor.sessions import OpenGraphs
 
 EXAMPLES = Path(__file__).resolve().parent.parent / 'assets' / 'examples'
@@ -70,7 +71,7 @@ class LibraryPage:
                                      on_rejected=lambda: ui.notify('That file is too large to be a graph file '
                                                                    '(20 MB at most).', type='negative')) \
                     .props('accept=.json,application/json').classes('hidden').mark('import')
-                ui.button('Import a file', icon='upload_file', on_click=lambda: uploader.run_method('pickFiles')) \
+                ui.button('Import a file', icon='upload_file', on_click=lambda: self.pick_import(uploader)) \
                     .props('outline').tooltip('Import a graph file (.json); a bad file changes nothing')
             self.graph_list = ui.column().classes('w-full gap-1')
             self.show_graphs()
@@ -196,9 +197,26 @@ class LibraryPage:
                 ui.button('Delete', on_click=delete).props('color=negative').mark('confirm-delete')
         dialog.open()
 
+    async def pick_import(self, uploader: ui.upload) -> None:
+        """The browser's file picker in a tab; the system's open dialog in the desktop window."""
+        if not native_files.in_window():
+            uploader.run_method('pickFiles')
+            return
+        try:
+            chosen = await native_files.choose_file(MAX_IMPORT_BYTES)
+        except native_files.FileNotRead as error:
+            ui.notify(str(error), type='negative')
+            return
+        if chosen is not None:
+            await self.import_data(*chosen)
+
     async def import_file(self, event: UploadEventArguments) -> None:
-        name = event.file.name or 'the file'
-        data = await event.file.read()
+        try:
+            await self.import_data(event.file.name or 'the file', await event.file.read())
+        finally:
+            event.sender.reset()
+
+    async def import_data(self, name: str, data: bytes) -> None:
         try:
             graph_id = await run.io_bound(self.graphs.import_text, data)
         except GraphFileError as error:
@@ -207,8 +225,6 @@ class LibraryPage:
         except StorageError as error:
             self.show_refusal(name, [str(error)])
             return
-        finally:
-            event.sender.reset()
         ui.notify(f'Imported {name}.', type='positive')
         self.show_graphs()
         log.info('imported %s as %s', name, graph_id)

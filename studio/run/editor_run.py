@@ -23,6 +23,7 @@ from storage.db import StorageError
 from storage.graphs import GraphNotFound, GraphRepository
 from storage.runs import RunNotFound, RunRepository
 
+from ..desktop import native_files
 from .controller_bridge import MissionBridge
 from .export import export_file_name, run_export
 from .history import HistoryList, changes_since
@@ -391,8 +392,8 @@ class EditorRun:
             return
         outputs = {node.id for node in graph.nodes if node.kind == 'output'}
         document = run_export(detail, outputs, version.number if version is not None else None)
-        ui.download.content(json.dumps(document, indent=2, ensure_ascii=False).encode(),
-                            export_file_name(detail.run.graph_name, run_id), 'application/json')
+        await native_files.save(json.dumps(document, indent=2, ensure_ascii=False).encode(),
+                                export_file_name(detail.run.graph_name, run_id), 'application/json')
 
     # -- pins -----------------------------------------------------------------------------------
 
