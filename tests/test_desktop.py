@@ -29,12 +29,23 @@ EXAMPLE = Path(__file__).resolve().parent.parent / 'assets' / 'examples' / 'comp
 HEADER_COLOUR = (0x1E, 0x29, 0x3B)  # the library page's header bar, Tailwind's slate-800 (renders within a few steps)
 X_TOOLS = ('Xvfb', 'xdotool', 'import', 'convert')
 
-pytestmark = [
-    pytest.mark.skipif(any(shutil.which(tool) is None for tool in X_TOOLS),
-                       reason='needs Xvfb, xdotool and ImageMagick (scripts/test.sh installs them as root)'),
-    pytest.mark.skipif(missing_web_engine() is not None,
-                       reason='needs the desktop extra (scripts/test.sh installs it): pip install .[desktop]'),
-]
+needs_x_tools = pytest.mark.skipif(any(shutil.which(tool) is None for tool in X_TOOLS),
+                                   reason='needs Xvfb, xdotool and ImageMagick (scripts/test.sh installs them as root)')
+needs_desktop_extra = pytest.mark.skipif(missing_web_engine() is not None,
+                                         reason='needs the desktop extra (scripts/test.sh installs it): '
+                                                'pip install .[desktop]')
+
+
+@needs_desktop_extra
+@pytest.mark.skipif(sys.platform != 'linux', reason='only Linux sessions may lack a display server')
+def test_without_a_display_it_says_so_and_touches_no_database(tmp_path: Path) -> None:
+    env = {key: value for key, value in os.environ.items() if key not in ('DISPLAY', 'WAYLAND_DISPLAY')}
+    done = subprocess.run([str(Path(sys.executable).parent / 'swarm-studio'), 'desktop', '--db',
+                           str(tmp_path / 'studio.sqlite')], env=env, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 1
+    assert done.stderr == ('swarm-studio desktop: no graphical display here (DISPLAY and WAYLAND_DISPLAY are unset): '
+                           'use `swarm-studio serve` and a browser\n')
+    assert list(tmp_path.iterdir()) == []
 
 
 @pytest.fixture
@@ -118,12 +129,27 @@ class Desktop:
         return self.x('search', '--sync', '--onlyvisible', '--name', f'^{title}$').splitlines()[0]
 
     def type_into_dialog(self, title: str, text: str) -> None:
-        """Type `text` into the file name field of the file dialog titled `title` and confirm it."""
+        """Type `text` into the file name field of the file dialog titled `title` and confirm it.
+
+        A dialog still open afterwards did not take the keys (it was not ready for them yet): type them again.
+        """
         dialog = self.find_window(title)
-        self.x('windowfocus', '--sync', dialog)
-        self.x('key', '--clearmodifiers', 'ctrl+a')
-        self.x('type', '--delay', '20', text)
-        self.x('key', 'Return')
+        for _ in range(3):
+            self.x('windowfocus', '--sync', dialog)
+            self.x('key', '--clearmodifiers', 'ctrl+a')
+            self.x('type', '--delay', '20', text)
+            self.x('key', 'Return')
+            try:
+                wait_for(lambda: not self.window_exists(dialog), f'the {title} dialog closing', timeout=10)
+                return
+            except AssertionError:
+                continue
+        raise AssertionError(f'the {title} dialog did not take {text!r}')
+
+    def window_exists(self, window: str) -> bool:
+        found = subprocess.run(['xdotool', 'search', '--onlyvisible', '--name', '.'], capture_output=True, text=True,
+                               env={**os.environ, 'DISPLAY': self.display}, timeout=30)
+        return window in found.stdout.split()
 
     def click(self, window: str, page: PageInWindow, element: str) -> None:
         """Click with the pointer on what `element` (a JavaScript expression) finds in the window's page."""
@@ -168,7 +194,7 @@ def wait_for(condition, what: str, timeout: float = 60, process: subprocess.Pope
             break
         time.sleep(0.25)
     tail = log.read_text()[-3000:] if log is not None and log.exists() else ''
-    raise AssertionError(f'{what} did not happen within {timeout} s\n{tail}')
+    raise AssertionError(f'{what() if callable(what) else what} did not happen within {timeout} s\n{tail}')
 
 
 def processes_in_session(session: int) -> list[str]:
@@ -221,6 +247,8 @@ def shows_library(image: Path) -> bool:
     return share_of((255, 255, 255), raw, width, range(100, height, 25)) > 0.5 and len(colours) > 20
 
 
+@needs_x_tools
+@needs_desktop_extra
 def test_the_desktop_window_shows_the_library_imports_exports_and_leaves_nothing_behind(display: str,
                                                                                        tmp_path: Path) -> None:
     from storage.db import connect
@@ -279,7 +307,10 @@ def test_the_desktop_window_shows_the_library_imports_exports_and_leaves_nothing
         assert [node['id'] for node in written['nodes']] == [node['id'] for node in original['nodes']]
 
         desktop.close(window)
-        assert process.wait(timeout=60) == 0
+        wait_for(lambda: process.poll() is not None,
+                 lambda: f'the app ending after its window closed (still running: {processes_in_session(process.pid)})',
+                 timeout=90, log=desktop.log)
+        assert process.returncode == 0
         wait_for(lambda: not processes_in_session(process.pid), 'the end of every process it started', timeout=15)
     finally:
         if process.poll() is None:

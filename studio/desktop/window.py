@@ -37,6 +37,13 @@ def missing_web_engine() -> str | None:
     return None
 
 
+def missing_display() -> str | None:
+    """Why a window cannot be shown on this Linux session (no X11 or Wayland display), or None."""
+    if sys.platform == 'linux' and not (os.environ.get('DISPLAY') or os.environ.get('WAYLAND_DISPLAY')):
+        return 'no graphical display here (DISPLAY and WAYLAND_DISPLAY are unset): use `swarm-studio serve` and a browser'
+    return None
+
+
 def _has_module(name: str) -> bool:
     try:
         return importlib.util.find_spec(name) is not None
@@ -60,7 +67,7 @@ def desktop_command(args: argparse.Namespace) -> int:
         for path in install_launcher():
             print(path)
         return 0
-    if reason := missing_web_engine():
+    if reason := missing_web_engine() or missing_display():
         raise CommandError(reason)
 
     from platformdirs import user_data_path
