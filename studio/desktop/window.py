@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
+import multiprocessing
 import os
 import socket
 import sys
+import threading
 from pathlib import Path
 
 from ..errors import CommandError
@@ -18,6 +20,9 @@ from ..errors import CommandError
 TITLE = 'Swarm Studio'
 WINDOW_SIZE = (1280, 820)  # fits a 1366x768 laptop screen less its panels, and shows the editor's three columns
 ICON = Path(__file__).resolve().parent.parent.parent / 'assets' / 'desktop' / 'swarm-studio.svg'
+# Qt WebEngine sometimes hangs tearing down after its last window closed ("Release of profile requested but
+# WebEnginePage still not deleted"), and NiceGUI waits for the window's process before it stops the server.
+WINDOW_EXIT_GRACE = 10  # seconds a closed window's process gets to end by itself
 EXTRA_HINT = "install the desktop extra: pip install 'swarm-studio[desktop]'"
 
 
@@ -98,6 +103,21 @@ def desktop_command(args: argparse.Namespace) -> int:
     return 0
 
 
+def end_window_process() -> None:
+    """End the window's process (and any other child of ours) that outlived its closed window."""
+    for child in multiprocessing.active_children():
+        child.terminate()
+        child.join(5)
+        if child.is_alive():
+            child.kill()
+
+
+def end_window_process_soon() -> None:
+    timer = threading.Timer(WINDOW_EXIT_GRACE, end_window_process)
+    timer.daemon = True  # a normal end of the app does not wait for it
+    timer.start()
+
+
 def open_window(graphs, port: int, lock) -> None:
     """Serve the app on 127.0.0.1:`port` and show it in a native window until the window is closed."""
     from nicegui import app, ui
@@ -109,6 +129,7 @@ def open_window(graphs, port: int, lock) -> None:
     if lock is not None:
         # NiceGUI ends a native app with os._exit after its shutdown handlers: code after ui.run never runs.
         app.on_shutdown(lock.release)
+    app.native.on('closed', end_window_process_soon)
     app.native.start_args['icon'] = str(ICON)
     if sys.platform == 'linux' and not _has_module('gi'):
         app.native.start_args['gui'] = 'qt'  # else pywebview tries GTK first and logs a traceback for its absence
