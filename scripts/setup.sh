@@ -1,12 +1,18 @@
 #!/usr/bin/env bash
-# Set up a fresh clone: a virtualenv with the package (and, with --dev, the test tools) and the
-# canvas bundle built from its lockfile. Re-running is cheap: each step is skipped when its
-# inputs have not changed since it last succeeded.
+# Set up a fresh clone: a virtualenv with the package (with --dev, the test tools; with --desktop, the
+# desktop window's pywebview and Qt) and the canvas bundle built from its lockfile. Re-running is cheap:
+# each step is skipped when its inputs have not changed since it last succeeded.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-extras=""
-[ "${1:-}" = "--dev" ] && extras="[dev]"
+wanted_extras=()
+for option in "$@"; do
+  case "$option" in
+    --dev) wanted_extras+=(dev) ;;
+    --desktop) wanted_extras+=(desktop) ;;
+    *) echo "setup: unknown option $option (known: --dev, --desktop)" >&2; exit 2 ;;
+  esac
+done
 python="${PYTHON:-python3}"
 
 fingerprint() { cat "$@" 2>/dev/null | sha256sum | cut -d' ' -f1; }
@@ -15,13 +21,21 @@ if [ ! -x .venv/bin/python ]; then
   echo "setup: creating .venv" >&2
   "$python" -m venv .venv
 fi
-want="$(fingerprint pyproject.toml)$extras"
-have="$(cat .venv/.installed 2>/dev/null || true)"
-# An install with the test tools serves the app too.
-if [ "$have" != "$want" ] && [ "$have" != "$want[dev]" ]; then
-  echo "setup: installing Python packages$extras" >&2
-  .venv/bin/python -m pip install --quiet --disable-pip-version-check -e ".$extras"
-  echo "$want" > .venv/.installed
+# The stamp is the fingerprint, then the extras installed with it. An install with more extras than asked
+# for serves too (run.sh after test.sh reinstalls nothing), so extras already there are kept, never dropped.
+fingerprint_now="$(fingerprint pyproject.toml)"
+read -r have_fingerprint have_extras 2>/dev/null < .venv/.installed || true
+installed_extras=()
+[ "${have_fingerprint:-}" = "$fingerprint_now" ] && IFS=, read -r -a installed_extras <<< "${have_extras:-}"
+missing=0
+for extra in "${wanted_extras[@]}"; do
+  [[ " ${installed_extras[*]} " == *" $extra "* ]] || missing=1
+done
+if [ "${have_fingerprint:-}" != "$fingerprint_now" ] || [ "$missing" = 1 ]; then
+  extras="$(printf '%s\n' "${installed_extras[@]}" "${wanted_extras[@]}" | sed '/^$/d' | sort -u | paste -sd, -)"
+  echo "setup: installing Python packages${extras:+[$extras]}" >&2
+  .venv/bin/python -m pip install --quiet --disable-pip-version-check -e ".${extras:+[$extras]}"
+  echo "$fingerprint_now $extras" > .venv/.installed
 fi
 
 canvas=studio/canvas

@@ -38,6 +38,12 @@ def build_parser() -> argparse.ArgumentParser:
     _db_option(serve)
     serve.set_defaults(handler='studio.app:serve_command')
 
+    desktop = commands.add_parser('desktop', help='open the studio in its own window (needs the desktop extra)')
+    desktop.add_argument('--install-launcher', action='store_true',
+                         help='add Swarm Studio to the desktop menu (Linux) instead of opening the window')
+    _db_option(desktop)
+    desktop.set_defaults(handler='studio.desktop.window:desktop_command')
+
     validate = commands.add_parser('validate', help='check a graph file; exit 1 with one line per problem')
     validate.add_argument('file', help='graph file, or - for standard input')
     validate.set_defaults(handler='studio.cli_graphs:validate_command')

@@ -14,6 +14,7 @@ from nodes.validation import GraphFileError, load_graph
 from storage.db import StorageError
 from storage.graphs import GraphNotFound, GraphRepository, GraphSummary
 
+from .desktop import native_files
 from .editor.sessions import OpenGraphs
 from .security import megabytes
 
@@ -81,7 +82,7 @@ class LibraryPage:
                 # limit, say), show why instead of leaving the file silently not imported.
                 uploader.on('failed', self.upload_failed, js_handler='(event) => emit(event.xhr?.status ?? 0, '
                             'String(event.xhr?.responseText ?? "").slice(0, 300))')
-                ui.button('Import a file', icon='upload_file', on_click=lambda: uploader.run_method('pickFiles')) \
+                ui.button('Import a file', icon='upload_file', on_click=lambda: self.pick_import(uploader)) \
                     .props('outline').tooltip('Import a graph file (.json); a bad file changes nothing')
             self.graph_list = ui.column().classes('w-full gap-1')
             self.show_graphs()
@@ -216,13 +217,30 @@ class LibraryPage:
         else:
             self.show_refusal('The file', [f'The upload failed ({status or "no answer"}): {text}'.rstrip(': ')])
 
+    async def pick_import(self, uploader: ui.upload) -> None:
+        """The browser's file picker in a tab; the system's open dialog in the desktop window."""
+        if not native_files.in_window():
+            uploader.run_method('pickFiles')
+            return
+        try:
+            chosen = await native_files.choose_file(self.max_import_bytes)
+        except native_files.FileNotRead as error:
+            ui.notify(str(error), type='negative')
+            return
+        if chosen is not None:
+            await self.import_data(*chosen)
+
     async def import_file(self, event: UploadEventArguments) -> None:
         name = event.file.name or 'the file'
-        if event.file.size() > self.max_import_bytes:
+        try:
+            if event.file.size() > self.max_import_bytes:
+                self.show_refusal(name, [too_large(self.max_import_bytes)])
+                return
+            await self.import_data(name, await event.file.read())
+        finally:
             event.sender.reset()
-            self.show_refusal(name, [too_large(self.max_import_bytes)])
-            return
-        data = await event.file.read()
+
+    async def import_data(self, name: str, data: bytes) -> None:
         try:
             graph_id = await run.io_bound(self.graphs.import_text, data)
         except GraphFileError as error:
@@ -235,8 +253,6 @@ class LibraryPage:
             log.warning('import of %s failed: %s: %s', name, type(error).__name__, error)
             self.show_refusal(name, [f'the file could not be read as a graph ({type(error).__name__}: {error})'])
             return
-        finally:
-            event.sender.reset()
         ui.notify(f'Imported {name}.', type='positive')
         self.show_graphs()
         log.info('imported %s as %s', name, graph_id)

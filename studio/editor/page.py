@@ -18,6 +18,7 @@ from nodes.kinds import KINDS
 from storage.graphs import GraphNotFound, GraphRepository
 
 from ..canvas import Canvas
+from ..desktop import native_files
 from ..run.editor_run import EditorRun
 from .inspector import Inspector
 from .sessions import EditsNotSaved, OpenGraph, OpenGraphs
@@ -293,9 +294,9 @@ class EditorPage:
         await self.sessions.reload(self.open_graph.graph_id)
         dialog.close()
 
-    def export(self) -> None:
+    async def export(self) -> None:
         graph = self.session.graph()
-        ui.download.content(graph.dumps().encode(), export_file_name(graph.name), media_type='application/json')
+        await native_files.save(graph.dumps().encode(), export_file_name(graph.name), media_type='application/json')
         if self.session.problems.count:
             ui.notify(f'Exported with {self.session.problems.count} problem(s): importing the file will refuse '
                       'it until they are fixed.', type='warning')

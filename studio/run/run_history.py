@@ -15,6 +15,7 @@ from storage.db import StorageError
 from storage.graphs import GraphNotFound
 from storage.runs import RunNotFound, cost_gaps
 
+from ..desktop import native_files
 from .export import export_file_name, run_export
 from .history import HistoryList, changes_since
 from .node_states import TIMELINE_KEPT, stored_displays, stored_figures, stored_record, stored_timeline
@@ -109,7 +110,8 @@ class RunHistory:
             await self.export_run(shown.run_id)
 
     async def export_run(self, run_id: str) -> None:
-        """Download a stored run as JSON: the CLI's run summary plus every attempt."""
+        """Save a stored run as JSON (a download in a tab, the save dialog in the desktop window): the
+        CLI's run summary plus every attempt."""
         try:
             detail = await run.io_bound(self.missions.runs.get_run, run_id)
             gaps = await run.io_bound(self.missions.runs.cost_gaps, run_id)
@@ -121,5 +123,5 @@ class RunHistory:
             return
         outputs = {node.id for node in graph.nodes if node.kind == 'output'}
         document = run_export(detail, outputs, version.number if version is not None else None, *gaps)
-        ui.download.content(json.dumps(document, indent=2, ensure_ascii=False).encode(),
-                            export_file_name(detail.run.graph_name, run_id), 'application/json')
+        await native_files.save(json.dumps(document, indent=2, ensure_ascii=False).encode(),
+                                export_file_name(detail.run.graph_name, run_id), 'application/json')
