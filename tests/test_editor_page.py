@@ -427,3 +427,12 @@ async def test_the_versions_list_hides_older_autosaves_behind_show_all(user: Use
     await user.should_not_see(marker='version-2')
     user.find('Show all').click()
     await user.should_see(marker='version-2')
+
+
+async def test_the_canvas_refuses_a_subscription_to_an_event_it_never_emits(user: User, graphs):
+    import pytest
+    await open_editor(user, graphs)
+    canvas = canvas_of(user)
+    with pytest.raises(ValueError, match='emits no "node_clicked" event'):
+        canvas.on('node_clicked', lambda event: None)
+    canvas.on('node_click', lambda event: None)  # the name in src/events.json

@@ -1,9 +1,9 @@
 // NiceGUI's side of the canvas: Python's run_method calls land on these methods, and the
 // component's events go to Python. The Vue Flow work lives in the bundle (src/).
-import { SwarmCanvas } from "swarm-canvas";
+import { EVENTS, SwarmCanvas } from "swarm-canvas";
 
-// NOTE: the event names and method names are the contract in README.md and canvas.py.
-const EVENTS = ["connect", "move", "delete", "selection", "drop", "key", "node_click"];
+// NOTE: the method names are the contract in README.md and canvas.py; the event names have one
+// home, src/events.json, which the bundle exports and canvas.py reads.
 
 export default {
   components: { SwarmCanvas },

@@ -1,6 +1,7 @@
 """The canvas element: Vue Flow showing a graph that Python owns (README.md is the contract)."""
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -9,6 +10,8 @@ from nicegui.awaitable_response import AwaitableResponse
 from nicegui.element import Element
 
 BUNDLE = Path(__file__).parent / 'dist' / 'index.js'
+# The events the canvas emits: one home, read by the bundle too (src/events.json).
+EVENTS: tuple[str, ...] = tuple(json.loads((Path(__file__).parent / 'src' / 'events.json').read_text()))
 
 
 class Canvas(Element, component='canvas.js', esm={'swarm-canvas': 'dist'}, default_classes='swarm-canvas-element'):
@@ -18,8 +21,8 @@ class Canvas(Element, component='canvas.js', esm={'swarm-canvas': 'dist'}, defau
 
         A node-editor canvas (Vue Flow) with a background grid, zoom controls and a minimap.
         Python owns the graph: the browser shows what `load` and `apply` send and reports what
-        the user did as events (`connect`, `move`, `delete`, `selection`, `drop`, `key`,
-        `node_click`; subscribe with `canvas.on(name, handler)`, the payload is `e.args`).
+        the user did as events (`EVENTS`; subscribe with `canvas.on(name, handler)`, the payload
+        is `e.args`; a name the canvas never emits is refused, so a typo cannot go unnoticed).
         Size it from the page, e.g. `.style('height: 70vh')`.
         """
         if not BUNDLE.is_file():
@@ -27,6 +30,11 @@ class Canvas(Element, component='canvas.js', esm={'swarm-canvas': 'dist'}, defau
         super().__init__()
         self.style('width: 100%; height: 600px')
         self._pending_states: dict[str, dict[str, Any] | None] = {}
+
+    def on(self, type: str, *args: Any, **kwargs: Any) -> Canvas:  # noqa: A002 (NiceGUI's name)
+        if type not in EVENTS:
+            raise ValueError(f'the canvas emits no "{type}" event; it emits: {", ".join(EVENTS)}')
+        return super().on(type, *args, **kwargs)
 
     def load(self, nodes: list[dict[str, Any]], edges: list[dict[str, Any]]) -> AwaitableResponse:
         """Replace everything on the canvas and fit the view (for opening a graph).

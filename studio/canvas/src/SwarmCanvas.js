@@ -10,6 +10,7 @@ import { h, markRaw, nextTick, ref, watch } from "vue";
 import { ConnectionMode, VueFlow, useVueFlow } from "@vue-flow/core";
 import { Background } from "@vue-flow/background";
 import { MiniMap } from "@vue-flow/minimap";
+import EVENTS from "./events.json";
 import SwarmNode from "./SwarmNode.js";
 import { ENTER_OVERVIEW, LEAVE_OVERVIEW, nodesIn, paintOverview, viewRect } from "./overview.js";
 import { ShortcutsPanel, ZoomControls } from "./panels.js";
@@ -33,7 +34,7 @@ const nextFrame = () => new Promise((resolve) => requestAnimationFrame(() => res
 
 export default {
   name: "SwarmCanvas",
-  emits: ["connect", "move", "delete", "selection", "drop", "key", "node_click"],
+  emits: EVENTS,
   setup(props, { emit, expose }) {
     const flow = useVueFlow();
     const root = ref(null);

@@ -11,3 +11,5 @@ style.textContent = [flowCss, themeCss, minimapCss, canvasCss].join("\n");
 document.head.append(style);
 
 export { default as SwarmCanvas } from "./SwarmCanvas.js";
+// The one home of the canvas's event names (canvas.js and canvas.py read it too).
+export { default as EVENTS } from "./events.json";
