@@ -163,16 +163,16 @@ def _too_deep() -> Problem:
 def _shape_problem(document: Any, text: str) -> Problem | None:
     """Too deep a nesting, or a lone surrogate, anywhere in a decoded document (walked level by
     level, without recursion, so any depth is answered)."""
-    level, depth = [document], 0
+    level, depth = [document] if document.__class__ is dict or document.__class__ is list else [], 0
     while level:
         depth += 1
         if depth > MAX_DEPTH:
             return _too_deep()
         below: list = []
-        for value in level:
-            children = value.values() if value.__class__ is dict else value if value.__class__ is list else ()
-            below += [child for child in children if child.__class__ is dict or child.__class__ is list]
-        level = below
+        extend = below.extend
+        for value in level:  # only dicts and lists are ever in a level
+            extend(value.values() if value.__class__ is dict else value)
+        level = [child for child in below if child.__class__ is dict or child.__class__ is list]
     if _may_hold_surrogates(text):
         return _surrogate_problem(document)
     return None

@@ -5,7 +5,6 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-from ..template_worker import render_contained
 from ..templates import TemplateError, referenced_names
 from .spec import FieldSpec, NodeKind, StepFailed
 
@@ -21,6 +20,8 @@ async def run_output(step: Any) -> Any:
     template = step.config.template
     if not template:
         return step.read(step.predecessors)
+    # Imported here: loading the kinds (validation, the editor) never pays for the worker's machinery.
+    from ..template_worker import render_contained
     try:
         return await render_contained(template, step.read(referenced_names(template)))
     except TemplateError as error:

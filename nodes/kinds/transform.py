@@ -11,7 +11,6 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from ..template_worker import render_contained
 from ..templates import TemplateError, referenced_names
 from .spec import FieldSpec, NodeKind, StepContext, StepFailed
 
@@ -26,6 +25,7 @@ async def run_transform(step: StepContext) -> Any:
     """The template rendered over the outputs it names; parsed as JSON when `as_json`."""
     step.started()
     template = step.config.template
+    from ..template_worker import render_contained  # not at import: loading the kinds stays cheap
     try:
         text = await render_contained(template, step.read(referenced_names(template)))
     except TemplateError as error:
