@@ -79,14 +79,12 @@ class RunPanel:
                     .mark('costs-definition')
                 self.costs_table = ui.table(columns=[
                     {'name': 'node', 'label': 'Node', 'field': 'node', 'align': 'left', 'sortable': True},
-                    {'name': 'status', 'label': 'Status', 'field': 'status', 'align': 'left'},
-                    {'name': 'tier', 'label': 'Tier', 'field': 'tier'},
-                    {'name': 'attempts', 'label': 'Calls', 'field': 'attempts'},
-                    {'name': 'cost', 'label': 'Cost (USD)', 'field': 'cost', 'align': 'right'},
-                    {'name': 'flagship', 'label': 'Flagship-only', 'field': 'flagship', 'align': 'right'},
+                    {'name': 'tier', 'label': 'Tier × calls', 'field': 'tier'},
+                    {'name': 'cost', 'label': 'Cost', 'field': 'cost', 'align': 'right'},
+                    {'name': 'flagship', 'label': 'Flagship', 'field': 'flagship', 'align': 'right'},
                     {'name': 'saving', 'label': 'Saving', 'field': 'saving', 'align': 'right'},
                 ], rows=[], row_key='id', pagination={'rowsPerPage': 0}) \
-                    .props('dense flat wrap-cells hide-pagination').classes('w-full swarm-costs-table') \
+                    .props('dense flat wrap-cells hide-pagination').classes('w-full text-xs swarm-costs-table') \
                     .mark('costs-table')
             with ui.tab_panel(self.node_tab).classes('p-2'):
                 self.node_box = ui.column().classes('w-full gap-2').mark('node-details')
@@ -125,8 +123,10 @@ class RunPanel:
         if self._costs is None:
             return
         records, figures, titles = self._costs
-        rows = [{'id': node_id, 'node': titles.get(node_id) or node_id, 'status': node_label(record),
-                 'tier': f'T{record.tier}' if record.tier else '', 'attempts': len(record.attempts),
+        # The state of each node is on its card and in its Node tab; here a node that did not succeed says so.
+        rows = [{'id': node_id, 'status': node_label(record),
+                 'node': (titles.get(node_id) or node_id) + ('' if record.status == 'succeeded' else f' ({record.status})'),
+                 'tier': f'T{record.tier} × {len(record.attempts)}' if record.tier else '', 'attempts': len(record.attempts),
                  'cost': node_cost_text(record), '_cost': record.cost_usd,
                  'flagship': '' if record.flagship_cost_usd is None else exact_money(record.flagship_cost_usd),
                  'saving': '' if record.savings_pct is None else f'{record.savings_pct:.1f}%'}

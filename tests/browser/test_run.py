@@ -118,7 +118,7 @@ def test_a_run_animates_states_in_order_and_its_total_is_the_sum_of_node_costs(p
     total_text = page.locator('.swarm-costs-total').inner_text()
     total = Decimal(re.match(r'Total \$([0-9.]+): the sum of the 4 node costs', total_text)[1])
     costs = [Decimal(cell.removeprefix('$'))
-             for cell in page.locator('.swarm-costs-table tbody tr td:nth-child(5)').all_inner_texts()]
+             for cell in page.locator('.swarm-costs-table tbody tr td:nth-child(3)').all_inner_texts()]
     assert len(costs) == 4 and sum(costs) == total > 0
     assert page.locator('.swarm-run-cost').inner_text() == f'${total:.6f}'
 
