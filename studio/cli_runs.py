@@ -200,10 +200,12 @@ def resume_command(args: argparse.Namespace) -> int:
         mission.check_inputs(resumption.inputs)
     except (InputError, UnpricedModel) as error:
         raise CommandError(f'{error}; nothing was run') from None
+    left = sum(1 for node in plan.nodes.values() if node.route is not None and node.id not in resumption.pinned)
     print(f'swarm-studio resume: run {run_id[:8]}: {len(resumption.pinned)} succeeded node'
           f'{"s" * (len(resumption.pinned) != 1)} carried over, '
-          f'{sum(1 for node in plan.nodes.values() if node.route is not None and node.id not in resumption.pinned)}'
-          ' agent nodes left to run' + (f'; {notice}' if notice and provider.simulated else ''), file=sys.stderr)
+          f'{left}'
+          f' agent node{"s" * (left != 1)} left to run'
+          + (f', simulated as run {run_id[:8]} was' if provider.simulated else ''), file=sys.stderr)
     summary = asyncio.run(_run(mission, resumption.inputs, display))
     display.finish(summary)
     totals = chain_totals(runs, summary.run_id)
