@@ -9,6 +9,7 @@ from storage.db import connect
 from storage.graphs import GraphRepository
 from storage.runs import RunRepository
 from studio.cli import main
+from studio.run.resume import prepare
 
 ROOT = Path(__file__).parents[1]
 EXAMPLE = ROOT / 'assets' / 'examples' / 'competitor-brief.json'
@@ -137,6 +138,10 @@ def test_a_resumed_run_can_itself_be_resumed(db, capsys):
     main(['resume', stopped['run_id'], '--latency-ms', '0', '--json', '--db', db])
     second = json.loads(capsys.readouterr().out)
     assert second['status'] == 'over_budget'
+    database = connect(db)
+    # Each part is given what was left: the mission's budget is still the first run's.
+    assert prepare(RunRepository(database), GraphRepository(database), second['run_id']).budget_usd == \
+        pytest.approx(float(TIGHT_BUDGET))
     assert main(['resume', second['run_id'], '--budget', '1', '--latency-ms', '0', '--json', '--db', db]) == 0
     third = json.loads(capsys.readouterr().out)
     assert third['resumed']['parts'] == [stopped['run_id'], second['run_id'], third['run_id']]

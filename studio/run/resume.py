@@ -61,6 +61,13 @@ def chain(runs: Any, run_id: str) -> list[Any]:
     return rows[::-1]
 
 
+def mission_budget(parts: list[Any]) -> float | None:
+    """The whole mission's budget, from its parts (`chain`): each part is given what was left of
+    it when it started, so the last part's budget plus what the parts before it cost."""
+    last = parts[-1].budget_usd
+    return None if last is None else last + sum(part.cost_usd for part in parts[:-1])
+
+
 def chain_totals(runs: Any, run_id: str) -> dict[str, Any] | None:
     """The `resumed` entry of a resumed run's summary: this part's cost, the earlier parts', the total."""
     rows = chain(runs, run_id)
@@ -103,18 +110,18 @@ def prepare(runs: Any, graphs: Any, run_id: str, budget_usd: float | None = None
         current = graphs.current_version(run.graph_id)
     except GraphNotFound:
         raise ResumeRefused(f'the graph run {short} ran is no longer stored') from None
+    parts = chain(runs, run_id)
     changes = changes_since(ran, now)
     if changes:
         raise ResumeRefused(f'graph "{now.name}" changed since run {short}: {", ".join(changes)}; '
                             're-run from the first changed node instead (in the editor)')
-    parts = chain(runs, run_id)
     pinned: dict[str, Any] = {}
     kinds = {node.id: node.kind for node in now.nodes}
     for part in parts:
         for node_id, row in runs.get_run(part.id).nodes.items():
             if row.status == 'succeeded' and kinds.get(node_id) not in (None, 'input') and row.output is not None:
                 pinned[node_id] = json.loads(row.output)
-    budget = run.budget_usd if budget_usd is None else budget_usd
+    budget = mission_budget(parts) if budget_usd is None else budget_usd
     earlier = sum(part.cost_usd for part in parts)
     if budget is not None and budget <= earlier:
         raise ResumeRefused(f'the mission has cost ${earlier:.6f} so far, which its budget of ${budget:.6f} '

@@ -19,6 +19,7 @@ from .controller_bridge import MissionBridge
 from .missions import RunRefused
 from .node_states import RunBatch
 from .run_form import RunForm
+from .resume import RESUMABLE, chain, mission_budget
 from .run_view import RunView, ShownRun
 
 
@@ -123,6 +124,27 @@ class RunControl:
         except RunRefused as refusal:
             ui.notify(str(refusal), type='negative', multi_line=True)
 
+    async def resume_shown(self, budget_usd: float | None) -> None:
+        """Carry on the shown stopped run (Resume in the toolbar), with the mission's whole budget."""
+        shown = self.view.shown
+        if shown is None or shown.running:
+            return
+        try:
+            self.missions.resume(self.view.graph_id, shown.run_id, budget_usd)
+        except RunRefused as refusal:
+            ui.notify(str(refusal), type='negative', multi_line=True)
+        except (RunNotFound, GraphNotFound, StorageError) as error:
+            ui.notify(str(error), type='negative')
+
+    async def offer_resume(self, run_id: str) -> None:
+        """Fill the toolbar's Resume menu for a stopped run: its budget, and what the mission cost so far."""
+        try:
+            parts = await run.io_bound(chain, self.missions.runs, run_id)
+        except (RunNotFound, StorageError):
+            return
+        if parts and not self.view.gone:
+            self.view.toolbar.offer_resume(mission_budget(parts), sum(part.cost_usd for part in parts))
+
     # -- following a live run -------------------------------------------------------------------
 
     def attach(self, bridge: MissionBridge) -> None:
@@ -178,3 +200,5 @@ class RunControl:
                 ui.notify(bridge.error, type='negative')
         view.refresh_detail()
         background_tasks.create(self.after_run(), name='refresh run history')
+        if view.shown.figures.status in RESUMABLE:
+            background_tasks.create(self.offer_resume(bridge.run_id), name='offer resume')
