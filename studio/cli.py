@@ -99,6 +99,18 @@ def build_parser() -> argparse.ArgumentParser:
     _db_option(resume)
     resume.set_defaults(handler='studio.cli_runs:resume_command')
 
+    estimate = commands.add_parser('estimate', help='what a mission will cost, per node and in total, '
+                                   'before anything is called')
+    estimate.add_argument('graph', metavar='FILE_OR_NAME', help='a graph file, or the id or name of a stored graph')
+    estimate.add_argument('--input', action='append', default=[], metavar='KEY=VALUE',
+                          help='an input field value (repeatable)')
+    estimate.add_argument('--inputs', metavar='JSON', help='input values as one JSON object')
+    estimate.add_argument('--simulate', action='store_true', help='estimate for the simulated provider even if '
+                          'keys are set')
+    estimate.add_argument('--json', action='store_true', help='the estimate as JSON on standard output')
+    _db_option(estimate)
+    estimate.set_defaults(handler='studio.cli_runs:estimate_command')
+
     route = commands.add_parser('route', help='show the tier the router picks for a task, and why')
     route.add_argument('text', help='the task, or - to read one task a line from standard input')
     route.add_argument('--json', action='store_true', help='one JSON object a line: {"tier", "reason"}')

@@ -216,3 +216,54 @@ def resume_command(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps({**summary.to_dict(), 'resumed': totals}, ensure_ascii=False, indent=2, default=str))
     return 0 if summary.status == 'succeeded' else 1
+
+
+def estimate_command(args: argparse.Namespace) -> int:
+    """What a mission will cost, per node and in total, before anything is called."""
+    from nodes.engine import InputError, MissionController
+    from nodes.estimate import estimate_plan_now
+    from nodes.plan import InvalidGraphError, compile_graph
+    from storage.runs import RunRepository
+
+    from .cli_run import _choose_provider, _inputs, _input_message, _load_graph
+
+    args.latency_ms = 0
+    database, _, _ = open_storage(args)
+    graph, label, _ = _load_graph(args, database, RunRepository(database))
+    provider, catalog, _ = _choose_provider(args, database)
+    try:
+        plan = compile_graph(graph, catalog, provider)
+    except InvalidGraphError as error:
+        for problem in error.problems:
+            print(f'{label}: {problem.message}', file=sys.stderr)
+        raise CommandError(f'{label} has problems to fix before it can be estimated') from None
+    try:
+        mission = MissionController(plan)
+        inputs = mission.check_inputs(_inputs(args, mission.input_fields()))
+    except InputError as error:
+        raise CommandError(_input_message(error)) from None
+    estimate = estimate_plan_now(plan, inputs)
+    if args.json:
+        print(json.dumps(estimate.to_dict(), ensure_ascii=False, indent=2))
+        return 0
+    print(estimate_text(graph.name, estimate))
+    return 0
+
+
+def estimate_text(name: str, estimate: Any) -> str:
+    def usd(value: Any) -> str:
+        return 'unknown' if value is None else f'${float(value):.6f}'
+
+    mode = 'simulated' if estimate.simulated else 'live'
+    lines = [f'estimate of {name} ({mode}; nothing was called)',
+             f'{"NODE":<16}{"TIER":<6}{"MODEL":<28}{"IN":>7}{"OUT":>7}{"EXPECTED":>13}{"HIGH":>13}  WHY']
+    for node_id, node in estimate.nodes.items():
+        why = node.reason or 'tier set on the node'
+        lines.append(f'{node_id:<16}{node.tier:<6}{node.model or "?":<28}{node.input_tokens:>7}{node.output_tokens:>7}'
+                     f'{usd(node.expected_usd):>13}{usd(node.high_usd):>13}  {why}')
+    unpriced = estimate.unpriced_nodes
+    lines.append(f'total: expected {usd(estimate.expected_usd)} (low {usd(estimate.low_usd)}, high '
+                 f'{usd(estimate.high_usd)} with every retry and escalation)'
+                 + (f', {len(unpriced)} node{"s" * (len(unpriced) != 1)} unpriced' if unpriced else ''))
+    lines.append(f'flagship-only {usd(estimate.flagship_usd)}: expected saving {estimate.savings_pct:.1f}%')
+    return '\n'.join(lines)

@@ -204,6 +204,18 @@ class Missions:
         return self.start(graph_id, version_id, graph, RunRequest(inputs, request.budget_usd, request.mode,
                                                                   request.latency_ms), cache, node_id)
 
+    async def estimate(self, graph: Graph, request: RunRequest) -> Any:
+        """What a run of `graph` with `request` would cost (nodes/estimate.py); `RunRefused` when
+        it could not run (a problem in the graph, inputs that do not fit)."""
+        from nodes.estimate import estimate_plan
+        try:
+            provider, catalog = provider_for(request.mode, self.catalog(), 0)
+            plan = compile_graph(graph, catalog, provider)
+            inputs = MissionController(plan).check_inputs(request.inputs)
+        except ValueError as error:  # InvalidGraphError, InputError and a mode's refusal are ValueErrors
+            raise RunRefused(str(error)) from None
+        return await estimate_plan(plan, inputs)
+
     def resume(self, graph_id: str, run_id: str, budget_usd: float | None) -> MissionBridge:
         """Carry on a stopped run of this graph: its succeeded nodes carried over, the rest run
         (resume.py); `RunRefused` if it cannot be resumed.

@@ -68,7 +68,8 @@ class RunControl:
         if self.form is not None:
             self.form.dialog.delete()
         with view.page.client.content:  # not the header's slot: the dialog belongs to the page
-            self.form = RunForm(fields, self.missions.remembered(view.graph_id), live, self.start_run)
+            self.form = RunForm(fields, self.missions.remembered(view.graph_id), live, self.start_run,
+                                self.estimate_run)
         self.form.open()
 
     async def start_run(self, request: Any) -> str | None:
@@ -83,6 +84,13 @@ class RunControl:
             return str(refusal)
         self.missions.remember(self.view.graph_id, request)
         return None
+
+    async def estimate_run(self, request: Any) -> Any:
+        """The Run form's estimate of the graph as it is now; or why there is none, in one line."""
+        try:
+            return await self.missions.estimate(self.view.page.session.graph(), request)
+        except RunRefused as refusal:
+            return str(refusal)
 
     async def saved_graph(self) -> tuple[Any, Any] | str:
         """(version, graph) of the graph as saved now, or why it could not be saved."""
