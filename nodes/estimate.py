@@ -42,6 +42,7 @@ from .tokens import count_text
 
 FEEDBACK_TOKENS = count_text(FEEDBACK.format(error='the JSON does not match the schema at /x: a typical reason'))
 ZERO = Decimal(0)
+YIELD_EVERY = 50  # nodes estimated between turns of the event loop
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,7 +124,9 @@ async def estimate_plan(plan: MissionPlan, inputs: Mapping[str, Any]) -> Mission
     from .kinds.spec import StepFailed
     from .providers.simulated import SimulatedProvider
     stand_in = SimulatedProvider(latency_ms=0)
-    for node_id in plan.order:
+    for index, node_id in enumerate(plan.order):
+        if index % YIELD_EVERY == YIELD_EVERY - 1:
+            await asyncio.sleep(0)  # a large graph takes a second: the app's other pages keep going meanwhile
         planned = plan.nodes[node_id]
         if any(name not in outputs for name in planned.predecessors):
             continue  # downstream of a node that would fail
