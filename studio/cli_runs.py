@@ -185,7 +185,9 @@ def resume_command(args: argparse.Namespace) -> int:
     args.simulate = resumption.simulated
     provider, catalog, notice = _choose_provider(args, database)
     if provider.simulated != resumption.simulated:
-        raise CommandError(f'run {run_id[:8]} ran live, and {notice}; set the keys it used to resume it')
+        # `notice` names the keys that are missing.
+        raise CommandError(f'run {run_id[:8]} ran live, and cannot go on simulated: '
+                           f'{notice.replace(": running on the simulated provider", "")}; nothing was run')
     try:
         plan = compile_graph(resumption.graph, catalog, provider)
     except InvalidGraphError as error:

@@ -3,11 +3,12 @@ import json
 from pathlib import Path
 
 import pytest
+from sqlmodel import Session
 
 from nodes.validation import load_graph
 from storage.db import connect
 from storage.graphs import GraphRepository
-from storage.runs import RunRepository
+from storage.runs import RunRepository, RunRow
 from studio.cli import main
 from studio.run.resume import prepare
 
@@ -147,3 +148,18 @@ def test_a_resumed_run_can_itself_be_resumed(db, capsys):
     assert third['resumed']['parts'] == [stopped['run_id'], second['run_id'], third['run_id']]
     assert third['resumed']['total_cost_usd'] == pytest.approx(stopped['cost_usd'] + third['cost_usd'])
     assert third['nodes']['plan']['attempts'] == 0
+
+
+def test_a_live_run_is_not_carried_on_simulated(db, capsys):
+    stopped = over_budget_run(db, capsys)
+    database = connect(db)
+    with Session(database) as session:  # as if it had run live, with keys this shell lacks
+        row = session.get(RunRow, stopped['run_id'])
+        row.simulated = False
+        session.add(row)
+        session.commit()
+    assert main(['resume', stopped['run_id'], '--budget', '1', '--db', db]) == 1
+    err = capsys.readouterr().err
+    assert f'run {stopped["run_id"][:8]} ran live, and cannot go on simulated: no provider key found (set ' in err
+    assert err.rstrip().endswith('; nothing was run')
+    assert len(RunRepository(database).list_runs()) == 1
