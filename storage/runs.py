@@ -92,6 +92,8 @@ class RunRow(SQLModel, table=True):
     started_at: datetime | None = None
     finished_at: datetime | None = None
     duration_s: float | None = None
+    # The stopped run this one carries on (`swarm-studio resume`; migration 0003_resumed_from).
+    resumed_from: str | None = None
 
 
 class NodeRunRow(SQLModel, table=True):
@@ -210,13 +212,15 @@ class RunRecorder:
     :param graph_id: the stored graph the run is of, if any
     :param graph_version_id: the graph version row it ran (`GraphRepository.current_version(id).id`)
     :param source: the file it was run from, if not a stored graph
+    :param resumed_from: the stopped run this run continues, if any
     :param writer_process: write the batches in a helper process: True from the first batch, False
         never (default: from a batch of `WRITER_AFTER_EVENTS` events on); only into a SQLite file
     """
 
     def __init__(self, engine: Engine, graph_id: str | None = None, graph_version_id: int | None = None,
-                 source: str = '', *, writer_process: bool | None = None) -> None:
+                 source: str = '', *, writer_process: bool | None = None, resumed_from: str | None = None) -> None:
         self.engine = engine
+        self.resumed_from = resumed_from
         self.graph_id = graph_id
         self.graph_version_id = graph_version_id
         self.source = source
@@ -425,7 +429,7 @@ class RunRecorder:
                'simulated': event.simulated, 'node_count': event.node_count,
                'budget_usd': None if event.budget_usd is None else float(event.budget_usd),
                'inputs': _to_json(event.inputs), 'pid': pid, 'host': socket.gethostname(),
-               'process_started': _process_started(pid),
+               'process_started': _process_started(pid), 'resumed_from': self.resumed_from,
                'started_at': datetime.fromtimestamp(event.started_at, timezone.utc)}
         if _in_memory(self.engine):
             # One connection shared by every thread: writes stay on the caller's thread.
@@ -522,9 +526,9 @@ class RunRepository:
         self.engine = engine
 
     def recorder(self, graph_id: str | None = None, graph_version_id: int | None = None,
-                 source: str = '') -> RunRecorder:
+                 source: str = '', resumed_from: str | None = None) -> RunRecorder:
         """A subscriber that stores the run it is given to (see `RunRecorder`)."""
-        return RunRecorder(self.engine, graph_id, graph_version_id, source)
+        return RunRecorder(self.engine, graph_id, graph_version_id, source, resumed_from=resumed_from)
 
     def list_runs(self, graph_id: str | None = None, limit: int = 100) -> list[RunRow]:
         """Runs, newest first; only those of one stored graph when `graph_id` is given."""
@@ -533,6 +537,25 @@ class RunRepository:
             if graph_id is not None:
                 query = query.where(RunRow.graph_id == graph_id)
             return list(session.exec(query.order_by(RunRow.started_at.desc()).limit(limit)).all())
+
+    def find(self, id_or_prefix: str) -> str:
+        """The full id of the run whose id is or starts with `id_or_prefix`; `RunNotFound` when
+        none or several do (a prefix must be unique to name a run)."""
+        prefix = id_or_prefix.strip()
+        if not prefix:
+            raise RunNotFound('no run id given')
+        with transaction(self.engine) as session:
+            if session.get(RunRow, prefix) is not None:
+                return prefix
+            escaped = prefix.replace('\\', '\\\\').replace('%', '\\%').replace('_', '\\_')
+            found = session.exec(select(RunRow.id).where(RunRow.id.like(f'{escaped}%', escape='\\')).limit(6)).all()
+        if not found:
+            raise RunNotFound(f'no stored run has an id starting "{prefix}"')
+        if len(found) > 1:
+            listed = ', '.join(run_id[:12] for run_id in found[:5])
+            raise RunNotFound(f'"{prefix}" starts the ids of several runs ({listed}{" …" if len(found) > 5 else ""}); '
+                              'give more of the id')
+        return found[0]
 
     def get_run(self, run_id: str) -> RunDetail:
         """A run with its node runs and attempts; `RunNotFound` if there is none."""

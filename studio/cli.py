@@ -76,6 +76,41 @@ def build_parser() -> argparse.ArgumentParser:
     _db_option(run)
     run.set_defaults(handler='studio.cli_run:run_command')
 
+    runs = commands.add_parser('runs', help='list stored runs, newest first')
+    runs.add_argument('graph', nargs='?', metavar='GRAPH', help="only this stored graph's runs (id or name), "
+                      'or those of a graph file')
+    runs.add_argument('--limit', type=int, default=100, metavar='N', help='at most N runs (default: 100)')
+    runs.add_argument('--json', action='store_true', help='one JSON array on standard output')
+    _db_option(runs)
+    runs.set_defaults(handler='studio.cli_runs:runs_command')
+
+    show = commands.add_parser('show', help="print a stored run's summary")
+    show.add_argument('run', metavar='RUN_ID', help="the run's id, or the start of it when that is unique")
+    show.add_argument('--json', action='store_true', help='the run summary as JSON (as `run --json` prints it)')
+    _db_option(show)
+    show.set_defaults(handler='studio.cli_runs:show_command')
+
+    resume = commands.add_parser('resume', help='continue a run that stopped: only what is left runs')
+    resume.add_argument('run', metavar='RUN_ID', help="the stopped run's id, or the start of it when that is unique")
+    resume.add_argument('--budget', type=float, metavar='USD',
+                        help="the mission's whole budget, earlier parts included (default: the stopped run's)")
+    resume.add_argument('--latency-ms', type=int, metavar='N', help='simulated latency of every call, in ms')
+    resume.add_argument('--json', action='store_true', help='print the run summary as JSON on standard output')
+    _db_option(resume)
+    resume.set_defaults(handler='studio.cli_runs:resume_command')
+
+    estimate = commands.add_parser('estimate', help='what a mission will cost, per node and in total, '
+                                   'before anything is called')
+    estimate.add_argument('graph', metavar='FILE_OR_NAME', help='a graph file, or the id or name of a stored graph')
+    estimate.add_argument('--input', action='append', default=[], metavar='KEY=VALUE',
+                          help='an input field value (repeatable)')
+    estimate.add_argument('--inputs', metavar='JSON', help='input values as one JSON object')
+    estimate.add_argument('--simulate', action='store_true', help='estimate for the simulated provider even if '
+                          'keys are set')
+    estimate.add_argument('--json', action='store_true', help='the estimate as JSON on standard output')
+    _db_option(estimate)
+    estimate.set_defaults(handler='studio.cli_runs:estimate_command')
+
     route = commands.add_parser('route', help='show the tier the router picks for a task, and why')
     route.add_argument('text', help='the task, or - to read one task a line from standard input')
     route.add_argument('--json', action='store_true', help='one JSON object a line: {"tier", "reason"}')

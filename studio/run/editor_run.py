@@ -68,7 +68,8 @@ class EditorRun:
             ui.button(icon='settings', on_click=lambda: ui.navigate.to('/settings')) \
                 .props('flat round color=white aria-label=Settings').mark('settings').tooltip('Settings')
         # Made before the drawer, as the page lays them out; History is made once the panel exists.
-        view.toolbar = RunToolbar(on_export=self._export_shown, on_close=self._close_run)
+        view.toolbar = RunToolbar(on_export=self._export_shown, on_close=self._close_run,
+                                  on_resume=control.resume_shown)
         # NOTE: as wide as the inspector (w-96 in studio/editor/page.py), so the drawer covers the
         # inspector and never the canvas: fit view then shows the whole graph.
         with ui.right_drawer(value=False).props('overlay width=384 bordered').classes('bg-white p-0') \

@@ -30,6 +30,7 @@ from . import preferences
 from .controller_bridge import TICK_S, MissionBridge
 from .provider_choice import SIMULATED, LiveOption, live_option, provider_for
 from .rerun import rerun_cache
+from .resume import ResumeRefused, prepare
 
 log = logging.getLogger(__name__)
 
@@ -126,7 +127,8 @@ class Missions:
 
     def start(self, graph_id: str, version_id: int | None, graph: Graph, request: RunRequest,
               cache: Callable[[MissionPlan], dict[str, Any]] | None = None,
-              from_node: str | None = None) -> MissionBridge:
+              from_node: str | None = None, carried: dict[str, Any] | None = None,
+              resumed_from: str | None = None) -> MissionBridge:
         """Start a run of a stored graph version in the background; `RunRefused` if it cannot start.
 
         :param graph_id: the stored graph
@@ -136,6 +138,8 @@ class Missions:
         :param cache: makes, from the compiled plan, the signature -> output map served to
             unchanged nodes (re-run)
         :param from_node: the node a re-run starts from (shown by the pages)
+        :param carried: node id -> output carried over from the run this one resumes (as pins)
+        :param resumed_from: the stopped run this one resumes, recorded with it
         """
         if self.running(graph_id) is not None:
             raise RunRefused('a run of this graph is still going; cancel it or wait for it to finish')
@@ -146,7 +150,8 @@ class Missions:
         defaults = self.defaults()
         node_ids = {node.id for node in graph.nodes}
         pinned = {node_id: value for node_id, value in self.pins(graph_id).items() if node_id in node_ids}
-        recorder = self.runs.recorder(graph_id=graph_id, graph_version_id=version_id)
+        pinned.update(carried or {})
+        recorder = self.runs.recorder(graph_id=graph_id, graph_version_id=version_id, resumed_from=resumed_from)
         try:
             plan = compile_graph(graph, catalog, provider)
             controller = MissionController(plan, budget_usd=request.budget_usd, concurrency=defaults.concurrency,
@@ -198,6 +203,36 @@ class Missions:
 
         return self.start(graph_id, version_id, graph, RunRequest(inputs, request.budget_usd, request.mode,
                                                                   request.latency_ms), cache, node_id)
+
+    async def estimate(self, graph: Graph, request: RunRequest) -> Any:
+        """What a run of `graph` with `request` would cost (nodes/estimate.py); `RunRefused` when
+        it could not run (a problem in the graph, inputs that do not fit)."""
+        from nodes.estimate import estimate_plan
+        try:
+            provider, catalog = provider_for(request.mode, self.catalog(), 0)
+            plan = compile_graph(graph, catalog, provider)
+            inputs = MissionController(plan).check_inputs(request.inputs)
+        except ValueError as error:  # InvalidGraphError, InputError and a mode's refusal are ValueErrors
+            raise RunRefused(str(error)) from None
+        return await estimate_plan(plan, inputs)
+
+    def resume(self, graph_id: str, run_id: str, budget_usd: float | None) -> MissionBridge:
+        """Carry on a stopped run of this graph: its succeeded nodes carried over, the rest run
+        (resume.py); `RunRefused` if it cannot be resumed.
+
+        :param budget_usd: the mission's whole budget, earlier parts included (None: the stopped run's)
+        """
+        try:
+            resumption = prepare(self.runs, self.graphs, run_id, budget_usd)
+        except ResumeRefused as refusal:
+            raise RunRefused(str(refusal)) from None
+        if resumption.graph_id != graph_id:
+            raise RunRefused(f'run {run_id[:8]} is not a run of this graph')
+        remaining = None if resumption.budget_usd is None else resumption.budget_usd - resumption.earlier_cost_usd
+        request = RunRequest(resumption.inputs, remaining, SIMULATED if resumption.simulated else 'live',
+                             self.remembered(graph_id).latency_ms)
+        return self.start(graph_id, resumption.graph_version_id, resumption.graph, request,
+                          carried=resumption.pinned, resumed_from=run_id)
 
     def remember(self, graph_id: str, request: RunRequest) -> None:
         preferences.remember_form(self.engine, graph_id, asdict(request))

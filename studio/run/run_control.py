@@ -19,6 +19,7 @@ from .controller_bridge import MissionBridge
 from .missions import RunRefused
 from .node_states import RunBatch
 from .run_form import RunForm
+from .resume import RESUMABLE, chain, mission_budget
 from .run_view import RunView, ShownRun
 
 
@@ -67,7 +68,8 @@ class RunControl:
         if self.form is not None:
             self.form.dialog.delete()
         with view.page.client.content:  # not the header's slot: the dialog belongs to the page
-            self.form = RunForm(fields, self.missions.remembered(view.graph_id), live, self.start_run)
+            self.form = RunForm(fields, self.missions.remembered(view.graph_id), live, self.start_run,
+                                self.estimate_run)
         self.form.open()
 
     async def start_run(self, request: Any) -> str | None:
@@ -82,6 +84,13 @@ class RunControl:
             return str(refusal)
         self.missions.remember(self.view.graph_id, request)
         return None
+
+    async def estimate_run(self, request: Any) -> Any:
+        """The Run form's estimate of the graph as it is now; or why there is none, in one line."""
+        try:
+            return await self.missions.estimate(self.view.page.session.graph(), request)
+        except RunRefused as refusal:
+            return str(refusal)
 
     async def saved_graph(self) -> tuple[Any, Any] | str:
         """(version, graph) of the graph as saved now, or why it could not be saved."""
@@ -122,6 +131,27 @@ class RunControl:
             self.missions.rerun_from(graph_id, version.id, graph, past, ran, node_id, self.missions.remembered(graph_id))
         except RunRefused as refusal:
             ui.notify(str(refusal), type='negative', multi_line=True)
+
+    async def resume_shown(self, budget_usd: float | None) -> None:
+        """Carry on the shown stopped run (Resume in the toolbar), with the mission's whole budget."""
+        shown = self.view.shown
+        if shown is None or shown.running:
+            return
+        try:
+            self.missions.resume(self.view.graph_id, shown.run_id, budget_usd)
+        except RunRefused as refusal:
+            ui.notify(str(refusal), type='negative', multi_line=True)
+        except (RunNotFound, GraphNotFound, StorageError) as error:
+            ui.notify(str(error), type='negative')
+
+    async def offer_resume(self, run_id: str) -> None:
+        """Fill the toolbar's Resume menu for a stopped run: its budget, and what the mission cost so far."""
+        try:
+            parts = await run.io_bound(chain, self.missions.runs, run_id)
+        except (RunNotFound, StorageError):
+            return
+        if parts and not self.view.gone:
+            self.view.toolbar.offer_resume(mission_budget(parts), sum(part.cost_usd for part in parts))
 
     # -- following a live run -------------------------------------------------------------------
 
@@ -178,3 +208,5 @@ class RunControl:
                 ui.notify(bridge.error, type='negative')
         view.refresh_detail()
         background_tasks.create(self.after_run(), name='refresh run history')
+        if view.shown.figures.status in RESUMABLE:
+            background_tasks.create(self.offer_resume(bridge.run_id), name='offer resume')

@@ -71,12 +71,17 @@ class RunForm:
     :param remembered: the last run's values (inputs, budget, mode, latency)
     :param live: whether live runs are offered, and why not
     :param on_start: starts the run; returns None, or the sentence saying why it could not
+    :param on_estimate: what a run of the request would cost (nodes.estimate.MissionEstimate),
+        or why it cannot be estimated (a sentence)
     """
 
     def __init__(self, fields: dict[str, Any], remembered: RunRequest, live: LiveOption,
-                 on_start: Callable[[RunRequest], Awaitable[str | None]]) -> None:
+                 on_start: Callable[[RunRequest], Awaitable[str | None]],
+                 on_estimate: Callable[[RunRequest], Awaitable[Any]] | None = None) -> None:
         self.fields = fields
         self.on_start = on_start
+        self.on_estimate = on_estimate
+        self.estimate: Any = None
         self.editors: dict[str, Any] = {}
         with ui.dialog() as self.dialog, ui.card().classes('w-[34rem] gap-2').mark('run-form'):
             ui.label('Run the mission').classes('text-lg')
@@ -97,6 +102,17 @@ class RunForm:
             self.latency = ui.number('Simulated latency per call, ms (empty: 1200 / 700 / 300 by tier)',
                                      value=remembered.latency_ms, min=0).classes('w-full').mark('run-latency')
             self.latency.bind_visibility_from(self.mode, 'value', value=SIMULATED)
+            with ui.column().classes('w-full gap-0') as self.estimate_box:
+                self.estimate_line = ui.label('').classes('text-sm').mark('run-estimate')
+                self.estimate_nodes = ui.label('').classes('text-xs text-grey-7 whitespace-pre-line') \
+                    .mark('run-estimate-nodes')
+            self.estimate_box.set_visibility(on_estimate is not None)
+            self.budget_warning = ui.label('').classes('text-warning text-sm').mark('run-budget-warning')
+            self.budget_warning.set_visibility(False)
+            self.budget.on_value_change(self._check_budget)
+            self.mode.on_value_change(self.refresh_estimate)
+            for editor in self.editors.values():
+                editor.on('blur', self.refresh_estimate)
             self.error = ui.label('').classes('text-negative text-sm').mark('run-form-error')
             self.error.set_visibility(False)
             with ui.row().classes('w-full justify-end'):
@@ -120,6 +136,39 @@ class RunForm:
 
     def open(self) -> None:
         self.dialog.open()
+        if self.on_estimate is not None:
+            from nicegui import background_tasks
+            background_tasks.create(self.refresh_estimate(), name='estimate the run')
+
+    async def refresh_estimate(self) -> None:
+        """Estimate the run as the form stands (before anything is called), and check the budget against it."""
+        if self.on_estimate is None:
+            return
+        try:
+            request = self.request()
+        except FormError:
+            return  # the field in error is reported when Start is pressed
+        result = await self.on_estimate(request)
+        if isinstance(result, str):
+            self.estimate = None
+            self.estimate_line.set_text(f'No estimate: {result}')
+            self.estimate_nodes.set_text('')
+        else:
+            self.estimate = result
+            self.estimate_line.set_text(estimate_line(result))
+            self.estimate_nodes.set_text('\n'.join(
+                f'{node_id}: tier {node.tier} {node.model}, ~{node.input_tokens} in / {node.output_tokens} out, '
+                f'{_usd(node.expected_usd)}' for node_id, node in result.nodes.items()))
+        self._check_budget()
+
+    def _check_budget(self) -> None:
+        """Flag a budget below the low estimate: the run would stop before it finishes."""
+        budget, estimate = self.budget.value, self.estimate
+        low = estimate.low_usd if estimate is not None else None
+        below = budget is not None and low is not None and budget > 0 and budget < float(low)
+        self.budget_warning.set_text(f'The budget ${float(budget):.6f} is below the lowest estimate {_usd(low)}: '
+                                     'the run will stop before it finishes.' if below else '')
+        self.budget_warning.set_visibility(below)
 
     def request(self) -> RunRequest:
         """The form's values as a request; `FormError` naming the first value that does not fit."""
@@ -157,6 +206,18 @@ class RunForm:
         else:
             self.show_error(None)
             self.dialog.close()
+
+
+def estimate_line(estimate: Any) -> str:
+    """The estimate in one line: expected, its range, the flagship-only cost and the expected saving."""
+    unpriced = len(estimate.unpriced_nodes)
+    return (f'Estimate: {_usd(estimate.expected_usd)} (low {_usd(estimate.low_usd)}, high {_usd(estimate.high_usd)} '
+            f'with every retry and escalation) · flagship-only {_usd(estimate.flagship_usd)} · expected saving '
+            f'{estimate.savings_pct:.1f}%' + (f' · {unpriced} node{"s" * (unpriced != 1)} unpriced' if unpriced else ''))
+
+
+def _usd(value: Any) -> str:
+    return 'unknown' if value is None else f'${float(value):.6f}'
 
 
 def _sentence(text: str) -> str:

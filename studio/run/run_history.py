@@ -19,6 +19,7 @@ from ..desktop import native_files
 from .export import export_file_name, run_export
 from .history import HistoryList, changes_since
 from .node_states import TIMELINE_KEPT, stored_displays, stored_figures, stored_record, stored_timeline
+from .resume import RESUMABLE
 from .run_control import RunControl
 from .run_view import RunView, ShownRun
 
@@ -87,6 +88,8 @@ class RunHistory:
         view.replace_states(stored_displays(detail.nodes, detail.attempts, unpriced))
         self.control.show_running(False)
         view.toolbar.show(figures, note)
+        if detail.run.status in RESUMABLE:
+            await self.control.offer_resume(run_id)
         view.panel.start_timeline(f'Run {run_id[:8]}' + (f', {note}' if note else ''),
                                   stored_timeline(events)[-TIMELINE_KEPT:])
         view.panel.show_costs(records, figures, titles)

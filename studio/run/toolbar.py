@@ -14,6 +14,7 @@ from nicegui import ui
 from nodes.costs import FLAGSHIP_DEFINITION
 
 from .node_states import RunFigures, money
+from .resume import RESUMABLE
 
 STATUS_TEXT = {'starting': 'starting', 'running': 'running', 'succeeded': 'succeeded', 'failed': 'failed',
                'cancelled': 'cancelled', 'over_budget': 'over budget', 'interrupted': 'interrupted'}
@@ -37,16 +38,33 @@ class RunToolbar:
 
     :param on_export: downloads the shown run as JSON (offered once it has finished)
     :param on_close: takes the run display off the canvas (offered once it has finished)
+    :param on_resume: awaited with the mission's whole budget (None: keep the run's) to carry on
+        a stopped run (offered for a run that ended over budget, failed, cancelled or interrupted)
     """
 
-    def __init__(self, on_export: Callable[[], Any], on_close: Callable[[], Any]) -> None:
+    def __init__(self, on_export: Callable[[], Any], on_close: Callable[[], Any],
+                 on_resume: Callable[[float | None], Any] | None = None) -> None:
         self.figures: RunFigures | None = None
+        self.on_resume = on_resume
         # NOTE: right of the editor's palette (w-48, studio/editor/page.py)
         with ui.page_sticky('top-left', x_offset=204, y_offset=8) as self.container:
             with ui.card().classes('flex-row items-center gap-2 px-2 py-1 no-wrap shadow-md') \
                     .mark('run-toolbar') as self.card:
                 self.mode = ui.badge('SIMULATED', color='orange').classes('text-sm swarm-run-mode').mark('run-mode')
                 self.status = ui.badge('', color='primary').classes('text-sm swarm-run-status').mark('run-status')
+                # First after the status: the run panel (a drawer on the right) may cover the bar's end.
+                with ui.button('Resume', icon='play_circle').props(
+                        'flat dense no-caps size=sm color=positive aria-label="Resume the run"') \
+                        .mark('run-resume').tooltip('Carry on: nodes that succeeded are kept, the rest run') \
+                        as self.resume_button:
+                    with ui.menu().props('anchor="bottom left" self="top left"') as self.resume_menu, \
+                            ui.column().classes('p-3 gap-2'):
+                        ui.label('Budget for the whole mission, earlier parts included').classes('text-xs')
+                        self.resume_budget = ui.number('Budget (USD)', min=0, step=0.001, format='%.6f') \
+                            .props('dense outlined clearable').mark('resume-budget')
+                        self.resume_note = ui.label('').classes('text-xs text-grey-7').mark('resume-note')
+                        ui.button('Resume', on_click=self._resume).props('unelevated dense color=positive') \
+                            .mark('resume-go')
                 self.progress = self._figure('run-progress', 'nodes done / nodes in the run')
                 self.elapsed = self._figure('run-elapsed', 'elapsed time')
                 ui.separator().props('vertical')
@@ -84,9 +102,22 @@ class RunToolbar:
         self.note.set_visibility(bool(note))
         if self.finished_tools.visible == figures.running:
             self.finished_tools.set_visibility(not figures.running)
+        resumable = self.on_resume is not None and not figures.running and figures.status in RESUMABLE
+        if self.resume_button.visible != resumable:
+            self.resume_button.set_visibility(resumable)
         self.tick()
         if not self.container.visible:
             self.container.set_visibility(True)
+
+    def offer_resume(self, budget_usd: float | None, spent_usd: float) -> None:
+        """Fill the Resume menu: the stopped run's budget, and what the mission has cost so far."""
+        self.resume_budget.set_value(budget_usd)
+        self.resume_note.set_text(f'spent so far: {money(spent_usd)}')
+
+    async def _resume(self) -> None:
+        self.resume_menu.close()
+        value = self.resume_budget.value
+        await self.on_resume(None if value in (None, '') else float(value))
 
     def tick(self) -> None:
         """Update the elapsed time (a page timer calls this while a run goes)."""

@@ -1,0 +1,35 @@
+"""The Run form's estimate, before anything is called, and its flag on a budget below the low estimate
+(NiceGUI's user simulation; the estimate itself is tests/test_estimate.py's)."""
+from __future__ import annotations
+
+from nicegui.testing import User
+from test_run_ui import element, eventually, open_editor, open_run_form
+
+from studio.run.editor_run import missions
+
+
+async def test_the_form_shows_the_estimate_and_flags_a_budget_below_its_low_end(user: User, graphs):
+    graph_id, _ = await open_editor(user, graphs)
+    await open_run_form(user)
+    estimate_line = element(user, 'run-estimate')
+    await eventually(lambda: estimate_line.text.startswith('No estimate: '))  # nothing to estimate from yet
+    assert 'missing input "company"' in estimate_line.text
+    element(user, 'input-company').value = 'Acme'
+    # The estimate follows the inputs once a field is left.
+    user.find(marker='input-company').trigger('blur')
+    await eventually(lambda: estimate_line.text.startswith('Estimate: $0.001243'))
+    assert 'low $0.001243' in estimate_line.text and 'flagship-only $0.003755' in estimate_line.text
+    assert 'expected saving 66.9%' in estimate_line.text
+    nodes = element(user, 'run-estimate-nodes').text.splitlines()
+    assert nodes[0].startswith('plan: tier 1 claude-opus-4-5, ~81 in / 31 out, $0.001180')
+    assert nodes[1].startswith('tidy: tier 3 gpt-4o-mini')
+    assert missions().last.get(graph_id) is None  # estimating started no run
+
+    await user.should_not_see(marker='run-budget-warning')
+    element(user, 'run-budget').value = 0.001
+    await user.should_see(marker='run-budget-warning')
+    warning = element(user, 'run-budget-warning')
+    assert warning.text == 'The budget $0.001000 is below the lowest estimate $0.001243: the run will stop ' \
+                           'before it finishes.'
+    element(user, 'run-budget').value = 0.01
+    await eventually(lambda: not warning.visible)
