@@ -48,7 +48,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault('LITELLM_LOCAL_MODEL_COST_MAP', 'True')
 
-from benchmarks.generate import generate_graph  # noqa: E402
+from benchmarks.generate import example_inputs, generate_graph  # noqa: E402
 from nodes.engine import MissionController  # noqa: E402
 from nodes.graph import Graph  # noqa: E402
 from nodes.plan import compile_graph  # noqa: E402
@@ -187,17 +187,6 @@ def critical_path_s(graph: Graph, latency_s: float) -> float:
 
     sys.setrecursionlimit(max(10000, sys.getrecursionlimit()))
     return max(finish(node_id) for node_id in predecessors)
-
-
-def example_inputs(graph: Graph) -> dict:
-    values = {}
-    for node in graph.nodes:
-        if node.kind == 'input':
-            for field in node.config.get('fields', []):
-                if field.get('default') is None:
-                    values[field['name']] = {'string': 'Acme Robotics', 'integer': 3, 'number': 1.5,
-                                             'boolean': True, 'object': {}, 'array': []}[field.get('type', 'string')]
-    return values
 
 
 def verdict(value: float, target: float) -> str:

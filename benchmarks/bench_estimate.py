@@ -31,19 +31,9 @@ from nodes.plan import compile_graph  # noqa: E402
 from nodes.providers.live import LiveProvider  # noqa: E402
 from nodes.providers.simulated import SimulatedProvider  # noqa: E402
 from nodes.validation import load_graph  # noqa: E402
+from benchmarks.generate import example_inputs  # noqa: E402
 
 TARGET = 0.25
-
-
-def example_inputs(graph: Graph) -> dict:
-    values = {}
-    for node in graph.nodes:
-        if node.kind == 'input':
-            for field in node.config.get('fields', []):
-                if field.get('default') is None:
-                    values[field['name']] = {'string': 'Acme Robotics', 'integer': 3, 'number': 1.5,
-                                             'boolean': True, 'object': {}, 'array': []}[field.get('type', 'string')]
-    return values
 
 
 def faulted(graph: Graph, failing: int | None) -> Graph:

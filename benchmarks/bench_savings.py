@@ -31,20 +31,11 @@ from nodes.engine import MissionController, RunSummary  # noqa: E402
 from nodes.plan import compile_graph  # noqa: E402
 from nodes.graph import Graph  # noqa: E402
 from nodes.providers.simulated import SimulatedProvider  # noqa: E402
+from nodes.validation import load_graph  # noqa: E402
+from benchmarks.generate import example_inputs  # noqa: E402
 
 SEED_CATALOG = Catalog({1: (ModelEntry('o1'),), 2: (ModelEntry('gpt-4o'),), 3: (ModelEntry('gpt-4o-mini'),)})
 CATALOGS = {'default': default_catalog(), 'seed (o1/4o/4o-mini)': SEED_CATALOG}
-
-
-def example_inputs(graph: Graph) -> dict:
-    values = {}
-    for node in graph.nodes:
-        if node.kind == 'input':
-            for field in node.config.get('fields', []):
-                if field.get('default') is None:
-                    values[field['name']] = {'string': 'Acme Robotics', 'integer': 3, 'number': 1.5,
-                                             'boolean': True, 'object': {}, 'array': []}[field.get('type', 'string')]
-    return values
 
 
 def first_reply_invalid(graph: Graph) -> Graph:
@@ -76,7 +67,7 @@ def main() -> None:
     print('-' * len(header))
     honest: dict[str, list[float]] = {name: [] for name in CATALOGS}
     for path in sorted((ROOT / 'assets' / 'examples').glob('*.json')):
-        graph = Graph.loads(path.read_text())
+        graph = load_graph(path.read_text())
         for catalog_name, catalog in CATALOGS.items():
             for scenario, variant in (('as written', graph), ('first reply invalid', first_reply_invalid(graph))):
                 summary = run(variant, catalog)

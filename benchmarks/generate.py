@@ -102,3 +102,15 @@ def generate_graph(n_nodes: int, seed: int = 0) -> Graph:
 if __name__ == '__main__':
     count = int(sys.argv[1]) if len(sys.argv) > 1 else 2400
     sys.stdout.write(generate_graph(count).dumps())
+
+
+def example_inputs(graph: Graph) -> dict:
+    """A value for each input field without a default: what the benchmarks run the examples with."""
+    values = {}
+    for node in graph.nodes:
+        if node.kind == 'input':
+            for field in node.config.get('fields', []):
+                if field.get('default') is None:
+                    values[field['name']] = {'string': 'Acme Robotics', 'integer': 3, 'number': 1.5,
+                                             'boolean': True, 'object': {}, 'array': []}[field.get('type', 'string')]
+    return values
