@@ -50,8 +50,6 @@ def schema_problem(schema: Any) -> str | None:
     """Why `schema` is not a usable JSON Schema, naming the place and the fix; None when it is."""
     if not isinstance(schema, (dict, bool)):
         return f'a schema must be an object or a boolean, not {_kind_of(schema)}'
-    if _deeper_than(schema, MAX_DEPTH):
-        return f'the schema is nested more than {MAX_DEPTH} levels deep; flatten it with $defs and $ref'
     try:
         _compile(schema)
     except ValueError as error:
@@ -67,10 +65,17 @@ def _compile(schema: Any) -> Any:
     Equal schemas (by `repr`: same values, same key order) share one compilation: graphs repeat
     their schemas across nodes, and compiling one costs about a tenth of a millisecond.
     """
-    key = repr(schema)
+    try:
+        key = repr(schema)
+    except RecursionError:  # nested far beyond MAX_DEPTH
+        raise ValueError(f'the schema is nested more than {MAX_DEPTH} levels deep; flatten it with $defs and $ref') \
+            from None
     compiled = _compiled.get(key)
     if compiled is None:
         try:
+            if _deeper_than(schema, MAX_DEPTH):
+                raise ValueError(f'the schema is nested more than {MAX_DEPTH} levels deep; flatten it with $defs '
+                                 'and $ref')
             compiled = jsonschema_rs.validator_for(schema, offline=True)
         except jsonschema_rs.ValidationError as error:
             compiled = ValueError(_meta_message(error, schema))
