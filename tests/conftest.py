@@ -50,15 +50,13 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 def postgres():
     """A throwaway PostgreSQL server for the session (tests/servers.py); each test makes its own
     database with `postgres.create_database(name)`. Skipped only where PostgreSQL cannot be
-    installed (not root, and not there); as root scripts/test.sh installs it."""
-    import os
-
-    from servers import PostgresServer, Unavailable
+    installed (not root, not CI, and not there); there scripts/test.sh installs it."""
+    from servers import PostgresServer, Unavailable, must_run_here
     try:
         server = PostgresServer()
     except Unavailable as error:
-        if os.getuid() == 0:
-            raise  # CI runs as root: scripts/test.sh should have installed it
+        if must_run_here():
+            raise  # CI, or root: scripts/test.sh should have installed it
         pytest.skip(f'{error}; not root, so it cannot be installed here')
     server.start()
     yield server

@@ -39,6 +39,9 @@ def chromium_path() -> str:
     """The system Chromium (Debian's `chromium` package); scripts/test.sh installs it."""
     path = local_app.chromium_path()
     if path is None:
+        from servers import must_run_here
+        if must_run_here():  # CI, or root: scripts/test.sh installs it, so a missing browser is a failure
+            pytest.fail('no system Chromium, though scripts/test.sh installs it (apt-get install chromium)')
         pytest.skip('no system Chromium; install it (apt-get install chromium) or run scripts/test.sh')
     return path
 
