@@ -46,7 +46,6 @@ def _run_command(args: argparse.Namespace) -> int:
     try:
         database = connect(args.db)
         runs = RunRepository(database)
-        runs.mark_interrupted()
     except StorageError as error:
         raise CommandError(str(error)) from None
     graph, label, recorder = _load_graph(args, database, runs)

@@ -28,12 +28,11 @@ _missions: Missions | None = None
 def register(graphs: GraphRepository) -> Missions:
     """Set up running for the app's repository (studio.app.build_app calls this); return the missions.
 
-    Runs left `running` by a process that is gone are marked `interrupted` first.
+    (Runs left `running` by a process that is gone were marked `interrupted` when the database
+    was opened: storage.db.connect.)
     """
     global _missions
-    runs = RunRepository(graphs.engine)
-    runs.mark_interrupted()
-    _missions = Missions(graphs, runs)
+    _missions = Missions(graphs, RunRepository(graphs.engine))
     return _missions
 
 
