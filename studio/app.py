@@ -68,6 +68,7 @@ def serve_command(args: argparse.Namespace) -> int:
     from storage.graphs import GraphRepository
 
     from .security import protect
+    from .transport import server_options
 
     policy = access_policy(args)
     try:
@@ -77,5 +78,5 @@ def serve_command(args: argparse.Namespace) -> int:
     build_app(graphs, policy.max_upload_bytes)
     protect(core.app, core.sio, policy)
     ui.run(host=args.host, port=args.port, title='Swarm Studio', show=not args.no_browser, reload=False,
-           reconnect_timeout=5)
+           **server_options(args.host))
     return 0

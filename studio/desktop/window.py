@@ -18,6 +18,7 @@ from pathlib import Path
 from ..errors import CommandError
 
 TITLE = 'Swarm Studio'
+HOST = '127.0.0.1'  # the window is the only client: never reachable from another machine
 WINDOW_SIZE = (1280, 820)  # fits a 1366x768 laptop screen less its panels, and shows the editor's three columns
 ICON = Path(__file__).resolve().parent.parent.parent / 'assets' / 'desktop' / 'swarm-studio.svg'
 # Qt WebEngine sometimes hangs tearing down after its last window closed ("Release of profile requested but
@@ -29,7 +30,7 @@ EXTRA_HINT = "install the desktop extra: pip install 'swarm-studio[desktop]'"
 def free_port() -> int:
     """A localhost port nobody listens on now."""
     with socket.socket() as sock:
-        sock.bind(('127.0.0.1', 0))
+        sock.bind((HOST, 0))
         return sock.getsockname()[1]
 
 
@@ -123,6 +124,7 @@ def open_window(graphs, port: int, lock) -> None:
     from nicegui import app, ui
 
     from ..app import build_app
+    from ..transport import server_options
 
     allow_web_engine_as_root()
     build_app(graphs)
@@ -133,5 +135,5 @@ def open_window(graphs, port: int, lock) -> None:
     app.native.start_args['icon'] = str(ICON)
     if sys.platform == 'linux' and not _has_module('gi'):
         app.native.start_args['gui'] = 'qt'  # else pywebview tries GTK first and logs a traceback for its absence
-    ui.run(native=True, window_size=WINDOW_SIZE, host='127.0.0.1', port=port, title=TITLE, favicon=ICON,
-           reload=False, show_welcome_message=False, reconnect_timeout=5)
+    ui.run(native=True, window_size=WINDOW_SIZE, host=HOST, port=port, title=TITLE, favicon=ICON,
+           reload=False, show_welcome_message=False, **server_options(HOST))
