@@ -46,6 +46,14 @@ def database_url(explicit: str | None = None) -> str:
     return f'sqlite:///{Path(value).expanduser().resolve()}'
 
 
+def sqlite_path(explicit: str | None = None) -> Path | None:
+    """The file of the SQLite database `database_url(explicit)` names; None for another kind or in memory."""
+    url = database_url(explicit)
+    if not url.startswith('sqlite:///') or url == 'sqlite:///:memory:':
+        return None
+    return Path(url.removeprefix('sqlite:///'))
+
+
 _when_opened: list[Callable[[Engine], None]] = []
 
 

@@ -9,6 +9,12 @@ from .errors import CommandError
 
 def current_command(args: argparse.Namespace) -> int:
     from storage import migrate
+    from storage.db import sqlite_path
+    path = sqlite_path(args.db)
+    if path is not None and not path.exists():  # looking must not create it
+        raise CommandError(f'there is no database at {path} yet (the app, any command that stores, '
+                           'or swarm-studio db upgrade creates it)')
+
     def look(engine):
         from sqlalchemy import inspect
         return migrate.current(engine), inspect(engine).has_table('graphs')

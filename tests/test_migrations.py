@@ -221,3 +221,14 @@ def test_db_commands_report_a_bad_database_in_one_line(tmp_path):
     result = cli('db', 'current', '--db', 'foo://bar')
     assert result.returncode == 1 and result.stderr.startswith('swarm-studio db: cannot open the database')
     assert len(result.stderr.splitlines()) == 1
+
+
+def test_db_current_on_a_missing_file_says_so_and_creates_nothing(tmp_path):
+    missing = tmp_path / 'not' / 'there.sqlite'
+    result = cli('db', 'current', '--db', str(missing))
+    assert result.returncode == 1 and result.stderr == (
+        f'swarm-studio db: there is no database at {missing} yet (the app, any command that stores, '
+        'or swarm-studio db upgrade creates it)\n')
+    assert not missing.parent.exists()
+    upgraded = cli('db', 'upgrade', '--db', str(missing))  # upgrade does create it, as it says
+    assert upgraded.returncode == 0 and missing.exists()
