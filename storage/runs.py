@@ -242,6 +242,12 @@ class RunRecorder:
         self._thread: WriterThread | None = None  # writes off the event loop (none for an in-memory database)
         self._lost: str | None = None  # why part of the run's record could not be stored
 
+    @property
+    def lost(self) -> str | None:
+        """Why part of the run's record could not be stored (its row then says `failed`), or None.
+        Known for certain once the run has finished: the last batch is stored by then."""
+        return self._lost
+
     def __call__(self, event: Event) -> None:
         # Only buffered here: rows are made at flush time, off the path from one node to the next.
         kind = type(event)

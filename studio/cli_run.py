@@ -77,6 +77,9 @@ def _run_command(args: argparse.Namespace) -> int:
     display.finish(summary)
     if args.json:
         print(json.dumps(summary.to_dict(), ensure_ascii=False, indent=2, default=str))
+    if recorder.lost:  # the mission ran, but what is stored of it is not the whole run
+        print(f'swarm-studio run: {recorder.lost}; the stored run says failed', file=sys.stderr)
+        return 1
     return 0 if summary.status == 'succeeded' else 1
 
 

@@ -309,3 +309,21 @@ def test_sigterm_stops_a_bombed_run_at_once_and_the_run_is_recorded(db, tmp_path
     assert stopped_after < 1.5  # the render deadline is 2 s: the run did not wait for it
     [run] = RunRepository(connect(db)).list_runs()
     assert run.status == 'cancelled'
+
+
+def test_a_run_whose_record_cannot_be_stored_says_so_and_exits_1(db, tmp_path, capsys):
+    # SQLite refuses a value over its length limit; the limit is lowered on the engine `run` will use
+    # (connect caches it per database), so that the output node's text meets it.
+    import sqlite3
+
+    from sqlalchemy import event
+    engine = connect(db)
+    event.listen(engine, 'connect', lambda connection, _: connection.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, 3000))
+    engine.dispose()
+    graph = write_graph(tmp_path, {'format': 'swarm-studio.graph', 'version': 1, 'name': 'Long', 'nodes': [
+        {'id': 'out', 'kind': 'output', 'config': {'template': '{{ "x" * 5000 }}'}}], 'edges': []})
+    assert main(['run', graph, '--db', db]) == 1
+    err = capsys.readouterr().err
+    assert 'part of the run could not be stored' in err and 'the stored run says failed' in err
+    [run] = RunRepository(engine).list_runs()
+    assert run.status == 'failed'
