@@ -297,11 +297,22 @@ def zoom_in_until_cards(page, at: tuple[float, float], steps: int = 30) -> None:
     raise AssertionError('zooming in never brought the cards back')
 
 
+def generated_graph(nodes: int):
+    """The graph the harness page shows for `/?generate=nodes`."""
+    import sys
+    from pathlib import Path
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / 'benchmarks'))
+    from generate import generate_graph
+    return generate_graph(nodes)
+
+
 def test_a_large_graph_opens_as_an_overview_and_zooming_in_brings_cards_back(canvas_server, page):
     page.goto(canvas_server + '/?generate=600')
     page.locator('.swarm-overview[data-nodes="600"]').wait_for()
     assert page.get_attribute('.swarm-canvas', 'data-mode') == 'overview'
     assert page.locator('.vue-flow__node').count() == 0
+    total_edges = len(generated_graph(600).edges)
+    assert int(page.get_attribute('.swarm-overview', 'data-edges')) == total_edges  # all in view: all drawn
 
     box = page.locator('.vue-flow__pane').bounding_box()
     zoom_in_until_cards(page, (box['x'] + box['width'] / 3, box['y'] + box['height'] / 3))
@@ -310,6 +321,9 @@ def test_a_large_graph_opens_as_an_overview_and_zooming_in_brings_cards_back(can
     assert 0 < cards < 150
     shown_edges = page.eval_on_selector_all('.vue-flow__edge', 'els => els.map(el => el.dataset.id)')
     assert 0 < len(shown_edges) < 1000  # the generated graph has more; only those near the view are elements
+    # of the rest, only those that can cross the screen are drawn; each one drawn crosses it
+    drawn = int(page.get_attribute('.swarm-overview', 'data-edges'))
+    assert drawn < (total_edges - len(shown_edges)) / 4
 
     # an edit still makes the round trip: connect a card to one in a later layer (never a cycle)
     positions = page.eval_on_selector_all('.vue-flow__node', '''els => els.map(el => {

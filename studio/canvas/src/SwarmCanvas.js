@@ -121,8 +121,11 @@ export default {
       const painted = hidden.length > 0 || shownEdges.size < edges.size;
       canvas.style.display = painted ? "block" : "none";
       canvas.dataset.nodes = hidden.length; // how many nodes it painted: what tests and the benchmark can see
-      if (!painted) return;
-      paintOverview(canvas, {
+      if (!painted) {
+        canvas.dataset.edges = 0;
+        return;
+      }
+      canvas.dataset.edges = paintOverview(canvas, {
         nodes: hidden,
         edges: [...edges.values()].filter((edge) => !shownEdges.has(edge.id)),
         findNode: flow.findNode,

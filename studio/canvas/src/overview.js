@@ -1,6 +1,7 @@
 // The overview: when too many nodes would be on screen for Vue Flow to render them as cards
 // (each card and each edge costs Vue Flow a component and some DOM), the whole graph is painted
 // on one <canvas> instead, and the cards come back when the user zooms in.
+import { toRaw } from "vue";
 import { CARD_HEIGHT, CARD_WIDTH } from "./view.js";
 
 // Switch to the overview above ENTER cards in view and back below LEAVE (hysteresis, so a
@@ -48,6 +49,7 @@ function nodeColor(node) {
 
 // Paint nodes as boxes (titled, once there is room for a title) and edges as curves, in flow
 // coordinates under the viewport transform: whatever Vue Flow is not showing as elements.
+// Returns how many edges it drew (those whose curve can reach the screen).
 export function paintOverview(canvas, { nodes, edges, findNode, viewport, flashed }) {
   const ratio = window.devicePixelRatio || 1;
   const width = canvas.clientWidth;
@@ -63,18 +65,27 @@ export function paintOverview(canvas, { nodes, edges, findNode, viewport, flashe
   ctx.scale(viewport.zoom, viewport.zoom);
   const pixel = 1 / viewport.zoom;
 
+  const rect = viewRect(viewport, width, height);
+  const around = viewRect(viewport, width, height, 0.02); // a stroke's width beyond the screen
+  let stroked = 0;
   const strokeEdges = (list, color, lineWidth) => {
     if (!list.length) return;
     ctx.beginPath();
     for (const edge of list) {
-      const source = findNode(edge.source);
-      const target = findNode(edge.target);
+      // Raw objects: through Vue's reactive proxies, reading positions was a third of a paint.
+      const source = toRaw(findNode(edge.source));
+      const target = toRaw(findNode(edge.target));
       if (!source || !target) continue;
       const x1 = source.position.x + CARD_WIDTH;
       const y1 = source.position.y + CARD_HEIGHT / 2;
       const x2 = target.position.x;
       const y2 = target.position.y + CARD_HEIGHT / 2;
       const bend = Math.max(40, Math.abs(x2 - x1) / 2);
+      // The curve lies within its control points' box: an edge whose box is off screen is not
+      // added (zoomed in, that is nearly all of them, and stroking them was most of a paint).
+      if (Math.max(x2, x1 + bend) < around.left || Math.min(x1, x2 - bend) > around.right
+          || Math.max(y1, y2) < around.top || Math.min(y1, y2) > around.bottom) continue;
+      stroked += 1;
       ctx.moveTo(x1, y1);
       ctx.bezierCurveTo(x1 + bend, y1, x2 - bend, y2, x2, y2);
     }
@@ -92,7 +103,7 @@ export function paintOverview(canvas, { nodes, edges, findNode, viewport, flashe
   strokeEdges(animated, STATE_COLORS.running, 2);
   strokeEdges(flashing, "#e53935", 3);
 
-  const visible = nodesIn(nodes, viewRect(viewport, width, height));
+  const visible = nodesIn(nodes, rect);
   for (const node of visible) {
     ctx.fillStyle = nodeColor(node);
     ctx.fillRect(node.position.x, node.position.y, CARD_WIDTH, CARD_HEIGHT);
@@ -112,4 +123,5 @@ export function paintOverview(canvas, { nodes, edges, findNode, viewport, flashe
       ctx.fillText(node.data.title || node.id, node.position.x + 10, node.position.y + CARD_HEIGHT / 2, CARD_WIDTH - 20);
     }
   }
+  return stroked;
 }
