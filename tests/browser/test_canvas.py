@@ -349,3 +349,32 @@ def test_a_large_graph_opens_as_an_overview_and_zooming_in_brings_cards_back(can
         page.wait_for_timeout(50)
     assert page.get_attribute('.swarm-canvas', 'data-mode') == 'overview'
     page.locator('.swarm-overview[data-nodes="600"]').wait_for()
+
+
+def overview_pixel(page, x: float, y: float) -> str:
+    """The colour the overview paints at the centre of the box of the node at flow position (x, y), as #rrggbb."""
+    return page.evaluate("""([x, y]) => {
+        const canvas = document.querySelector(".swarm-overview");
+        const m = new DOMMatrix(getComputedStyle(document.querySelector(".vue-flow__transformationpane")).transform);
+        const ratio = canvas.width / canvas.clientWidth;
+        const px = Math.round(((x + 120) * m.a + m.e) * ratio), py = Math.round(((y + 44) * m.d + m.f) * ratio);
+        const [r, g, b] = canvas.getContext("2d").getImageData(px, py, 1, 1).data;
+        return "#" + [r, g, b].map((v) => v.toString(16).padStart(2, "0")).join("");
+    }""", [x, y])
+
+
+def test_run_states_recolour_the_overview_each_time(canvas_server, page):
+    # The overview keeps its layer of plain edges while the view stays; node colours must still
+    # follow every batch of states, painted over it.
+    page.goto(canvas_server + '/?generate=600')
+    page.locator('.swarm-overview[data-nodes="600"]').wait_for()
+    graph = generated_graph(600)
+    target = next(node for node in graph.nodes if node.id.startswith('a'))
+    where = (target.position.x, target.position.y)
+    assert overview_pixel(page, *where) == '#dde3e8'  # an agent with no state
+    for state, colour in (('running', '#1e88e5'), ('succeeded', '#43a047'), ('failed', '#e53935')):
+        call(canvas_server, 'set_states', {target.id: {'state': state}})
+        deadline = time.monotonic() + 10
+        while (painted := overview_pixel(page, *where)) != colour and time.monotonic() < deadline:
+            page.wait_for_timeout(50)
+        assert painted == colour, state

@@ -52,6 +52,9 @@ export default {
 
     let shownEdges = new Set(); // ids of the edges Vue Flow holds now
     let updateQueued = false;
+    // Changes whenever the painted edges or a node's position may have: the overview then redraws
+    // its layer of plain edges (overview.js), which it otherwise keeps while the view stays.
+    let edgesVersion = 0;
 
     function setFlowEdges(list) {
       // setEdges ignores an empty list until Vue Flow is initialised; assigning always works.
@@ -59,6 +62,7 @@ export default {
       if (list.length) flow.setEdges(list.map((edge) => ({ ...edge })));
       else flow.edges.value = [];
       shownEdges = new Set(list.map((edge) => edge.id));
+      edgesVersion += 1;
     }
 
     function screenRect(margin = 0) {
@@ -131,6 +135,7 @@ export default {
         findNode: flow.findNode,
         viewport: flow.viewport.value,
         flashed: flashed.nodes,
+        edgesVersion,
       });
     }
 
@@ -200,6 +205,7 @@ export default {
     }
 
     function load(viewNodes, viewEdges) {
+      edgesVersion += 1;
       clearFlash();
       edges.clear();
       incoming.clear();
@@ -217,6 +223,7 @@ export default {
     }
 
     function apply(ops) {
+      edgesVersion += 1; // edges, or the positions they are drawn from, may change
       const newNodes = [];
       const removedNodes = new Set();
       for (const op of ops) {

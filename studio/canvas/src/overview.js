@@ -47,10 +47,33 @@ function nodeColor(node) {
   return STATE_COLORS[node.data.run?.state] ?? KIND_COLORS[node.data.kind] ?? NODE_COLOR;
 }
 
+// Every edge in its plain colour, drawn once for a view and kept: a run changes node colours
+// and which edges animate many times a second while the view and the edges stay as they are,
+// and stroking thousands of curves was most of each repaint. Animated and flashing edges are
+// drawn over it, wider, so the plain line under them does not show.
+const edgeLayers = new WeakMap(); // painted canvas → { canvas, key, stroked }
+
+function plainEdgeLayer(canvas, key, draw) {
+  let layer = edgeLayers.get(canvas);
+  if (!layer) {
+    layer = { canvas: document.createElement("canvas"), key: null, stroked: 0 };
+    edgeLayers.set(canvas, layer);
+  }
+  if (layer.key !== key) {
+    layer.canvas.width = canvas.width;
+    layer.canvas.height = canvas.height;
+    layer.stroked = draw(layer.canvas.getContext("2d"));
+    layer.key = key;
+  }
+  return layer;
+}
+
 // Paint nodes as boxes (titled, once there is room for a title) and edges as curves, in flow
 // coordinates under the viewport transform: whatever Vue Flow is not showing as elements.
-// Returns how many edges it drew (those whose curve can reach the screen).
-export function paintOverview(canvas, { nodes, edges, findNode, viewport, flashed }) {
+// `edgesVersion` must change whenever `edges` or a node's position does (the plain edges are
+// redrawn only then, or when the view moves). Returns how many edges can reach the screen
+// (only those are drawn).
+export function paintOverview(canvas, { nodes, edges, findNode, viewport, flashed, edgesVersion }) {
   const ratio = window.devicePixelRatio || 1;
   const width = canvas.clientWidth;
   const height = canvas.clientHeight;
@@ -58,18 +81,17 @@ export function paintOverview(canvas, { nodes, edges, findNode, viewport, flashe
     canvas.width = Math.round(width * ratio);
     canvas.height = Math.round(height * ratio);
   }
-  const ctx = canvas.getContext("2d");
-  ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
-  ctx.clearRect(0, 0, width, height);
-  ctx.translate(viewport.x, viewport.y);
-  ctx.scale(viewport.zoom, viewport.zoom);
   const pixel = 1 / viewport.zoom;
+  const toView = (ctx) => {
+    ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
+    ctx.translate(viewport.x, viewport.y);
+    ctx.scale(viewport.zoom, viewport.zoom);
+  };
 
   const rect = viewRect(viewport, width, height);
   const around = viewRect(viewport, width, height, 0.02); // a stroke's width beyond the screen
-  let stroked = 0;
-  const strokeEdges = (list, color, lineWidth) => {
-    if (!list.length) return;
+  const strokeEdges = (ctx, list, color, lineWidth) => {
+    let stroked = 0;
     ctx.beginPath();
     for (const edge of list) {
       // Raw objects: through Vue's reactive proxies, reading positions was a third of a paint.
@@ -89,21 +111,34 @@ export function paintOverview(canvas, { nodes, edges, findNode, viewport, flashe
       ctx.moveTo(x1, y1);
       ctx.bezierCurveTo(x1 + bend, y1, x2 - bend, y2, x2, y2);
     }
-    ctx.strokeStyle = color;
-    ctx.lineWidth = Math.max(lineWidth, pixel); // as wide as Vue Flow draws it, at least a pixel
-    ctx.stroke();
+    if (stroked) {
+      ctx.strokeStyle = color;
+      ctx.lineWidth = Math.max(lineWidth, pixel); // as wide as Vue Flow draws it, at least a pixel
+      ctx.stroke();
+    }
+    return stroked;
   };
-  const plain = [];
+
+  const key = [edgesVersion, viewport.x, viewport.y, viewport.zoom, canvas.width, canvas.height].join(" ");
+  const layer = plainEdgeLayer(canvas, key, (ctx) => {
+    toView(ctx);
+    return strokeEdges(ctx, edges, "#b1b1b7", 1);
+  });
+  const ctx = canvas.getContext("2d");
+  ctx.setTransform(1, 0, 0, 1, 0, 0);
+  ctx.clearRect(0, 0, canvas.width, canvas.height);
+  ctx.drawImage(layer.canvas, 0, 0);
+  toView(ctx);
   const animated = [];
   const flashing = [];
   for (const edge of edges) {
-    (edge.class === "swarm-flash" ? flashing : edge.animated ? animated : plain).push(edge);
+    if (edge.class === "swarm-flash") flashing.push(edge);
+    else if (edge.animated) animated.push(edge);
   }
-  strokeEdges(plain, "#b1b1b7", 1);
-  strokeEdges(animated, STATE_COLORS.running, 2);
-  strokeEdges(flashing, "#e53935", 3);
+  strokeEdges(ctx, animated, STATE_COLORS.running, 2);
+  strokeEdges(ctx, flashing, "#e53935", 3);
 
-  const visible = nodesIn(nodes, rect);
+  const visible = nodesIn(nodes.map(toRaw), rect);
   for (const node of visible) {
     ctx.fillStyle = nodeColor(node);
     ctx.fillRect(node.position.x, node.position.y, CARD_WIDTH, CARD_HEIGHT);
@@ -123,5 +158,5 @@ export function paintOverview(canvas, { nodes, edges, findNode, viewport, flashe
       ctx.fillText(node.data.title || node.id, node.position.x + 10, node.position.y + CARD_HEIGHT / 2, CARD_WIDTH - 20);
     }
   }
-  return stroked;
+  return layer.stroked;
 }
