@@ -50,22 +50,30 @@ function nodeColor(node) {
 // Every edge in its plain colour, drawn once for a view and kept: a run changes node colours
 // and which edges animate many times a second while the view and the edges stay as they are,
 // and stroking thousands of curves was most of each repaint. Animated and flashing edges are
-// drawn over it, wider, so the plain line under them does not show.
-const edgeLayers = new WeakMap(); // painted canvas → { canvas, key, stroked }
+// drawn over it, wider, so the plain line under them does not show. While the view moves
+// (a pan, a zoom) every paint has a new view: the edges are then drawn straight onto the
+// canvas, and the layer is made only at the second paint of one view, when it starts to pay.
+const edgeLayers = new WeakMap(); // painted canvas → { canvas, key, stroked, seen }
 
-function plainEdgeLayer(canvas, key, draw) {
+function plainEdges(canvas, ctx, key, draw) {
   let layer = edgeLayers.get(canvas);
   if (!layer) {
-    layer = { canvas: document.createElement("canvas"), key: null, stroked: 0 };
+    layer = { canvas: null, key: null, stroked: 0, seen: null };
     edgeLayers.set(canvas, layer);
   }
+  if (layer.key !== key && layer.seen !== key) {
+    layer.seen = key;
+    return draw(ctx);
+  }
   if (layer.key !== key) {
+    layer.canvas ??= document.createElement("canvas");
     layer.canvas.width = canvas.width;
     layer.canvas.height = canvas.height;
     layer.stroked = draw(layer.canvas.getContext("2d"));
     layer.key = key;
   }
-  return layer;
+  ctx.drawImage(layer.canvas, 0, 0);
+  return layer.stroked;
 }
 
 // Paint nodes as boxes (titled, once there is room for a title) and edges as curves, in flow
@@ -120,14 +128,15 @@ export function paintOverview(canvas, { nodes, edges, findNode, viewport, flashe
   };
 
   const key = [edgesVersion, viewport.x, viewport.y, viewport.zoom, canvas.width, canvas.height].join(" ");
-  const layer = plainEdgeLayer(canvas, key, (ctx) => {
-    toView(ctx);
-    return strokeEdges(ctx, edges, "#b1b1b7", 1);
-  });
   const ctx = canvas.getContext("2d");
   ctx.setTransform(1, 0, 0, 1, 0, 0);
   ctx.clearRect(0, 0, canvas.width, canvas.height);
-  ctx.drawImage(layer.canvas, 0, 0);
+  const stroked = plainEdges(canvas, ctx, key, (target) => {
+    toView(target);
+    const count = strokeEdges(target, edges, "#b1b1b7", 1);
+    target.setTransform(1, 0, 0, 1, 0, 0);
+    return count;
+  });
   toView(ctx);
   const animated = [];
   const flashing = [];
@@ -158,5 +167,5 @@ export function paintOverview(canvas, { nodes, edges, findNode, viewport, flashe
       ctx.fillText(node.data.title || node.id, node.position.x + 10, node.position.y + CARD_HEIGHT / 2, CARD_WIDTH - 20);
     }
   }
-  return layer.stroked;
+  return stroked;
 }
