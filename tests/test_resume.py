@@ -163,3 +163,17 @@ def test_a_live_run_is_not_carried_on_simulated(db, capsys):
     assert f'run {stopped["run_id"][:8]} ran live, and cannot go on simulated: no provider key found (set ' in err
     assert err.rstrip().endswith('; nothing was run')
     assert len(RunRepository(database).list_runs()) == 1
+
+
+def test_resume_from_the_command_line_never_loads_the_web_app(db, capsys):
+    # The CLI starts fast and works without a display: resuming needs storage and the engine only.
+    import subprocess
+    import sys
+    stopped = over_budget_run(db, capsys)
+    program = ('import sys; from studio.cli import main; code = main(sys.argv[1:]); '
+               'print("nicegui loaded" if "nicegui" in sys.modules else "nicegui not loaded", file=sys.stderr); '
+               'sys.exit(code)')
+    result = subprocess.run([sys.executable, '-c', program, 'resume', stopped['run_id'], '--budget', '0.01',
+                             '--latency-ms', '0', '--db', db], capture_output=True, text=True, cwd=ROOT)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.strip().endswith('nicegui not loaded')

@@ -91,9 +91,9 @@ def prepare(runs: Any, graphs: Any, run_id: str, budget_usd: float | None = None
 
     :param budget_usd: the mission's budget, all parts together (default: the stopped run's)
     """
+    from nodes.graph_diff import changes_since
     from storage.graphs import GraphNotFound
 
-    from .history import changes_since
     detail = runs.get_run(run_id)
     run = detail.run
     short = run_id[:8]

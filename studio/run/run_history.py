@@ -1,7 +1,7 @@
 """A graph's past runs on its editor page: the History list, opening a stored run, exporting one.
 
 Opening a run replays its final node states on the canvas, its figures, timeline and costs,
-and says what changed in the graph since it ran (history.py's `changes_since`).
+and says what changed in the graph since it ran (`nodes.graph_diff.changes_since`).
 """
 from __future__ import annotations
 
@@ -11,13 +11,14 @@ from typing import Any
 
 from nicegui import run, ui
 
+from nodes.graph_diff import changes_since
 from storage.db import StorageError
 from storage.graphs import GraphNotFound
 from storage.runs import RunNotFound, cost_gaps
 
 from ..desktop import native_files
 from .export import export_file_name, run_export
-from .history import HistoryList, changes_since
+from .history import HistoryList
 from .node_states import TIMELINE_KEPT, stored_displays, stored_figures, stored_record, stored_timeline
 from .resume import RESUMABLE
 from .run_control import RunControl
