@@ -311,6 +311,7 @@ def test_a_large_graph_opens_as_an_overview_and_zooming_in_brings_cards_back(can
     page.locator('.swarm-overview[data-nodes="600"]').wait_for()
     assert page.get_attribute('.swarm-canvas', 'data-mode') == 'overview'
     assert page.locator('.vue-flow__node').count() == 0
+    assert page.locator('.swarm-minimap').count() == 0  # the overview shows the whole graph itself
     total_edges = len(generated_graph(600).edges)
     assert int(page.get_attribute('.swarm-overview', 'data-edges')) == total_edges  # all in view: all drawn
 
@@ -319,6 +320,7 @@ def test_a_large_graph_opens_as_an_overview_and_zooming_in_brings_cards_back(can
     page.locator('.vue-flow__node').first.wait_for()
     cards = page.locator('.vue-flow__node').count()
     assert 0 < cards < 150
+    page.locator('.swarm-minimap canvas').wait_for()
     shown_edges = page.eval_on_selector_all('.vue-flow__edge', 'els => els.map(el => el.dataset.id)')
     assert 0 < len(shown_edges) < 1000  # the generated graph has more; only those near the view are elements
     # of the rest, only those that can cross the screen are drawn; each one drawn crosses it
@@ -378,3 +380,42 @@ def test_run_states_recolour_the_overview_each_time(canvas_server, page):
         while (painted := overview_pixel(page, *where)) != colour and time.monotonic() < deadline:
             page.wait_for_timeout(50)
         assert painted == colour, state
+
+
+def minimap_colours(page) -> set[str]:
+    """Every colour the minimap has painted, as #rrggbb (opaque pixels only)."""
+    return set(page.evaluate("""() => {
+        const canvas = document.querySelector(".swarm-minimap canvas");
+        const data = canvas.getContext("2d").getImageData(0, 0, canvas.width, canvas.height).data;
+        const seen = new Set();
+        for (let i = 0; i < data.length; i += 4) {
+            if (data[i + 3] === 255) seen.add("#" + [data[i], data[i + 1], data[i + 2]].map((v) => v.toString(16).padStart(2, "0")).join(""));
+        }
+        return [...seen];
+    }"""))
+
+
+def view_offset(page) -> tuple[float, float]:
+    matrix = page.evaluate('''() => { const m = new DOMMatrix(getComputedStyle(
+        document.querySelector('.vue-flow__transformationpane')).transform); return [m.e, m.f]; }''')
+    return matrix[0], matrix[1]
+
+
+def test_the_minimap_shows_nodes_in_their_state_colour_and_moves_the_view(canvas, canvas_server):
+    minimap = canvas.locator('.swarm-minimap canvas')
+    minimap.wait_for()
+    assert {'#dde3e8', '#c8e6c9', '#e1bee7'} <= minimap_colours(canvas)  # agents, the input, the output
+    assert '#1e88e5' not in minimap_colours(canvas)
+    call(canvas_server, 'set_states', {'plan': {'state': 'running'}})
+    canvas.wait_for_function('document.querySelector(\'.vue-flow__node[data-id="plan"]\').classList.contains("swarm-state-running")')
+    canvas.wait_for_timeout(100)  # the minimap is painted at the next frame
+    assert '#1e88e5' in minimap_colours(canvas)
+
+    before = view_offset(canvas)
+    box = minimap.bounding_box()
+    canvas.mouse.click(box['x'] + 4, box['y'] + 4)  # a corner: the view moves so that it is centred there
+    canvas.wait_for_function('(before) => { const m = new DOMMatrix(getComputedStyle(document.querySelector('
+                             '".vue-flow__transformationpane")).transform); return m.e !== before[0] || m.f !== before[1]; }',
+                             arg=list(before))
+    after = view_offset(canvas)
+    assert after[0] > before[0] and after[1] > before[1]  # the top-left corner came towards the centre

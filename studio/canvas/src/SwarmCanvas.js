@@ -9,10 +9,10 @@
 import { h, markRaw, nextTick, ref, watch } from "vue";
 import { ConnectionMode, VueFlow, useVueFlow } from "@vue-flow/core";
 import { Background } from "@vue-flow/background";
-import { MiniMap } from "@vue-flow/minimap";
 import EVENTS from "./events.json";
 import SwarmNode from "./SwarmNode.js";
 import { ENTER_OVERVIEW, LEAVE_OVERVIEW, nodesIn, paintOverview, viewRect } from "./overview.js";
+import { MiniMapCanvas, paintMiniMap } from "./minimap.js";
 import { ShortcutsPanel, ZoomControls } from "./panels.js";
 import { readableViewport } from "./fit.js";
 import { CARD_HEIGHT, CARD_STYLE, CARD_WIDTH, edgeId, nodeClass, toFlowEdge, toFlowNode, updateFlowNode } from "./view.js";
@@ -55,6 +55,7 @@ export default {
     // Changes whenever the painted edges or a node's position may have: the overview then redraws
     // its layer of plain edges (overview.js), which it otherwise keeps while the view stays.
     let edgesVersion = 0;
+    let miniMap = null; // the minimap's <canvas>, while it is shown
 
     function setFlowEdges(list) {
       // setEdges ignores an empty list until Vue Flow is initialised; assigning always works.
@@ -115,6 +116,7 @@ export default {
         else if (overview.value && count < LEAVE_OVERVIEW) setOverview(false);
         syncFlowEdges();
         paint();
+        if (!overview.value) paintMiniMap(miniMap, flow);
       });
     }
 
@@ -471,8 +473,14 @@ export default {
                 h(Background, { gap: 20 }),
                 h(ZoomControls, { flow, onFit: fitView }),
                 shortcutsShown.value ? h(ShortcutsPanel, { onClose: () => { shortcutsShown.value = false; } }) : null,
-                // The minimap draws hidden nodes as nothing; in the overview it has nothing to add.
-                overview.value ? null : h(MiniMap, { pannable: true, zoomable: true }),
+                // In the overview the canvas shows the whole graph itself: the minimap has nothing to add.
+                overview.value ? null : h(MiniMapCanvas, {
+                  flow,
+                  onCanvas: (element) => {
+                    miniMap = element;
+                    if (element) update();
+                  },
+                }),
                 h("canvas", {
                   ref: overviewCanvas,
                   class: "swarm-overview vue-flow__container",

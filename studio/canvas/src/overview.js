@@ -43,7 +43,7 @@ export function nodesIn(nodes, rect) {
   return inside;
 }
 
-function nodeColor(node) {
+export function nodeColor(node) {
   return STATE_COLORS[node.data.run?.state] ?? KIND_COLORS[node.data.kind] ?? NODE_COLOR;
 }
 
