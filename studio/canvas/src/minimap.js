@@ -38,7 +38,7 @@ export function paintMiniMap(canvas, flow) {
     canvas.width = WIDTH * ratio;
     canvas.height = HEIGHT * ratio;
   }
-  const nodes = flow.nodes.value.map(toRaw);
+  const nodes = toRaw(flow.nodes.value);
   const { width, height } = flow.dimensions.value;
   const view = viewRect(flow.viewport.value, width, height);
   const map = frame(nodes, view);
