@@ -169,8 +169,10 @@ def evaluate(check: Check, outputs: dict[str, Any], expected: dict[str, Any]) ->
         return CheckResult(check.label, False, f'the run produced no {check.target}')
     if check.type == 'schema':
         problem = SchemaValidator(check.json_schema).explain(value)
-        return CheckResult(check.label, problem is None,
-                           'valid against the schema' if problem is None else f'{problem[0]}: {problem[1]}')
+        if problem is None:
+            return CheckResult(check.label, True, 'valid against the schema')
+        where, what = problem
+        return CheckResult(check.label, False, f'at {where}: {what}' if where else what)
     passed, detail = _COMPARE[check.type](check, value, want)
     return CheckResult(check.label, passed, detail)
 

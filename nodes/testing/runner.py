@@ -8,10 +8,13 @@ subscribers it should have (the CLI stores each row's run with a recorder), and 
 of each row as it ends. A row passes when its run succeeded and every check that applies to it
 passed; otherwise its `reasons` say why.
 
-The budget covers the rows' runs and their judges. A row starting gets an even share of what is
-neither spent nor set aside for the rows running beside it, and the engine keeps its run inside
-that share; what a row leaves unspent goes back for the rows after it. Once nothing is left,
-the remaining rows are not run (`not_run`) and fail: the report says the budget ran out.
+The budget covers the rows' runs and their judges. A row starting is given an even share of what
+is neither spent nor set aside for the rows running beside it — or its expected cost
+(nodes/estimate.py), when that is more and is left — and the engine keeps its run inside that;
+what a row leaves unspent goes back for the rows after it. A row whose lowest estimate does not
+fit what is left waits for the rows running to hand back what they did not spend; when none is
+running and it still does not fit, it is not run (`not_run`) and fails: the report says the
+budget ran out.
 """
 from __future__ import annotations
 
@@ -22,6 +25,7 @@ from decimal import Decimal
 from typing import Any
 
 from ..engine import InputError, MissionController
+from ..estimate import estimate_plan
 from ..plan import MissionPlan
 from .checks import Check, CheckResult, evaluate, expected_value, resolve
 from .dataset import Dataset, Row
@@ -29,7 +33,6 @@ from .judge import judge
 from .report import RowResult, VariantReport
 
 DEFAULT_CONCURRENCY = 4
-MIN_ROW_BUDGET = Decimal('0.000001')  # a share below a millionth of a dollar cannot pay for a call
 
 
 class DatasetRunner:
@@ -60,6 +63,7 @@ class DatasetRunner:
         self._set_aside: dict[int, Decimal] = {}
         self._missions: dict[int, MissionController] = {}
         self._cancelled = False
+        self._returned = asyncio.Condition()  # a row ended: what it did not spend is free again
         if self.budget_usd is not None:
             MissionController(plan, budget_usd=self.budget_usd)  # UnpricedModel now, before any row runs
 
@@ -90,22 +94,35 @@ class DatasetRunner:
     async def _row(self, row: Row, rows_left: int) -> RowResult:
         if self._cancelled:
             return RowResult.not_run(row, 'the test was cancelled before this row ran')
-        share = self._share(rows_left)
-        if share is not None and share < MIN_ROW_BUDGET:
-            return RowResult.not_run(row, f'the test budget of ${self.budget_usd} was spent before this row ran')
-        if share is not None:
-            self._set_aside[row.number] = share
+        share = None
+        if self.budget_usd is not None:
+            try:
+                estimate = await estimate_plan(self.plan, MissionController(self.plan).check_inputs(row.inputs))
+            except InputError as error:
+                return RowResult.not_run(row, f'its inputs do not fit the graph: {error}', status='invalid_inputs')
+            async with self._returned:
+                while (share := self._share(estimate, rows_left)) is None and self._set_aside:
+                    await self._returned.wait()
+                if share is None:
+                    return RowResult.not_run(row, f'the test budget of ${self.budget_usd} was spent before this '
+                                             'row ran')
+                self._set_aside[row.number] = share
         try:
             return await self._run_row(row, share)
         finally:
-            self._set_aside.pop(row.number, None)
+            if share is not None:
+                async with self._returned:
+                    self._set_aside.pop(row.number, None)
+                    self._returned.notify_all()
 
-    def _share(self, rows_left: int) -> Decimal | None:
-        if self.budget_usd is None:
-            return None
+    def _share(self, estimate: Any, rows_left: int) -> Decimal | None:
+        """What a row may spend; None when its lowest estimate does not fit what is left."""
+        assert self.budget_usd is not None
         free = self.budget_usd - self._spent - sum(self._set_aside.values(), Decimal(0))
+        if free <= 0 or estimate.low_usd > free:
+            return None
         slots = min(self.concurrency - len(self._set_aside), rows_left)
-        return free / max(slots, 1)
+        return min(free, max(free / max(slots, 1), estimate.expected_usd))
 
     async def _run_row(self, row: Row, share: Decimal | None) -> RowResult:
         mission = MissionController(self.plan, budget_usd=share, subscribers=list(self.subscribers_for(row)))
