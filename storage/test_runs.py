@@ -20,7 +20,7 @@ from sqlmodel import Field, SQLModel, select
 from .db import transaction
 
 
-class TestRunNotFound(LookupError):
+class StoredTestNotFound(LookupError):
     """No stored test run has that id."""
 
 
@@ -123,7 +123,7 @@ class StoredTestRuns:
         with transaction(self.engine) as session:
             first = session.get(StoredTestRun, group_id)
             if first is None or first.position != 0:
-                raise TestRunNotFound(f'no stored test run has the id "{group_id}"')
+                raise StoredTestNotFound(f'no stored test run has the id "{group_id}"')
             return self._group(session, first)
 
     def rows(self, test_run_id: str) -> list[StoredTestRow]:

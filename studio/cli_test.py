@@ -26,7 +26,8 @@ from .cli_graphs import read_source
 
 EXIT_MIN_PASS, EXIT_MAX_COST, EXIT_BOTH = 3, 4, 5
 MAX_CONCURRENCY = 64
-SHOWN_FAILURES = 10
+SHOWN_FAILURES = 5
+SHOWN_REASON = 160  # characters of a failed row's reasons in the table
 
 
 def test_command(args: argparse.Namespace) -> int:
@@ -284,9 +285,11 @@ def report_table(report: dict[str, Any]) -> str:
                                          f'{variant["savings_vs_flagship_estimate_pct"]:.1f}%)' for variant in variants]),
              ('latency (mean)', ['—' if variant['latency_s']['mean'] is None
                                  else f'{variant["latency_s"]["mean"]:.2f} s' for variant in variants])]
+    for check in report['checks']:
+        table.append((_clip(check, 31), [_check_tally(variant, check) for variant in variants]))
     widths = [max(len(cells[index]) for _, cells in table) + 3 for index in range(len(variants))]
     for name, cells in table:
-        lines.append(f'{name:<24}' + ''.join(f'{cell:<{width}}' for cell, width in zip(cells, widths)).rstrip())
+        lines.append(f'{name:<32}' + ''.join(f'{cell:<{width}}' for cell, width in zip(cells, widths)).rstrip())
     compared = report.get('side_by_side')
     if compared:
         first, second = compared['variants']
@@ -304,13 +307,24 @@ def report_table(report: dict[str, Any]) -> str:
             lines.append(f'{variant["label"]}: cancelled')
         failed = [row for row in variant['results'] if not row['passed']]
         for row in failed[:SHOWN_FAILURES]:
-            lines.append(f'  {variant["label"]} row {row["row"]} failed: {"; ".join(row["reasons"])}')
+            lines.append(f'  {variant["label"]} row {row["row"]} failed: {_clip("; ".join(row["reasons"]), SHOWN_REASON)}')
         if len(failed) > SHOWN_FAILURES:
             lines.append(f'  … and {len(failed) - SHOWN_FAILURES} more failed rows of {variant["label"]} '
                          '(--json or --report for all)')
     if report.get('test_run'):
         lines.append(f'test run {report["test_run"]} (the studio\'s Tests tab; each row\'s run opens there)')
     return '\n'.join(lines)
+
+
+def _check_tally(variant: dict[str, Any], check: str) -> str:
+    """`passed/applied` of one check over a variant's rows (rows it did not apply to are left out)."""
+    verdicts = [result['passed'] for row in variant['results'] for result in row['checks']
+                if result['check'] == check and result['passed'] is not None]
+    return f'{sum(verdicts)}/{len(verdicts)} passed' if verdicts else 'not applied'
+
+
+def _clip(text: str, length: int) -> str:
+    return text if len(text) <= length else text[:length - 1] + '…'
 
 
 def _money(amount: float, complete: bool) -> str:
