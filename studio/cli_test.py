@@ -273,30 +273,17 @@ class TestProgress:
 
 def report_table(report: dict[str, Any]) -> str:
     """The report as a readable table: the variants side by side, then what differs and why rows failed."""
+    from nodes.testing.report import comparison_text, figures_table
     variants = report['variants']
     mode = 'SIMULATED (made-up replies: content checks mostly fail)' if report['simulated'] else 'live'
     lines = [f'{report["graph"]} on {report["dataset"]}: {report["rows"]} rows, {len(report["checks"])} checks, {mode}']
-    table = [('', [variant['label'] for variant in variants]),
-             ('pass rate', [f'{variant["pass_rate"]:.1%} ({variant["passed"]}/{variant["rows"]})'
-                            for variant in variants]),
-             ('cost per row', [_money(variant['cost_per_row_usd'], variant['cost_complete']) for variant in variants]),
-             ('total cost', [_money(variant['cost_usd'], variant['cost_complete']) for variant in variants]),
-             ('flagship-only estimate', [f'${variant["flagship_cost_usd"]:.6f} (saved '
-                                         f'{variant["savings_vs_flagship_estimate_pct"]:.1f}%)' for variant in variants]),
-             ('latency (mean)', ['—' if variant['latency_s']['mean'] is None
-                                 else f'{variant["latency_s"]["mean"]:.2f} s' for variant in variants])]
-    for check in report['checks']:
-        table.append((_clip(check, 31), [_check_tally(variant, check) for variant in variants]))
+    table = figures_table(report)
     widths = [max(len(cells[index]) for _, cells in table) + 3 for index in range(len(variants))]
     for name, cells in table:
-        lines.append(f'{name:<32}' + ''.join(f'{cell:<{width}}' for cell, width in zip(cells, widths)).rstrip())
-    compared = report.get('side_by_side')
-    if compared:
-        first, second = compared['variants']
-        saving = compared['saving_pct']
-        lines.append(f'{first} costs {abs(saving):.1f}% {"less" if saving >= 0 else "more"} per row than {second} '
-                     f'(measured), passing {compared["pass_rate"][0]:.1%} of rows against {compared["pass_rate"][1]:.1%}')
-        differ = compared['rows_differ']
+        lines.append(f'{_clip(name, 31):<32}' + ''.join(f'{cell:<{width}}' for cell, width in zip(cells, widths)).rstrip())
+    if report.get('side_by_side'):
+        lines.append(comparison_text(report))
+        differ = report['side_by_side']['rows_differ']
         lines.append(f'rows that differ: {len(differ)}' + (': ' + ', '.join(str(row['row']) for row in differ[:20])
                                                           + (' …' if len(differ) > 20 else '') if differ else ''))
     for variant in variants:
@@ -307,7 +294,8 @@ def report_table(report: dict[str, Any]) -> str:
             lines.append(f'{variant["label"]}: cancelled')
         failed = [row for row in variant['results'] if not row['passed']]
         for row in failed[:SHOWN_FAILURES]:
-            lines.append(f'  {variant["label"]} row {row["row"]} failed: {_clip("; ".join(row["reasons"]), SHOWN_REASON)}')
+            reasons = _clip('; '.join(row['reasons']), SHOWN_REASON)
+            lines.append(f'  {variant["label"]} row {row["row"]} failed: {reasons}')
         if len(failed) > SHOWN_FAILURES:
             lines.append(f'  … and {len(failed) - SHOWN_FAILURES} more failed rows of {variant["label"]} '
                          '(--json or --report for all)')
@@ -316,19 +304,8 @@ def report_table(report: dict[str, Any]) -> str:
     return '\n'.join(lines)
 
 
-def _check_tally(variant: dict[str, Any], check: str) -> str:
-    """`passed/applied` of one check over a variant's rows (rows it did not apply to are left out)."""
-    verdicts = [result['passed'] for row in variant['results'] for result in row['checks']
-                if result['check'] == check and result['passed'] is not None]
-    return f'{sum(verdicts)}/{len(verdicts)} passed' if verdicts else 'not applied'
-
-
 def _clip(text: str, length: int) -> str:
     return text if len(text) <= length else text[:length - 1] + '…'
-
-
-def _money(amount: float, complete: bool) -> str:
-    return f'${amount:.6f}' if complete else f'≥ ${amount:.6f}'
 
 
 def _gate(args: argparse.Namespace, first: Any, stream: Any) -> int:

@@ -156,3 +156,41 @@ def build_report(graph_name: str, dataset: str, checks: list[str], variants: lis
         report['side_by_side'] = side_by_side(*variants)
     return report
 
+
+
+def figures_table(report: dict[str, Any]) -> list[tuple[str, list[str]]]:
+    """The report's figures as text, one (name, a cell per variant) pair a line: the terminal
+    table and the studio's Tests tab show the same."""
+    variants = report['variants']
+    table = [('', [variant['label'] for variant in variants]),
+             ('pass rate', [f'{variant["pass_rate"]:.1%} ({variant["passed"]}/{variant["rows"]})'
+                            for variant in variants]),
+             ('cost per row', [_money(variant['cost_per_row_usd'], variant['cost_complete']) for variant in variants]),
+             ('total cost', [_money(variant['cost_usd'], variant['cost_complete']) for variant in variants]),
+             ('flagship-only estimate', [f'${variant["flagship_cost_usd"]:.6f} (saved '
+                                         f'{variant["savings_vs_flagship_estimate_pct"]:.1f}%)' for variant in variants]),
+             ('latency (mean)', ['—' if variant['latency_s']['mean'] is None
+                                 else f'{variant["latency_s"]["mean"]:.2f} s' for variant in variants])]
+    for check in report['checks']:
+        table.append((check, [_check_tally(variant, check) for variant in variants]))
+    return table
+
+
+def comparison_text(report: dict[str, Any]) -> str:
+    """One sentence: what the first variant saves against the second, and both pass rates."""
+    compared = report['side_by_side']
+    first, second = compared['variants']
+    saving = compared['saving_pct']
+    return (f'{first} costs {abs(saving):.1f}% {"less" if saving >= 0 else "more"} per row than {second} '
+            f'(measured), passing {compared["pass_rate"][0]:.1%} of rows against {compared["pass_rate"][1]:.1%}')
+
+
+def _check_tally(variant: dict[str, Any], check: str) -> str:
+    """`passed/applied` of one check over a variant's rows (rows it did not apply to are left out)."""
+    verdicts = [result['passed'] for row in variant['results'] for result in row['checks']
+                if result['check'] == check and result['passed'] is not None]
+    return f'{sum(verdicts)}/{len(verdicts)} passed' if verdicts else 'not applied'
+
+
+def _money(amount: float, complete: bool) -> str:
+    return f'${amount:.6f}' if complete else f'≥ ${amount:.6f}'
