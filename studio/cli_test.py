@@ -198,7 +198,7 @@ async def _run_variants(plans: list, dataset: Any, checks: list, concurrency: in
     try:  # Ctrl-C ends the test: running rows end cancelled, and the report says so
         loop.add_signal_handler(signal.SIGINT, cancel)
         loop.add_signal_handler(signal.SIGTERM, cancel)
-    except (NotImplementedError, RuntimeError):
+    except (NotImplementedError, RuntimeError, ValueError):  # ValueError: not the main thread
         pass
     progress.start()
     try:
@@ -215,7 +215,7 @@ async def _run_variants(plans: list, dataset: Any, checks: list, concurrency: in
         try:
             loop.remove_signal_handler(signal.SIGINT)
             loop.remove_signal_handler(signal.SIGTERM)
-        except (NotImplementedError, RuntimeError):
+        except (NotImplementedError, RuntimeError, ValueError):
             pass
     if len(reports) < len(plans):  # cancelled before a variant began: it is reported as not run
         for label, plan, _ in plans[len(reports):]:
