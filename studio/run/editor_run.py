@@ -78,7 +78,7 @@ class EditorRun:
             view.panel = RunPanel(NodeActions(control.rerun_from, pins.pin_output, pins.edit_pin, pins.unpin))
         self.history = RunHistory(view, control)
         self.tests = TestsTab(view.panel.tests_box, StoredTestRuns(view.missions.engine), view.graph_id,
-                              self.history.open_run)
+                              self._open_test_row)
         view.panel.panels.on_value_change(self._tab_changed)
         control.timer = ui.timer(0.5, view.toolbar.tick, active=False)
 
@@ -112,6 +112,11 @@ class EditorRun:
             await self.history.refresh()
         elif panel.panels.value in ('Tests', panel.tests_tab):
             await self.tests.refresh()
+
+    async def _open_test_row(self, run_id: str) -> None:
+        await self.history.open_run(run_id)
+        panel = self.view.panel
+        panel.tabs.set_value(panel.timeline_tab)  # the run's timeline, titled with its id
 
     async def _export_shown(self) -> None:
         await self.history.export_shown()
