@@ -4,7 +4,7 @@ Variants: the graph as routed (default), `--flagship-only` (every agent on tier 
 side (`--compare`), or two catalogs side by side (`--catalog A --catalog B`). Each row's run is
 stored as a normal run, and the test itself as a test run (storage/test_runs.py).
 
-Exit codes: 0 the gates hold (or none was given), 1 invalid input or failure, 2 usage,
+Exit codes: 0 the gates hold (or none was given), 1 invalid input, failure or cancelled, 2 usage,
 3 the pass rate is below `--min-pass`, 4 the cost per row is above `--max-cost-per-row`,
 5 both. The gates read the first variant (the routed one with `--compare`).
 """
@@ -99,6 +99,9 @@ def test_command(args: argparse.Namespace) -> int:
         print(json.dumps(report, ensure_ascii=False, indent=2, default=str))
     else:
         print(report_table(report))
+    if any(report.cancelled for report in reports):
+        print('swarm-studio test: cancelled: the rows not run count as failed', file=sys.stderr)
+        return 1
     return _gate(args, reports[0], sys.stderr)
 
 

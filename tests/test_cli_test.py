@@ -1,6 +1,11 @@
 """`swarm-studio test GRAPH DATASET` as a user types it: simulated by default, live against the
 local fake OpenAI server with scripted answers, exit codes for CI gates, stored test runs."""
 import json
+import os
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -208,3 +213,26 @@ def test_two_live_catalogs_side_by_side(db, tmp_path, capsys):
     assert lines[2].split()[2:] == ['100.0%', '(1/1)', '0.0%', '(0/1)']
     assert 'cheap: routing costs 99.0% less per row than dear: routing (measured)' in out
     assert 'rows that differ: 1: 1' in out
+
+
+def test_ctrl_c_cancels_the_test_and_stores_what_it_found(db, tmp_path):
+    dataset = write(tmp_path / 'cases.csv', 'company\nAcme\nBeta\nGamma\n')
+    process = subprocess.Popen([sys.executable, '-m', 'studio', 'test', str(EXAMPLE), dataset, '--latency-ms', '20000',
+                                '--concurrency', '1', '--json', '--db', db], stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True, cwd=ROOT, env={**os.environ, 'PYTHONUNBUFFERED': '1'})
+    try:
+        runs = RunRepository(connect(db))
+        for _ in range(400):  # until the first row's first agent is running
+            if runs.list_runs() and runs.events(runs.list_runs()[0].id):
+                break
+            time.sleep(0.05)
+        process.send_signal(signal.SIGINT)
+        out, err = process.communicate(timeout=60)
+    finally:
+        process.kill()
+    assert process.returncode == 1 and err.strip().splitlines()[-1] == (
+        'swarm-studio test: cancelled: the rows not run count as failed')
+    variant = json.loads(out)['variants'][0]
+    assert variant['cancelled'] is True
+    assert [row['status'] for row in variant['results']] == ['cancelled', 'not_run', 'not_run']
+    assert StoredTestRuns(connect(db)).list_groups()[0].first.passed == 0
