@@ -88,7 +88,9 @@ class TestsTab:
             ui.notify(str(error), type='negative')
             return
         report = group.report
-        with ui.dialog().props('maximized=false') as self.dialog, \
+        if self.dialog is not None and not self.dialog.is_deleted:
+            self.dialog.delete()  # one report at a time: the last one's elements go
+        with self.container, ui.dialog() as self.dialog, \
                 ui.card().classes('w-[960px] max-w-[95vw] gap-2').mark('test-report'):
             with ui.row().classes('w-full items-center'):
                 ui.label(f'{report["graph"]} on {report["dataset"]}').classes('text-lg font-semibold')
