@@ -237,8 +237,6 @@ class TestProgress:
         self.stream = stream
         self.variant = ''
         self.done = 0
-        self.passed = 0
-        self.cost = Decimal(0)
         self.cancelled = False
         self._bar: Any = None
         self._task: Any = None
@@ -256,22 +254,23 @@ class TestProgress:
 
     def row_done(self, row: Any) -> None:
         self.done += 1
-        self.passed += row.passed
-        self.cost += row.cost_usd
         rows = self._variant_rows.setdefault(self.variant, [])
         rows.append(row)
         if self._bar is not None:
-            self._bar.update(self._task, completed=self.done,
-                             description=f'{self.variant}: {self.passed} passed, ${self.cost:.6f}')
+            passed, cost = _tally(rows)
+            self._bar.update(self._task, completed=self.done, description=f'{self.variant}: {passed} passed, ${cost:.6f}')
 
     def stop(self) -> None:
         if self._bar is not None:
             self._bar.stop()
             self._bar = None
         for variant, rows in self._variant_rows.items():
-            passed = sum(row.passed for row in rows)
-            cost = sum((row.cost_usd for row in rows), Decimal(0))
+            passed, cost = _tally(rows)
             print(f'{variant}: {len(rows)} rows done, {passed} passed, ${cost:.6f}', file=self.stream)
+
+
+def _tally(rows: list[Any]) -> tuple[int, Decimal]:
+    return sum(row.passed for row in rows), sum((row.cost_usd for row in rows), Decimal(0))
 
 
 def report_table(report: dict[str, Any]) -> str:
