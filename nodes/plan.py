@@ -127,11 +127,14 @@ class MissionPlan:
         return frozenset(found)
 
 
-def compile_graph(graph: Graph, catalog: Catalog | None = None, provider: Any = None) -> MissionPlan:
+def compile_graph(graph: Graph, catalog: Catalog | None = None, provider: Any = None, *,
+                  flagship_only: bool = False) -> MissionPlan:
     """Validate `graph` and compile it for `provider` and `catalog`; `InvalidGraphError` if it is not valid.
 
     :param catalog: tier -> models (default: `nodes.catalog.default_catalog()`)
     :param provider: the model provider runs of this plan call (default: a `SimulatedProvider`)
+    :param flagship_only: route every agent to tier 1's models, whatever its tier, `auto` or
+        model override says: the measured counterpart of the flagship-only cost (default: False)
     """
     problems = validate_graph(graph)
     if problems:
@@ -153,7 +156,9 @@ def compile_graph(graph: Graph, catalog: Catalog | None = None, provider: Any = 
         node = by_id[node_id]
         kind = KINDS[node.kind]
         config = kind.parse_config(node.config)
-        route = _route(config, catalog) if kind.calls_model else None
+        route = None
+        if kind.calls_model:
+            route = _flagship_route(catalog) if flagship_only else _route(config, catalog)
         ranks[node_id] = (route is not None) + max((ranks[following] for following in successors[node_id]), default=0)
         # A name a template reads that is no node's (a Jinja global such as `range`) is not an input.
         reads = tuple(sorted((set(predecessors[node_id]) | template_references(node)) & by_id.keys()))
@@ -183,6 +188,14 @@ def _route(config: Any, catalog: Catalog) -> Route:
     if config.model:
         models[tier] = (catalog.entry(config.model),)  # the catalog's entry when it lists the model: its price
     return Route(tier, reason, MappingProxyType(models))
+
+
+FLAGSHIP_ONLY_REASON = 'flagship only: every agent runs on tier 1'
+
+
+def _flagship_route(catalog: Catalog) -> Route:
+    # The router is not consulted: the point is to run what the router would have saved on.
+    return Route(1, FLAGSHIP_ONLY_REASON, MappingProxyType({1: catalog.models(1)}))
 
 
 def _topological_order(graph: Graph, predecessors: dict[str, list[str]], successors: dict[str, list[str]]) -> list[str]:

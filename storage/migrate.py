@@ -19,7 +19,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.pool import NullPool
 
 BASELINE = '0001'  # the schema of release 0.1.0, made with create_all before migrations existed
-TABLE_MODULES = ('storage.graphs', 'storage.runs', 'storage.settings')
+TABLE_MODULES = ('storage.graphs', 'storage.runs', 'storage.settings', 'storage.test_runs')
 # Any fixed number: PostgreSQL's advisory locks are named by one.
 ADVISORY_LOCK = 0x53775374
 

@@ -2,7 +2,7 @@
 
 Parsing lives here; each command's work lives in a module imported only when that command
 runs, so `validate` never pays for the database layer, litellm or the web app.
-Exit codes: 0 ok, 1 invalid input or failure, 2 usage.
+Exit codes: 0 ok, 1 invalid input or failure, 2 usage (`test` adds 3, 4 and 5: studio/cli_test.py).
 """
 from __future__ import annotations
 
@@ -110,6 +110,30 @@ def build_parser() -> argparse.ArgumentParser:
     estimate.add_argument('--json', action='store_true', help='the estimate as JSON on standard output')
     _db_option(estimate)
     estimate.set_defaults(handler='studio.cli_runs:estimate_command')
+
+    test = commands.add_parser('test', help='run a graph once per row of a dataset, check each row, and report '
+                               'pass rate and cost (side by side with --compare)')
+    test.add_argument('graph', metavar='GRAPH', help='a graph file, or the id or name of a stored graph')
+    test.add_argument('dataset', metavar='DATASET', help='a .csv or .jsonl file: input columns, and '
+                      'expected.<node> columns')
+    test.add_argument('--checks', metavar='FILE', help='the checks file (default: <dataset stem>.checks.json '
+                      'beside the dataset, if any)')
+    test.add_argument('--catalog', action='append', default=[], metavar='FILE',
+                      help='a catalog file to test with; twice: the two catalogs side by side')
+    test.add_argument('--flagship-only', action='store_true', help='run every agent on tier 1')
+    test.add_argument('--compare', action='store_true', help='routing and --flagship-only side by side')
+    test.add_argument('--concurrency', type=int, default=4, metavar='N', help='rows running at once (default: 4)')
+    test.add_argument('--budget', type=float, metavar='USD', help='the most the whole test may spend, split '
+                      'evenly between the variants; rows past it are not run')
+    test.add_argument('--min-pass', type=float, metavar='R', help='exit 3 when the pass rate is below R (0 to 1)')
+    test.add_argument('--max-cost-per-row', type=float, metavar='USD',
+                      help='exit 4 when the cost per row is above USD (5: both gates failed)')
+    test.add_argument('--simulate', action='store_true', help='use the simulated provider even if keys are set')
+    test.add_argument('--latency-ms', type=int, metavar='N', help='simulated latency of every call, in ms')
+    test.add_argument('--json', action='store_true', help='print the report as JSON instead of the table')
+    test.add_argument('--report', metavar='FILE', help='also write the report as JSON to FILE')
+    _db_option(test)
+    test.set_defaults(handler='studio.cli_test:test_command')
 
     route = commands.add_parser('route', help='show the tier the router picks for a task, and why')
     route.add_argument('text', help='the task, or - to read one task a line from standard input')

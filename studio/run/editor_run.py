@@ -13,6 +13,7 @@ from nicegui import ui
 
 from storage.graphs import GraphRepository
 from storage.runs import RunRepository
+from storage.test_runs import StoredTestRuns
 
 from .missions import Missions
 from .pins import Pins
@@ -20,6 +21,7 @@ from .run_control import RunControl
 from .run_history import RunHistory
 from .run_panel import NodeActions, RunPanel
 from .run_view import RunView
+from .tests_tab import TestsTab
 from .toolbar import RunToolbar
 
 _missions: Missions | None = None
@@ -63,7 +65,7 @@ class EditorRun:
             control.cancel_button.set_visibility(False)
             ui.button(icon='receipt_long', on_click=self.toggle_panel) \
                 .props('flat round color=white aria-label="Run panel"').mark('run-panel') \
-                .tooltip('Run panel: timeline, costs, node run details, history')
+                .tooltip('Run panel: timeline, costs, node run details, history, tests')
             ui.button(icon='settings', on_click=lambda: ui.navigate.to('/settings')) \
                 .props('flat round color=white aria-label=Settings').mark('settings').tooltip('Settings')
         # Made before the drawer, as the page lays them out; History is made once the panel exists.
@@ -75,6 +77,8 @@ class EditorRun:
                 .mark('run-drawer') as view.drawer:
             view.panel = RunPanel(NodeActions(control.rerun_from, pins.pin_output, pins.edit_pin, pins.unpin))
         self.history = RunHistory(view, control)
+        self.tests = TestsTab(view.panel.tests_box, StoredTestRuns(view.missions.engine), view.graph_id,
+                              self._open_test_row)
         view.panel.panels.on_value_change(self._tab_changed)
         control.timer = ui.timer(0.5, view.toolbar.tick, active=False)
 
@@ -106,6 +110,13 @@ class EditorRun:
         panel = self.view.panel
         if panel.panels.value in ('History', panel.history_tab):
             await self.history.refresh()
+        elif panel.panels.value in ('Tests', panel.tests_tab):
+            await self.tests.refresh()
+
+    async def _open_test_row(self, run_id: str) -> None:
+        await self.history.open_run(run_id)
+        panel = self.view.panel
+        panel.tabs.set_value(panel.timeline_tab)  # the run's timeline, titled with its id
 
     async def _export_shown(self) -> None:
         await self.history.export_shown()

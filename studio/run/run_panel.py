@@ -56,7 +56,8 @@ class NodeActions:
 
 
 class RunPanel:
-    """Tabs: Timeline, Costs, Node (run details), History (filled by history.py). Build inside a drawer."""
+    """Tabs: Timeline, Costs, Node (run details), History (filled by history.py), Tests (tests_tab.py).
+    Build inside a drawer."""
 
     def __init__(self, actions: NodeActions) -> None:
         self.actions = actions
@@ -67,6 +68,7 @@ class RunPanel:
             self.costs_tab = ui.tab('Costs').mark('tab-costs')
             self.node_tab = ui.tab('Node').mark('tab-node')
             self.history_tab = ui.tab('History').mark('tab-history')
+            self.tests_tab = ui.tab('Tests').mark('tab-tests')
         with ui.tab_panels(self.tabs, value=self.timeline_tab, on_change=self._tab_changed, animated=False) \
                 .classes('w-full grow').props('keep-alive') as self.panels:
             with ui.tab_panel(self.timeline_tab).classes('p-2'):
@@ -92,6 +94,8 @@ class RunPanel:
                     ui.label('Click a node to see what it did in the run.').classes('text-sm text-grey-7')
             with ui.tab_panel(self.history_tab).classes('p-2'):
                 self.history_box = ui.column().classes('w-full gap-1').mark('history')
+            with ui.tab_panel(self.tests_tab).classes('p-2'):
+                self.tests_box = ui.column().classes('w-full gap-1').mark('tests')  # filled by tests_tab.py
 
     # -- timeline -------------------------------------------------------------------------------
 
