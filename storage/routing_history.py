@@ -1,0 +1,87 @@
+"""The routing history `compile_graph` learns from: how each node config's recent runs went.
+
+For the nodes of a graph about to run, `routing_history` reads the recent stored runs in the same
+provider mode (a simulated run's failures say nothing of a live model) whose graph version had a
+node of the same kind and config (`nodes.routing_history.route_key`): the tier its first attempt
+called and the tier it succeeded at. Runs of a graph file from the command line are not stored
+with their graph, so they are not learned from (as they cannot be resumed).
+
+`history_for` is what a run or an estimate calls: None when learning is switched off in /settings.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from sqlalchemy import func
+from sqlalchemy.engine import Engine
+from sqlmodel import select
+
+from nodes.graph import Graph
+from nodes.kinds import KINDS
+from nodes.routing_history import NodeOutcome, route_key
+
+from .db import transaction
+from .graphs import GraphVersionRow
+from .runs import AttemptRow, NodeRunRow, RunRow
+from .settings import learning_enabled
+
+RECENT_RUNS = 50  # the stored runs looked at, newest first
+KEPT_OUTCOMES = 12  # per node config: more than the rule ever reads
+
+
+def history_for(engine: Engine, graph: Graph, simulated: bool) -> dict[str, list[NodeOutcome]] | None:
+    """The history for a run of `graph`, or None when learning from escalations is switched off."""
+    return routing_history(engine, graph, simulated) if learning_enabled(engine) else None
+
+
+def routing_history(engine: Engine, graph: Graph, simulated: bool) -> dict[str, list[NodeOutcome]]:
+    """route_key -> outcomes, newest first, of the model-calling nodes of `graph` (see the module docstring)."""
+    wanted = {route_key(node.kind, node.config) for node in graph.nodes
+              if node.kind in KINDS and KINDS[node.kind].calls_model}
+    if not wanted:
+        return {}
+    with transaction(engine) as session:
+        runs = session.exec(select(RunRow.id, RunRow.graph_version_id)
+                            .where(RunRow.simulated == simulated, RunRow.graph_version_id.is_not(None),
+                                   RunRow.status != 'running')
+                            .order_by(RunRow.started_at.desc(), RunRow.id).limit(RECENT_RUNS)).all()
+        versions = {version_id for _, version_id in runs}
+        keys_by_version: dict[int, dict[str, str]] = {}
+        for version_id, document in session.exec(select(GraphVersionRow.id, GraphVersionRow.document)
+                                                 .where(GraphVersionRow.id.in_(versions))):
+            keys_by_version[version_id] = _node_keys(document, wanted)
+        pairs = {(run_id, node_id): key for run_id, version_id in runs
+                 for node_id, key in keys_by_version.get(version_id, {}).items()}
+        if not pairs:
+            return {}
+        run_ids = sorted({run_id for run_id, _ in pairs})
+        node_ids = sorted({node_id for _, node_id in pairs})
+        first = select(AttemptRow.run_id, AttemptRow.node_id, func.min(AttemptRow.number).label('number')) \
+            .where(AttemptRow.run_id.in_(run_ids), AttemptRow.node_id.in_(node_ids)) \
+            .group_by(AttemptRow.run_id, AttemptRow.node_id).subquery()
+        started = {(run_id, node_id): tier for run_id, node_id, tier in session.exec(
+            select(AttemptRow.run_id, AttemptRow.node_id, AttemptRow.tier)
+            .join(first, (AttemptRow.run_id == first.c.run_id) & (AttemptRow.node_id == first.c.node_id)
+                  & (AttemptRow.number == first.c.number)))}
+        finished = {(run_id, node_id): (status, tier) for run_id, node_id, status, tier in session.exec(
+            select(NodeRunRow.run_id, NodeRunRow.node_id, NodeRunRow.status, NodeRunRow.tier)
+            .where(NodeRunRow.run_id.in_(run_ids), NodeRunRow.node_id.in_(node_ids)))}
+    history: dict[str, list[NodeOutcome]] = defaultdict(list)
+    for run_id, version_id in runs:  # newest first
+        for node_id, key in keys_by_version.get(version_id, {}).items():
+            pair = (run_id, node_id)
+            if pair not in started or len(history[key]) >= KEPT_OUTCOMES:
+                continue  # never called in that run (pinned, cached, skipped, not reached)
+            status, tier = finished.get(pair, (None, None))
+            history[key].append(NodeOutcome(started[pair], tier if status == 'succeeded' else None))
+    return dict(history)
+
+
+def _node_keys(document: str, wanted: set[str]) -> dict[str, str]:
+    """node id -> route key, for the nodes of a stored graph version that are wanted."""
+    try:
+        graph = Graph.model_validate_json(document)
+    except ValueError:
+        return {}  # a version stored before a format change: nothing to learn from it
+    keys = ((node.id, route_key(node.kind, node.config)) for node in graph.nodes)
+    return {node_id: key for node_id, key in keys if key in wanted}
+
