@@ -331,7 +331,7 @@ def test_the_threshold_decides_what_goes_up():
 
 def test_going_up_when_unsure_costs_little_on_the_tuned_sets():
     # The tuned sets are classified almost perfectly by the cues, so every task the rule moves
-    # there is a misroute up: that is the price of the rule, bounded here (measured: 28 of 1,688).
+    # there is a misroute up: that is the price of the rule, bounded here (measured: 26 of 1,688).
     moved = sum(route_task(task['text'], task.get('system', '')).tier
                 != route_task(task['text'], task.get('system', ''), unsure_below=0).tier for task in TUNED)
     assert 0 < moved <= 0.03 * len(TUNED)
