@@ -9,6 +9,13 @@ raised tier `RETRY_LOWER_AFTER` runs in a row, the router's tier is tried again,
 not stay up forever; a try that succeeds there ends the raise, one that escalates again resumes
 it at once (the earlier escalations are still among its last tries).
 
+A raise must pay: when the history is priced and some tries succeeded at the router's tier, it
+is made only if the expected cost of starting low (the share p of tries that escalate times what
+their failed calls and the raised tier's call cost, plus 1 - p times a success low) is above the
+raised tier's cost, i.e. p x wasted > (1 - p) x (raised cost - low cost). A cheap tier-3 model
+that fails four times in five is still cheaper to try first when a tier-2 call costs fifty of
+its failures (bench_learning.py).
+
     history = {route_key(node.kind, node.config): [NodeOutcome(3, 2), NodeOutcome(3, 2)]}
     plan = compile_graph(graph, catalog, provider, history=history)
 """
@@ -29,9 +36,13 @@ RETRY_LOWER_AFTER = 3  # first-time successes at the raised tier before the rout
 @dataclass(frozen=True, slots=True)
 class NodeOutcome:
     """How one run of a node went: the tier its first call went to and the tier it succeeded at
-    (None: it did not succeed, which says nothing about the tier it needs; such runs are not counted)."""
+    (None: it did not succeed, which says nothing about the tier it needs; such runs are not
+    counted); what its calls below that tier cost (`wasted_usd`) and what its calls at that tier
+    cost (`succeeded_usd`), None when a model was unpriced."""
     started_tier: int
     succeeded_tier: int | None
+    wasted_usd: float | None = None
+    succeeded_usd: float | None = None
 
     @property
     def escalated(self) -> bool:
@@ -60,7 +71,7 @@ def learned_start(routed_tier: int, outcomes: Sequence[NodeOutcome]) -> tuple[in
     counts = Counter(outcome.succeeded_tier for outcome in escalations)
     # The tier most escalations ended at; a tie goes to the stronger tier.
     raised = min(counts, key=lambda tier: (-counts[tier], tier))
-    if raised >= routed_tier:
+    if raised >= routed_tier or not _raising_pays([outcome for _, outcome in tries], raised):
         return routed_tier, None
     # The runs since the last escalation all started raised and succeeded first time.
     streak = tries[0][0]
@@ -68,3 +79,23 @@ def learned_start(routed_tier: int, outcomes: Sequence[NodeOutcome]) -> tuple[in
         return routed_tier, (f'succeeded first time at tier {raised} in the last {streak} runs, '
                              f'so tier {routed_tier} is tried again')
     return raised, f'escalated to tier {raised} in {len(escalations)} of the last {tries[-1][0] + 1} runs'
+
+
+def _raising_pays(tries: list[NodeOutcome], raised: int) -> bool:
+    """Whether starting at `raised` is expected to cost less than starting low (module docstring);
+    True when the history cannot tell (an unpriced call, or no success low to compare with)."""
+    escalations = [outcome for outcome in tries if outcome.escalated and outcome.succeeded_tier == raised]
+    stayed = [outcome for outcome in tries if not outcome.escalated]
+    if not stayed:
+        return True
+    wasted = [outcome.wasted_usd for outcome in escalations]
+    high = [outcome.succeeded_usd for outcome in escalations]
+    low = [outcome.succeeded_usd for outcome in stayed]
+    if not escalations or None in wasted + high + low:
+        return True
+    share = len([outcome for outcome in tries if outcome.escalated]) / len(tries)
+    return share * _mean(wasted) > (1 - share) * (_mean(high) - _mean(low))
+
+
+def _mean(values: list[float]) -> float:
+    return sum(values) / len(values)

@@ -3,7 +3,8 @@
 For the nodes of a graph about to run, `routing_history` reads the recent stored runs in the same
 provider mode (a simulated run's failures say nothing of a live model) whose graph version had a
 node of the same kind and config (`nodes.routing_history.route_key`): the tier its first attempt
-called and the tier it succeeded at. Runs of a graph file from the command line are not stored
+called, the tier it succeeded at, and what its calls cost below and at that tier (unknown when
+the run had an unpriced node). Runs of a graph file from the command line are not stored
 with their graph, so they are not learned from (as they cannot be resumed).
 
 `history_for` is what a run or an estimate calls: None when learning is switched off in /settings.
@@ -11,7 +12,6 @@ with their graph, so they are not learned from (as they cannot be resumed).
 from __future__ import annotations
 
 from collections import defaultdict
-from sqlalchemy import func
 from sqlalchemy.engine import Engine
 from sqlmodel import select
 
@@ -40,40 +40,46 @@ def routing_history(engine: Engine, graph: Graph, simulated: bool) -> dict[str, 
     if not wanted:
         return {}
     with transaction(engine) as session:
-        runs = session.exec(select(RunRow.id, RunRow.graph_version_id)
+        runs = session.exec(select(RunRow.id, RunRow.graph_version_id, RunRow.unpriced_nodes == 0)
                             .where(RunRow.simulated == simulated, RunRow.graph_version_id.is_not(None),
                                    RunRow.status != 'running')
                             .order_by(RunRow.started_at.desc(), RunRow.id).limit(RECENT_RUNS)).all()
-        versions = {version_id for _, version_id in runs}
+        versions = {version_id for _, version_id, _ in runs}
         keys_by_version: dict[int, dict[str, str]] = {}
         for version_id, document in session.exec(select(GraphVersionRow.id, GraphVersionRow.document)
                                                  .where(GraphVersionRow.id.in_(versions))):
             keys_by_version[version_id] = _node_keys(document, wanted)
-        pairs = {(run_id, node_id): key for run_id, version_id in runs
+        pairs = {(run_id, node_id): key for run_id, version_id, _ in runs
                  for node_id, key in keys_by_version.get(version_id, {}).items()}
         if not pairs:
             return {}
         run_ids = sorted({run_id for run_id, _ in pairs})
         node_ids = sorted({node_id for _, node_id in pairs})
-        first = select(AttemptRow.run_id, AttemptRow.node_id, func.min(AttemptRow.number).label('number')) \
-            .where(AttemptRow.run_id.in_(run_ids), AttemptRow.node_id.in_(node_ids)) \
-            .group_by(AttemptRow.run_id, AttemptRow.node_id).subquery()
-        started = {(run_id, node_id): tier for run_id, node_id, tier in session.exec(
-            select(AttemptRow.run_id, AttemptRow.node_id, AttemptRow.tier)
-            .join(first, (AttemptRow.run_id == first.c.run_id) & (AttemptRow.node_id == first.c.node_id)
-                  & (AttemptRow.number == first.c.number)))}
+        calls: dict[tuple[str, str], list[tuple[int, int, float]]] = defaultdict(list)
+        for run_id, node_id, number, tier, cost in session.exec(
+                select(AttemptRow.run_id, AttemptRow.node_id, AttemptRow.number, AttemptRow.tier, AttemptRow.cost_usd)
+                .where(AttemptRow.run_id.in_(run_ids), AttemptRow.node_id.in_(node_ids))):
+            calls[(run_id, node_id)].append((number, tier, cost))
         finished = {(run_id, node_id): (status, tier) for run_id, node_id, status, tier in session.exec(
             select(NodeRunRow.run_id, NodeRunRow.node_id, NodeRunRow.status, NodeRunRow.tier)
             .where(NodeRunRow.run_id.in_(run_ids), NodeRunRow.node_id.in_(node_ids)))}
     history: dict[str, list[NodeOutcome]] = defaultdict(list)
-    for run_id, version_id in runs:  # newest first
+    for run_id, version_id, priced in runs:  # newest first
         for node_id, key in keys_by_version.get(version_id, {}).items():
             pair = (run_id, node_id)
-            if pair not in started or len(history[key]) >= KEPT_OUTCOMES:
+            if pair not in calls or len(history[key]) >= KEPT_OUTCOMES:
                 continue  # never called in that run (pinned, cached, skipped, not reached)
             status, tier = finished.get(pair, (None, None))
-            history[key].append(NodeOutcome(started[pair], tier if status == 'succeeded' else None))
+            history[key].append(_outcome(sorted(calls[pair]), tier if status == 'succeeded' else None, priced))
     return dict(history)
+
+
+def _outcome(calls: list[tuple[int, int, float]], succeeded: int | None, priced: bool) -> NodeOutcome:
+    """A node's outcome from its calls (number, tier, cost) in one run, in order."""
+    if succeeded is None or not priced:
+        return NodeOutcome(calls[0][1], succeeded)
+    wasted = sum(cost for _, tier, cost in calls if tier != succeeded)
+    return NodeOutcome(calls[0][1], succeeded, wasted, sum(cost for _, tier, cost in calls if tier == succeeded))
 
 
 def _node_keys(document: str, wanted: set[str]) -> dict[str, str]:

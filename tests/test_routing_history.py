@@ -89,3 +89,24 @@ def test_a_node_that_names_its_tier_is_never_moved():
     node = fixed.node('sort')
     route = compile_graph(fixed, history={route_key(node.kind, node.config): [ESCALATED] * 4}).nodes['sort'].route
     assert (route.tier, route.reason) == (3, None)
+
+
+def priced(started: int, succeeded: int, wasted: float, cost: float) -> NodeOutcome:
+    return NodeOutcome(started, succeeded, wasted, cost)
+
+
+def test_a_raise_is_made_only_when_the_priced_history_says_it_costs_less():
+    # three of four tries escalated: each wasted $0.0001 on tier 3, then paid $0.001 at tier 2;
+    # the one that stayed paid $0.00002. Starting low costs 0.75 x 0.0001 more in failures than
+    # it saves in 0.25 x (0.001 - 0.00002): stay low.
+    cheap_failures = [priced(3, 2, 0.0001, 0.001), priced(3, 2, 0.0001, 0.001), priced(3, 3, 0, 0.00002),
+                      priced(3, 2, 0.0001, 0.001)]
+    assert learned_start(3, cheap_failures) == (3, None)
+    # failures that cost more than the difference: raise
+    dear_failures = [priced(3, 2, 0.01, 0.001), priced(3, 2, 0.01, 0.001), priced(3, 3, 0, 0.00002),
+                     priced(3, 2, 0.01, 0.001)]
+    assert learned_start(3, dear_failures) == (2, 'escalated to tier 2 in 3 of the last 4 runs')
+    # when every try escalated, or a cost is unknown, there is nothing to weigh: the plain rule
+    assert learned_start(3, [priced(3, 2, 0.0001, 0.001)] * 4)[0] == 2
+    unknown = cheap_failures[:2] + [NodeOutcome(3, 3)] + cheap_failures[3:]
+    assert learned_start(3, unknown)[0] == 2

@@ -44,7 +44,7 @@ async def run_stored(engine, graph_id: str, graph: Graph, history=None):
                                 subscribers=[runs.recorder(graph_id=graph_id, graph_version_id=version_id)])
     summary = await mission.run({'names': 'Cy, Al, Bo'})
     detail = runs.get_run(summary.run_id)
-    return plan, [(attempt.tier, attempt.error_kind) for attempt in detail.attempts_of('sort')]
+    return plan, [(attempt.tier, attempt.cost_usd) for attempt in detail.attempts_of('sort')]
 
 
 async def test_stored_escalations_raise_the_next_run_s_starting_tier(engine):
@@ -58,7 +58,10 @@ async def test_stored_escalations_raise_the_next_run_s_starting_tier(engine):
         assert plan.nodes['sort'].route.tier == 3
         assert [tier for tier, _ in attempts] == [3, 2]  # escalated
 
-    assert routing_history(engine, graph(), simulated=True) == {key: [NodeOutcome(3, 2), NodeOutcome(3, 2)]}
+    (failed, failed_cost), (succeeded, succeeded_cost) = attempts
+    assert 0 < failed_cost < succeeded_cost
+    outcome = NodeOutcome(3, 2, failed_cost, succeeded_cost)
+    assert routing_history(engine, graph(), simulated=True) == {key: [outcome, outcome]}
     assert routing_history(engine, graph(), simulated=False) == {}  # a live run learns nothing from simulated ones
     history = history_for(engine, graph(), True)
     plan, attempts = await run_stored(engine, graph_id, graph(), history)
