@@ -13,7 +13,7 @@ A raise must pay: when the history is priced and some tries succeeded at the rou
 is made only if the expected cost of starting low (the share p of tries that escalate times what
 their failed calls and the raised tier's call cost, plus 1 - p times a success low) is above the
 raised tier's cost, i.e. p x wasted > (1 - p) x (raised cost - low cost). A cheap tier-3 model
-that fails four times in five is still cheaper to try first when a tier-2 call costs fifty of
+that fails four times in five is still cheaper to try first when a tier-2 call costs twenty of
 its failures (bench_learning.py).
 
     history = {route_key(node.kind, node.config): [NodeOutcome(3, 2), NodeOutcome(3, 2)]}
