@@ -12,6 +12,8 @@ with their graph, so they are not learned from (as they cannot be resumed).
 from __future__ import annotations
 
 from collections import defaultdict
+from datetime import datetime
+from weakref import WeakKeyDictionary
 from sqlalchemy.engine import Engine
 from sqlmodel import select
 
@@ -26,6 +28,9 @@ from .settings import learning_enabled
 
 RECENT_RUNS = 50  # the stored runs looked at, newest first
 KEPT_OUTCOMES = 12  # per node config: more than the rule ever reads
+# engine -> (graph version id, created at) -> node id -> route key (versions are immutable;
+# parsing a large graph's document is the costly part of building a history)
+_KEYS_BY_VERSION: WeakKeyDictionary[Engine, dict[tuple[int, datetime], dict[str, str]]] = WeakKeyDictionary()
 
 
 def history_for(engine: Engine, graph: Graph, simulated: bool) -> dict[str, list[NodeOutcome]] | None:
@@ -44,11 +49,18 @@ def routing_history(engine: Engine, graph: Graph, simulated: bool) -> dict[str, 
                             .where(RunRow.simulated == simulated, RunRow.graph_version_id.is_not(None),
                                    RunRow.status != 'running')
                             .order_by(RunRow.started_at.desc(), RunRow.id).limit(RECENT_RUNS)).all()
-        versions = {version_id for _, version_id, _ in runs}
-        keys_by_version: dict[int, dict[str, str]] = {}
-        for version_id, document in session.exec(select(GraphVersionRow.id, GraphVersionRow.document)
-                                                 .where(GraphVersionRow.id.in_(versions))):
-            keys_by_version[version_id] = _node_keys(document, wanted)
+        # A stored version never changes: its nodes' keys are worked out once per engine (by id
+        # and creation time: SQLite may give a deleted version's id to a new one).
+        known = _KEYS_BY_VERSION.setdefault(engine, {})
+        stamps = dict(session.exec(select(GraphVersionRow.id, GraphVersionRow.created_at)
+                                   .where(GraphVersionRow.id.in_({version_id for _, version_id, _ in runs}))).all())
+        missing = {version_id for version_id, created in stamps.items() if (version_id, created) not in known}
+        if missing:
+            for version_id, document in session.exec(select(GraphVersionRow.id, GraphVersionRow.document)
+                                                     .where(GraphVersionRow.id.in_(missing))):
+                known[(version_id, stamps[version_id])] = _node_keys(document)
+        keys_by_version = {version_id: {node_id: key for node_id, key in known[(version_id, created)].items()
+                                        if key in wanted} for version_id, created in stamps.items()}
         pairs = {(run_id, node_id): key for run_id, version_id, _ in runs
                  for node_id, key in keys_by_version.get(version_id, {}).items()}
         if not pairs:
@@ -82,12 +94,12 @@ def _outcome(calls: list[tuple[int, int, float]], succeeded: int | None, priced:
     return NodeOutcome(calls[0][1], succeeded, wasted, sum(cost for _, tier, cost in calls if tier == succeeded))
 
 
-def _node_keys(document: str, wanted: set[str]) -> dict[str, str]:
-    """node id -> route key, for the nodes of a stored graph version that are wanted."""
+def _node_keys(document: str) -> dict[str, str]:
+    """node id -> route key, for the model-calling nodes of a stored graph version."""
     try:
         graph = Graph.model_validate_json(document)
     except ValueError:
         return {}  # a version stored before a format change: nothing to learn from it
-    keys = ((node.id, route_key(node.kind, node.config)) for node in graph.nodes)
-    return {node_id: key for node_id, key in keys if key in wanted}
+    return {node.id: route_key(node.kind, node.config) for node in graph.nodes
+            if node.kind in KINDS and KINDS[node.kind].calls_model}
 
