@@ -5,7 +5,8 @@
 
 A `MissionPlan` is the only way to get a runnable graph: it holds the validated graph, each
 node's parsed config, its neighbours, the outputs it reads, its rank on the critical path, and
-an agent's route (starting tier, the router's reason, the models of each tier it may call).
+an agent's route (starting tier, the router's reason, the models of each tier it may call); a
+`tier: auto` node's starting tier also learns from its recent escalations when given a history.
 Nothing in it changes after `compile_graph` returns, so one plan can serve many runs.
 
 A node's cache signature (`MissionPlan.signature`) covers what decides its output: its kind,
@@ -17,7 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
@@ -28,6 +29,7 @@ from .catalog import Catalog, ModelEntry, default_catalog
 from .graph import Graph, Node
 from .kinds import KINDS, NodeKind
 from .kinds.input import InputField, input_fields
+from .routing_history import NodeOutcome, RoutingHistory, learned_start, route_key
 from .validation import Problem, template_references, validate_graph
 
 
@@ -128,13 +130,15 @@ class MissionPlan:
 
 
 def compile_graph(graph: Graph, catalog: Catalog | None = None, provider: Any = None, *,
-                  flagship_only: bool = False) -> MissionPlan:
+                  flagship_only: bool = False, history: RoutingHistory | None = None) -> MissionPlan:
     """Validate `graph` and compile it for `provider` and `catalog`; `InvalidGraphError` if it is not valid.
 
     :param catalog: tier -> models (default: `nodes.catalog.default_catalog()`)
     :param provider: the model provider runs of this plan call (default: a `SimulatedProvider`)
     :param flagship_only: route every agent to tier 1's models, whatever its tier, `auto` or
         model override says: the measured counterpart of the flagship-only cost (default: False)
+    :param history: the recent outcomes of `tier: auto` nodes by `route_key`, newest first: a node
+        that escalated in its recent runs starts at the tier that succeeded (nodes/routing_history.py)
     """
     problems = validate_graph(graph)
     if problems:
@@ -158,7 +162,7 @@ def compile_graph(graph: Graph, catalog: Catalog | None = None, provider: Any = 
         config = kind.parse_config(node.config)
         route = None
         if kind.calls_model:
-            route = _flagship_route(catalog) if flagship_only else _route(config, catalog)
+            route = _flagship_route(catalog) if flagship_only else _route(config, catalog, _outcomes(node, history))
         ranks[node_id] = (route is not None) + max((ranks[following] for following in successors[node_id]), default=0)
         # A name a template reads that is no node's (a Jinja global such as `range`) is not an input.
         reads = tuple(sorted((set(predecessors[node_id]) | template_references(node)) & by_id.keys()))
@@ -177,11 +181,19 @@ def node_signature(kind: str, config: Mapping[str, Any], upstream_outputs: Mappi
     return hashlib.sha256(payload.encode()).hexdigest()
 
 
-def _route(config: Any, catalog: Catalog) -> Route:
+def _outcomes(node: Node, history: RoutingHistory | None) -> Sequence[NodeOutcome]:
+    return history.get(route_key(node.kind, node.config), ()) if history else ()
+
+
+def _route(config: Any, catalog: Catalog, outcomes: Sequence[NodeOutcome] = ()) -> Route:
     if config.tier == 'auto':
         from .router import route_task  # only graphs using `auto` pay for loading the router
         decision = route_task(config.prompt, config.system, config.output_schema)
         tier, reason = decision.tier, decision.reason
+        learned, why = learned_start(tier, outcomes)
+        if why:
+            reason = f'tier {learned}: {why}; the router said {reason}'
+            tier = learned
     else:
         tier, reason = config.tier, None
     models = {level: catalog.models(level) for level in range(tier, 0, -1)}

@@ -1,4 +1,5 @@
-"""Application settings stored in the database, as JSON by key: the tier catalog, for now.
+"""Application settings stored in the database, as JSON by key: the tier catalog, and whether
+`tier: auto` learns from escalations.
 
 Provider keys are never stored: a catalog entry names the environment variable holding its key.
 """
@@ -17,6 +18,7 @@ from nodes.catalog import Catalog, load_catalog
 from .db import transaction
 
 CATALOG_KEY = 'catalog'
+LEARN_ROUTING_KEY = 'learn_routing'  # `tier: auto` starts where recent runs escalated to (default on)
 
 
 class SettingRow(SQLModel, table=True):
@@ -57,3 +59,12 @@ def save_catalog(engine: Engine, catalog: Catalog) -> None:
     """Store a catalog edited in the app (validated by building it first)."""
     Catalog.from_dict(catalog.to_dict())
     set_setting(engine, CATALOG_KEY, catalog.to_dict())
+
+
+def learning_enabled(engine: Engine) -> bool:
+    """Whether `tier: auto` nodes learn from their escalations (storage/routing_history.py)."""
+    return get_setting(engine, LEARN_ROUTING_KEY, True) is not False
+
+
+def set_learning(engine: Engine, enabled: bool) -> None:
+    set_setting(engine, LEARN_ROUTING_KEY, bool(enabled))

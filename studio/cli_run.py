@@ -37,6 +37,7 @@ def _run_command(args: argparse.Namespace) -> int:
     from nodes.engine import InputError, MissionController, UnpricedModel
     from nodes.plan import InvalidGraphError, compile_graph
     from storage.db import StorageError, connect
+    from storage.routing_history import history_for
     from storage.runs import RunRepository
 
     if args.latency_ms is not None and not 0 <= args.latency_ms <= MAX_LATENCY_MS:
@@ -51,7 +52,7 @@ def _run_command(args: argparse.Namespace) -> int:
     graph, label, recorder = _load_graph(args, database, runs)
     provider, catalog, notice = _choose_provider(args, database)
     try:
-        plan = compile_graph(graph, catalog, provider)
+        plan = compile_graph(graph, catalog, provider, history=history_for(database, graph, provider.simulated))
     except InvalidGraphError as error:
         for problem in error.problems:
             print(f'{label}: {problem.message}', file=sys.stderr)

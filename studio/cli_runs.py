@@ -225,6 +225,7 @@ def estimate_command(args: argparse.Namespace) -> int:
     from nodes.engine import InputError, MissionController
     from nodes.estimate import estimate_plan_now
     from nodes.plan import InvalidGraphError, compile_graph
+    from storage.routing_history import history_for
     from storage.runs import RunRepository
 
     from .cli_run import _choose_provider, _inputs, _input_message, _load_graph
@@ -234,7 +235,8 @@ def estimate_command(args: argparse.Namespace) -> int:
     graph, label, _ = _load_graph(args, database, RunRepository(database))
     provider, catalog, _ = _choose_provider(args, database)
     try:
-        plan = compile_graph(graph, catalog, provider)
+        # the tier each `auto` node would start at, learned from its escalations included
+        plan = compile_graph(graph, catalog, provider, history=history_for(database, graph, provider.simulated))
     except InvalidGraphError as error:
         for problem in error.problems:
             print(f'{label}: {problem.message}', file=sys.stderr)

@@ -7,6 +7,8 @@
   or sent to the browser: only whether each variable is set.
 - Run defaults: the budget the Run form starts with, and the concurrency (calls in flight
   per provider) every run gets.
+- Routing: whether `tier: auto` nodes learn from their escalations (on by default; see
+  nodes/routing_history.py), saved as soon as it is switched.
 """
 from __future__ import annotations
 
@@ -20,7 +22,7 @@ from nodes.catalog import CATALOG_ENV, KEYLESS_PROVIDERS, PROVIDER_KEYS, TIERS, 
     default_catalog
 from nodes.costs import FLAGSHIP_DEFINITION
 from storage.db import StorageError
-from storage.settings import CATALOG_KEY, get_setting, save_catalog
+from storage.settings import CATALOG_KEY, get_setting, learning_enabled, save_catalog, set_learning
 
 from .run.missions import Missions
 from .run.preferences import RunDefaults, run_defaults, save_run_defaults
@@ -113,6 +115,14 @@ class SettingsPage:
                                              value=defaults.concurrency, min=1, precision=0) \
                     .classes('w-96').mark('default-concurrency')
                 ui.button('Save the defaults', icon='save', on_click=self.save_defaults).mark('save-defaults')
+            with ui.card().classes('w-full').mark('routing'):
+                ui.label('Routing').classes('text-lg')
+                ui.label('A node on tier "auto" whose recent runs escalated (same config, same provider mode) '
+                         'starts at the tier that succeeded, and tries its own tier again after a few first-time '
+                         'successes. Its reason in the run log and the estimate says so.') \
+                    .classes('text-sm text-grey-8')
+                ui.switch('Learn from escalations', value=learning_enabled(self.engine),
+                          on_change=lambda event: self.save_learning(event.value)).mark('learn-routing')
 
     @ui.refreshable_method
     def catalog_editor(self) -> None:
@@ -216,6 +226,15 @@ class SettingsPage:
                           {'name': 'models', 'label': 'Catalog models', 'field': 'models', 'align': 'left'}],
                  rows=provider_keys(catalog, os.environ), row_key='provider').props('dense flat') \
             .classes('w-full').mark('keys-table')
+
+    def save_learning(self, enabled: bool) -> None:
+        try:
+            set_learning(self.engine, enabled)
+        except StorageError as error:
+            ui.notify(f'The switch was not saved: {error}.', type='warning')
+            return
+        ui.notify('Routing learns from escalations.' if enabled else 'Routing no longer learns from escalations.',
+                  type='positive')
 
     def save_defaults(self) -> None:
         budget, concurrency = self.budget.value, self.concurrency.value

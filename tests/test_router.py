@@ -23,12 +23,13 @@ from pathlib import Path
 
 import pytest
 
-from nodes.router import RouteDecision, route_task
+from nodes.router import UNSURE_BELOW, RouteDecision, cues_found, route_task
 from router_sets import is_held_out, load_tasks
 
 
-def accuracy(tasks: list[dict]) -> float:
-    right = sum(route_task(task['text'], task.get('system', '')).tier == task['tier'] for task in tasks)
+def accuracy(tasks: list[dict], unsure_below: float = UNSURE_BELOW) -> float:
+    right = sum(route_task(task['text'], task.get('system', ''), unsure_below=unsure_below).tier == task['tier']
+                for task in tasks)
     return right / len(tasks)
 
 
@@ -38,7 +39,9 @@ HELD_OUT = [task for task in LABELLED if is_held_out(task)]
 BLIND_A = load_tasks('blind_tasks_a.jsonl')  # tuned on since: a training set
 BLIND_B = load_tasks('blind_tasks_b.jsonl')  # tuned on since (it measured 86.7% before): a training set
 BLIND_C = load_tasks('blind_tasks_c.jsonl')  # never looked at: the honest figure
-# Blind set B after tuning on it (150/150), rounded down to a whole percent.
+# Blind set B after tuning the cues on it (150/150), rounded down to a whole percent. The cues'
+# own decision is measured: "when unsure, go up" then sends 5 of its tasks a tier up on purpose
+# (see test_going_up_when_unsure_costs_little_on_the_tuned_sets).
 BLIND_B_TUNED = 1.00
 # Blind set C, measured once after the last change to the rules (186/200 = 93.0%), rounded down to
 # a whole percent. The target for tasks never seen is 90%.
@@ -63,8 +66,8 @@ def test_blind_set_a_used_for_tuning_is_reported():
 
 
 def test_blind_set_b_used_for_tuning_is_reported():
-    measured = accuracy(BLIND_B)
-    print(f'blind set B (tuning set): {measured:.1%} of {len(BLIND_B)}')
+    measured = accuracy(BLIND_B, unsure_below=0)
+    print(f'blind set B (tuning set, cues alone): {measured:.1%} of {len(BLIND_B)}')
     assert len(BLIND_B) >= 100
     assert measured >= BLIND_B_TUNED
 
@@ -146,7 +149,7 @@ def test_every_decision_has_a_short_reason_naming_its_tier():
 
 def test_a_reason_quotes_the_words_that_decided():
     decision = route_task('Implement a function that validates an IBAN.')
-    assert decision == RouteDecision(2, decision.reason)
+    assert decision == RouteDecision(2, decision.reason, 1.0)
     assert '"implement"' in decision.reason and '"function"' in decision.reason
 
 
@@ -254,10 +257,11 @@ def test_skipping_cues_whose_words_are_absent_never_changes_a_decision(monkeypat
     from nodes import router
     tasks = LABELLED + UNSEEN + BLIND_A + BLIND_B
     fast = [route_task(task['text'], task.get('system', '')) for task in tasks]
-    every_start = set().union(*(starts for cue in router._CUES + router._ROLE_CUES
+    from nodes import router_cues
+    every_start = set().union(*(starts for cue in router._CUES.cues + router._CUES.role_cues
                                 for starts in cue.starts if starts is not None))
     assert len(every_start) > 100
-    monkeypatch.setattr(router, '_word_starts', lambda text: every_start)  # every cue is searched
+    monkeypatch.setattr(router_cues, 'word_starts', lambda text: every_start)  # every cue is searched
     assert fast == [route_task(task['text'], task.get('system', '')) for task in tasks]
 
 
@@ -266,3 +270,68 @@ def test_importing_the_router_stays_light():
     output = subprocess.run([sys.executable, '-c', script], text=True, capture_output=True, check=True,
                             cwd=Path(__file__).resolve().parent.parent).stdout
     assert output.strip() == '[]'
+
+
+# --- confidence and "when unsure, go up" --------------------------------------------------------
+TUNED = [task for task in LABELLED if not is_held_out(task)] + UNSEEN + BLIND_A + BLIND_B
+
+
+@pytest.mark.parametrize('prompt', [
+    # the issue's examples: a short yes/no question that needs judgement, decided by its shape alone
+    'Does this contract allow the landlord to terminate early if the tenant sublets?',
+    'Was the dismissal procedurally valid under Delaware law?',
+    'Is P equal to NP?',
+])
+def test_a_yes_no_question_with_nothing_else_to_go_on_goes_up(prompt):
+    cues_only = route_task(prompt, unsure_below=0)
+    assert cues_only.tier == 3 and 'yes/no question' in cues_only.reason
+    decision = route_task(prompt)
+    assert decision.tier == 2
+    assert decision.confidence < UNSURE_BELOW
+    assert decision.reason.startswith('tier 2: unsure (confidence 0.25) between tiers 3 and 2, so the stronger')
+    assert 'yes/no question' in decision.reason
+
+
+def test_conflicting_evidence_goes_to_the_strongest_candidate():
+    # a decisive tier-3 cue ("spelling") against tier-1 evidence of nearly the same weight ("architecture")
+    prompt = 'Fix the spelling in the architecture doc.\n{{ doc }}'
+    cues_only = route_task(prompt, unsure_below=0)
+    assert cues_only.tier == 3 and 'proofread' in cues_only.reason
+    decision = route_task(prompt)
+    assert decision.confidence == cues_only.confidence == 0.17  # (3.0 - 2.5) / 3.0
+    assert decision.tier == 1
+    assert decision.reason.startswith('tier 1: unsure (confidence 0.17) between tiers 3 and 1, so the stronger')
+    # a narrow win that no other tier has a strong hint against stays: there is nothing stronger to pick
+    assert route_task('Sort the risks in this register by likelihood.\n{{ register }}').tier == 3
+
+
+def test_a_clear_decision_is_confident_and_says_so():
+    decision = route_task('Sort these names alphabetically.\n{{ names }}')
+    assert decision.tier == 3 and decision.confidence == 1.0
+    assert decision.reason.endswith(f'(confidence {decision.confidence:.2f})')
+    assert route_task('Does the reply mention a refund? Answer yes or no.\n{{ reply }}').confidence == 1.0
+
+
+def test_confidence_is_between_0_and_1_and_going_up_never_sends_a_task_down():
+    for task in TUNED + HELD_OUT:
+        decision = route_task(task['text'], task.get('system', ''))
+        cues_only = route_task(task['text'], task.get('system', ''), unsure_below=0)
+        assert 0.0 <= decision.confidence <= 1.0
+        assert decision.confidence == cues_only.confidence
+        assert decision.tier <= cues_only.tier
+        assert (decision.tier < cues_only.tier) == ('unsure' in decision.reason)
+        assert decision.tier == cues_only.tier or decision.confidence < UNSURE_BELOW
+
+
+def test_the_threshold_decides_what_goes_up():
+    prompt = 'Is P equal to NP?'
+    assert route_task(prompt, unsure_below=0.26).tier == 2
+    assert route_task(prompt, unsure_below=0.25).tier == 3  # confidence 0.25 is not below 0.25
+
+
+def test_going_up_when_unsure_costs_little_on_the_tuned_sets():
+    # The tuned sets are classified almost perfectly by the cues, so every task the rule moves
+    # there is a misroute up: that is the price of the rule, bounded here (measured: 26 of 1,688).
+    moved = sum(route_task(task['text'], task.get('system', '')).tier
+                != route_task(task['text'], task.get('system', ''), unsure_below=0).tier for task in TUNED)
+    assert 0 < moved <= 0.03 * len(TUNED)

@@ -23,6 +23,7 @@ from nodes.engine import InputError, MissionController, UnpricedModel
 from nodes.plan import InvalidGraphError, MissionPlan, compile_graph
 from nodes.graph import Graph
 from storage.graphs import GraphRepository
+from storage.routing_history import history_for
 from storage.runs import RunDetail, RunRepository
 from storage.settings import stored_catalog
 
@@ -152,8 +153,11 @@ class Missions:
         pinned = {node_id: value for node_id, value in self.pins(graph_id).items() if node_id in node_ids}
         pinned.update(carried or {})
         recorder = self.runs.recorder(graph_id=graph_id, graph_version_id=version_id, resumed_from=resumed_from)
+        # A fresh run learns from escalations; a re-run or a resume keeps the routes of the run
+        # it reuses, so that what it carries over stays valid.
+        history = history_for(self.engine, graph, provider.simulated) if cache is None and carried is None and resumed_from is None else None
         try:
-            plan = compile_graph(graph, catalog, provider)
+            plan = compile_graph(graph, catalog, provider, history=history)
             controller = MissionController(plan, budget_usd=request.budget_usd, concurrency=defaults.concurrency,
                                            subscribers=[recorder], pinned=pinned,
                                            cache=cache(plan) if cache is not None else None)
@@ -210,7 +214,7 @@ class Missions:
         from nodes.estimate import estimate_plan
         try:
             provider, catalog = provider_for(request.mode, self.catalog(), 0)
-            plan = compile_graph(graph, catalog, provider)
+            plan = compile_graph(graph, catalog, provider, history=history_for(self.engine, graph, provider.simulated))
             inputs = MissionController(plan).check_inputs(request.inputs)
         except ValueError as error:  # InvalidGraphError, InputError and a mode's refusal are ValueErrors
             raise RunRefused(str(error)) from None
