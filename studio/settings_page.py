@@ -22,6 +22,7 @@ from nodes.costs import FLAGSHIP_DEFINITION
 from storage.db import StorageError
 from storage.settings import CATALOG_KEY, get_setting, save_catalog
 
+from .number_input import DecimalNumber
 from .run.missions import Missions
 from .run.preferences import RunDefaults, run_defaults, save_run_defaults
 
@@ -107,7 +108,7 @@ class SettingsPage:
             with ui.card().classes('w-full').mark('run-defaults'):
                 ui.label('Run defaults').classes('text-lg')
                 defaults = run_defaults(self.engine)
-                self.budget = ui.number('Default budget in USD (empty: none)', value=defaults.budget_usd, min=0) \
+                self.budget = DecimalNumber('Default budget in USD (empty: none)', value=defaults.budget_usd, min=0) \
                     .classes('w-72').mark('default-budget')
                 self.concurrency = ui.number('Calls in flight per provider (empty: its default)',
                                              value=defaults.concurrency, min=1, precision=0) \

@@ -117,3 +117,21 @@ def test_a_busy_tick_sends_its_latest_timeline_lines_and_counts_the_rest():
     assert len(batch.states) == 500
     assert len(batch.timeline) == TIMELINE_PER_BATCH and batch.timeline[-1].node_id == 'n499'
     assert batch.omitted == 500 - TIMELINE_PER_BATCH
+
+
+async def test_progress_counts_skipped_nodes_apart_from_succeeded_ones():
+    # A budget too small for any call: the input node succeeds (it calls nothing), every agent is skipped.
+    bridge = MissionBridge(MissionController(compile_graph(BRIEF, provider=SimulatedProvider()), budget_usd=1e-06),
+                           0.05)
+    bridge.start({'company': 'Acme'})
+    await bridge.wait()
+    figures = bridge.display.figures
+    assert figures.status == 'over_budget' and figures.done == figures.total == 4
+    assert figures.progress_text() == '1/4 succeeded · 3 skipped'
+
+
+def test_progress_while_running_counts_finished_nodes():
+    from studio.run.node_states import RunFigures
+    assert RunFigures(status='running', done=3, total=8).progress_text() == '3/8 nodes'
+    finished = RunFigures(status='failed', done=8, total=8, outcomes={'succeeded': 1, 'failed': 1, 'skipped': 6})
+    assert finished.progress_text() == '1/8 succeeded · 1 failed · 6 skipped'

@@ -119,7 +119,7 @@ async def test_a_run_animates_every_node_and_its_figures_add_up(user: User, grap
     assert text_of(user, 'run-cost') == money(summary.cost_usd)
     assert text_of(user, 'run-flagship') == f'flagship-only {money(summary.flagship_cost_usd)}'
     assert text_of(user, 'run-savings') == f'saved {summary.savings_pct:.1f}%'
-    assert text_of(user, 'run-progress') == '4/4 nodes'
+    assert text_of(user, 'run-progress') == '4/4 succeeded'
     assert text_of(user, 'run-mode') == 'SIMULATED' and text_of(user, 'run-status') == 'succeeded'
     assert summary.cost_usd == sum(result.cost_usd for result in summary.nodes.values())
 
@@ -302,7 +302,7 @@ async def test_a_page_opened_during_a_run_joins_it(user: User, graphs):
     await user.open(f'/graph/{graph_id}')  # a reload: the new page shows the run going on
     await user.should_see(marker='cancel-run')
     await bridge.wait()
-    await user.should_see('4/4 nodes')
+    await user.should_see('4/4 succeeded')
 
 
 # -- settings ----------------------------------------------------------------------------------

@@ -94,7 +94,7 @@ class RunToolbar:
         _colour(self.mode, 'orange' if figures.simulated else 'teal')
         _set(self.status, STATUS_TEXT.get(figures.status, figures.status))
         _colour(self.status, STATUS_COLOUR.get(figures.status, 'grey'))
-        _set(self.progress, f'{figures.done}/{figures.total} nodes')
+        _set(self.progress, figures.progress_text())
         _set(self.cost, figures.cost_text(money))
         _set(self.flagship, figures.flagship_text(money))
         _set(self.savings, figures.savings_text())
