@@ -23,6 +23,7 @@ from ..run.editor_run import EditorRun
 from .inspector import Inspector
 from .sessions import EditsNotSaved, OpenGraph, OpenGraphs
 from .state import EdgeRefused, EditorSession, added_node_ids
+from .tooltips import TOOLTIPS_HEAD
 
 log = logging.getLogger(__name__)
 
@@ -82,12 +83,13 @@ class EditorPage:
         self._stale_shown = None  # the refused save whose dialog this page has shown
 
         ui.add_head_html(SHORTCUTS_JS)
+        ui.add_head_html(TOOLTIPS_HEAD)
         ui.query('.nicegui-content').classes('p-0 gap-0')
         self._toolbar()
         with ui.row().classes('w-full no-wrap gap-0').style('height: calc(100vh - 56px)'):
             self._palette()
             self.canvas = Canvas().classes('grow').style('height: 100%; width: auto; min-width: 0')
-            with ui.scroll_area().classes('h-full border-l bg-white').style(f'width: {INSPECTOR_WIDTH}px') \
+            with ui.scroll_area().classes('h-full border-l bg-white swarm-inspector-panel').style(f'width: {INSPECTOR_WIDTH}px') \
                     .mark('inspector-panel') as self.inspector_panel:
                 self.inspector = Inspector(lambda: self.open_graph.session)
         self.canvas.on('connect', self.on_connect)

@@ -16,6 +16,8 @@ from nodes.costs import FLAGSHIP_DEFINITION
 from .node_states import RunFigures, money
 from .resume import RESUMABLE
 
+LEFT_PX = 172  # the palette (160 px) and a margin
+RIGHT_PANEL_PX = 400  # the run drawer (384 px, studio/run/editor_run.py) and a margin
 STATUS_TEXT = {'starting': 'starting', 'running': 'running', 'succeeded': 'succeeded', 'failed': 'failed',
                'cancelled': 'cancelled', 'over_budget': 'over budget', 'interrupted': 'interrupted'}
 STATUS_COLOUR = {'running': 'primary', 'starting': 'primary', 'succeeded': 'positive', 'failed': 'negative',
@@ -46,10 +48,11 @@ class RunToolbar:
                  on_resume: Callable[[float | None], Any] | None = None) -> None:
         self.figures: RunFigures | None = None
         self.on_resume = on_resume
-        # NOTE: right of the editor's palette (w-48, studio/editor/page.py)
-        with ui.page_sticky('top-left', x_offset=204, y_offset=8) as self.container:
-            with ui.card().classes('flex-row items-center gap-2 px-2 py-1 no-wrap shadow-md') \
-                    .mark('run-toolbar') as self.card:
+        # NOTE: right of the editor's palette (studio/editor/page.py), and never under the run drawer or the
+        # inspector on the right (RIGHT_PANEL_PX): a bar too long for the space left wraps onto a second line.
+        with ui.page_sticky('top-left', x_offset=LEFT_PX, y_offset=8) as self.container:
+            with ui.card().classes('flex-row flex-wrap items-center gap-x-2 gap-y-0 px-2 py-1 shadow-md') \
+                    .style(f'max-width: calc(100vw - {LEFT_PX + RIGHT_PANEL_PX}px)').mark('run-toolbar') as self.card:
                 self.mode = ui.badge('SIMULATED', color='orange').classes('text-sm swarm-run-mode').mark('run-mode')
                 self.status = ui.badge('', color='primary').classes('text-sm swarm-run-status').mark('run-status')
                 # First after the status: the run panel (a drawer on the right) may cover the bar's end.
