@@ -500,3 +500,38 @@ def test_becoming_a_version_brings_back_its_drafts_and_undo_takes_them_away():
     assert session.graph().dumps() == with_draft.dumps()
     session.undo()
     assert session.draft('tidy', 'output_schema') is None
+
+
+def test_a_node_added_from_a_dropped_edge_comes_connected_in_one_undoable_edit():
+    session = EditorSession(chain('a', 'b'))
+    ops = session.add_connected('agent', 400, 80, source='b')
+    [new] = added_node_ids(ops)
+    assert session.has_edge('b', new) and session.node(new).position.x == 400
+    session.undo()
+    assert new not in session.node_ids() and session.edges() == [('a', 'b')]
+    [upstream] = added_node_ids(session.add_connected('input', -300, 0, target='a'))
+    assert session.has_edge(upstream, 'a')
+
+
+def test_a_node_that_cannot_take_the_dropped_edge_is_refused_and_nothing_is_added():
+    session = EditorSession(chain('a'))
+    before = session.graph().dumps()
+    with pytest.raises(EdgeRefused, match='takes no inputs'):
+        session.add_connected('input', 300, 0, source='a')
+    with pytest.raises(EdgeRefused, match='has no outputs'):
+        session.add_connected('output', -300, 0, target='a')
+    assert session.graph().dumps() == before and not session.can_undo
+
+
+def test_an_inserted_fragment_lands_with_its_top_left_at_the_point_and_fresh_ids():
+    from studio.editor.clipboard import Fragment
+    source = brief_graph()
+    session = EditorSession(brief_graph())
+    ops = session.insert(Fragment.of(source.nodes, [(edge.source, edge.target) for edge in source.edges]), 1000, 500)
+    added = added_node_ids(ops)
+    assert len(added) == len(source.nodes) and not set(added) & {node.id for node in source.nodes}
+    positions = [session.node(node_id).position for node_id in added]
+    assert min(p.x for p in positions) == 1000 and min(p.y for p in positions) == 500
+    assert len(session.edges()) == 2 * len(source.edges)
+    session.undo()
+    assert session.graph().dumps() == brief_graph().dumps()

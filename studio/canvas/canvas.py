@@ -36,6 +36,15 @@ class Canvas(Element, component='canvas.js', esm={'swarm-canvas': 'dist'}, defau
             raise ValueError(f'the canvas emits no "{type}" event; it emits: {", ".join(EVENTS)}')
         return super().on(type, *args, **kwargs)
 
+    def set_quick_add(self, items: list[dict[str, Any]]) -> None:
+        """What quick add offers (double click, Space/Tab, "Add a node here…", an edge dropped on empty canvas).
+
+        :param items: `{"id", "label", "group", "icon", "detail", "has_inputs", "has_outputs"}`, in the order
+            shown; items of the group `Nodes` are node kinds (the only ones offered for a dropped edge)
+        """
+        self._props['quick-add'] = list(items)
+        self.update()
+
     def load(self, nodes: list[dict[str, Any]], edges: list[dict[str, Any]]) -> AwaitableResponse:
         """Replace everything on the canvas and fit the view (for opening a graph).
 

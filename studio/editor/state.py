@@ -270,6 +270,41 @@ class EditorSession:
                     position=Position(x=round(x), y=round(y)), config=kind.new_config())
         return self.execute(f'add {kind.label.lower()}', [AddNode(node, self._take_order())])
 
+    def add_connected(self, kind_name: str, x: float, y: float, *, source: str | None = None,
+                      target: str | None = None) -> list[dict]:
+        """Add a node at (x, y) already wired from `source` (or to `target`): one undoable edit (an edge
+        dropped on empty canvas). Raises `EdgeRefused`, adding nothing, when the kinds cannot be wired so."""
+        kind = get_kind(kind_name)
+        node = Node(id=fresh_id(kind.name, self.__contains__), kind=kind.name, title=kind.label,
+                    position=Position(x=round(x), y=round(y)), config=kind.new_config())
+        end = source if source is not None else target
+        if end not in self._nodes:
+            raise EdgeRefused(f'there is no node "{end}" to connect the new {kind.label.lower()} to')
+        other = KINDS.get(self._nodes[end].kind)
+        if source is not None and not (kind.has_inputs and (other is None or other.has_outputs)):
+            raise EdgeRefused(f'a new {kind.label.lower()} node cannot take {source}\'s output: '
+                              f'{"it takes no inputs" if not kind.has_inputs else f"{source} has no outputs"}')
+        if target is not None and not (kind.has_outputs and (other is None or other.has_inputs)):
+            raise EdgeRefused(f'a new {kind.label.lower()} node cannot feed {target}: '
+                              f'{"it has no outputs" if not kind.has_outputs else f"{target} takes no inputs"}')
+        edge = Edge(source=source, target=node.id) if source is not None else Edge(source=node.id, target=target)
+        return self.execute(f'add {kind.label.lower()}', [AddNode(node, self._take_order()),
+                                                          AddEdge(edge, self._take_order())])
+
+    def insert(self, fragment: clipboard.Fragment, x: float, y: float) -> list[dict]:
+        """Add a fragment (an example, say) with fresh ids, its top-left node at (x, y): one undoable edit."""
+        if not fragment.nodes:
+            return []
+        left = min(node.position.x for node in fragment.nodes)
+        top = min(node.position.y for node in fragment.nodes)
+        moved = clipboard.Fragment.of([node.model_copy(update={'position': Position(
+            x=round(node.position.x - left + x), y=round(node.position.y - top + y))}) for node in fragment.nodes],
+            fragment.edges)
+        nodes, edges = clipboard.paste(moved, self.__contains__, offset=0)
+        changes: list[Change] = [AddNode(node, self._take_order()) for node in nodes]
+        changes += [AddEdge(edge, self._take_order()) for edge in edges]
+        return self.execute(f'insert {len(nodes)} node{"s" * (len(nodes) != 1)}', changes)
+
     def next_free_position(self, near: str | None = None) -> tuple[int, int]:
         """Where a node added without a drop point goes: right of `near`, else right of everything."""
         if near in self._nodes:

@@ -13,6 +13,7 @@ import { MiniMap } from "@vue-flow/minimap";
 import EVENTS from "./events.json";
 import SwarmNode from "./SwarmNode.js";
 import { ENTER_OVERVIEW, LEAVE_OVERVIEW, nodesIn, paintOverview, viewRect } from "./overview.js";
+import { ContextMenu, QuickAdd } from "./menus.js";
 import { ShortcutsPanel, ZoomControls } from "./panels.js";
 import { readableViewport } from "./fit.js";
 import { CARD_HEIGHT, CARD_STYLE, CARD_WIDTH, edgeId, nodeClass, toFlowEdge, toFlowNode, updateFlowNode } from "./view.js";
@@ -35,12 +36,16 @@ const nextFrame = () => new Promise((resolve) => requestAnimationFrame(() => res
 export default {
   name: "SwarmCanvas",
   emits: EVENTS,
+  props: { quickAdd: { type: Array, default: () => [] } },
   setup(props, { emit, expose }) {
     const flow = useVueFlow();
     const root = ref(null);
     const overviewCanvas = ref(null);
     const overview = ref(false);
     const shortcutsShown = ref(false);
+    const menu = ref(null); // {x, y (in the canvas), flow: {x, y}, target: pane|node|edge, id}
+    const quick = ref(null); // {x, y, flow: {x, y}, from: {node, handle} | null}
+    let pointer = null; // the last pointer position over the canvas, in the canvas
     const edges = new Map(); // id → edge: every edge, whether Vue Flow holds it now or not
     let flashed = { nodes: new Set(), edges: [], timer: null };
     let dragFrom = new Map();
@@ -382,8 +387,15 @@ export default {
       if (isTextInput(event.target)) return;
       const modifier = event.ctrlKey || event.metaKey;
       if (event.key === "Escape") {
-        if (shortcutsShown.value) shortcutsShown.value = false;
+        if (menu.value || quick.value) closePopups();
+        else if (shortcutsShown.value) shortcutsShown.value = false;
         else clearSelection();
+        return;
+      }
+      if ((event.key === " " || event.key === "Tab") && !modifier && !event.altKey && !event.shiftKey && !menu.value) {
+        event.preventDefault();
+        const box = root.value.getBoundingClientRect();
+        openQuickAdd(pointer ?? { x: box.width / 2 - 150, y: box.height / 3 });
         return;
       }
       if (event.key === "?" && !modifier) {
@@ -428,6 +440,89 @@ export default {
       emit("drop", { kind, x: round(x), y: round(y) });
     }
 
+    // --- right-click menus and quick add ---------------------------------------------------
+
+    function canvasPoint(event) {
+      const box = root.value.getBoundingClientRect();
+      return { x: event.clientX - box.left, y: event.clientY - box.top };
+    }
+    function flowPoint(point) {
+      const box = root.value.getBoundingClientRect();
+      const { x, y } = flow.screenToFlowCoordinate({ x: point.x + box.left, y: point.y + box.top });
+      return { x: round(x), y: round(y) };
+    }
+    // Keep a pop-up of about this size inside the canvas.
+    function placed(point, width, height) {
+      const box = root.value.getBoundingClientRect();
+      return { x: Math.max(4, Math.min(point.x, box.width - width - 4)), y: Math.max(4, Math.min(point.y, box.height - height - 4)) };
+    }
+    function closePopups() {
+      menu.value = null;
+      quick.value = null;
+    }
+    function openMenu(target, id, event) {
+      event.preventDefault();
+      const at = canvasPoint(event);
+      quick.value = null;
+      menu.value = { ...placed(at, 220, 40 * 5), flow: flowPoint(at), target, id };
+      if (target === "node" && !flow.findNode(id)?.selected) {
+        const node = flow.findNode(id);
+        if (node) flow.addSelectedNodes([node]);
+      }
+    }
+    function openQuickAdd(at, from = null, flowAt = flowPoint(at)) {
+      menu.value = null;
+      quick.value = { ...placed(at, 300, 340), flow: flowAt, from };
+    }
+    function chooseMenu(action) {
+      const { target, id, flow: at, x, y } = menu.value;
+      menu.value = null;
+      root.value?.focus({ preventScroll: true });
+      if (target === "pane" && action === "add") {
+        openQuickAdd({ x, y }, null, at); // where the menu was opened
+        return;
+      }
+      if (target === "pane" && action === "fit") {
+        fitView();
+        return;
+      }
+      const payload = { action, target, x: at.x, y: at.y };
+      if (target === "node") payload.node = id;
+      if (target === "edge") payload.edge = id;
+      emit("menu", payload);
+    }
+    function chooseQuick(item) {
+      const { flow: at, from } = quick.value;
+      quick.value = null;
+      root.value?.focus({ preventScroll: true });
+      emit("quick_add", { item: item.id, x: at.x, y: at.y, ...(from ? { from } : {}) });
+    }
+
+    flow.onPaneContextMenu((event) => openMenu("pane", null, event));
+    flow.onNodeContextMenu(({ event, node }) => openMenu("node", node.id, event));
+    flow.onEdgeContextMenu(({ event, edge }) => openMenu("edge", edge.id, event));
+    let connecting = null;
+    flow.onConnectStart(({ nodeId, handleType }) => { connecting = { node: nodeId, handle: handleType }; });
+    flow.onConnectEnd((event) => {
+      const from = connecting;
+      connecting = null;
+      // Dropped on empty canvas (not on a handle or a card): offer a node, connected on arrival.
+      if (from && event?.target?.classList?.contains("vue-flow__pane")) {
+        const point = event.changedTouches?.[0] ?? event;
+        openQuickAdd(canvasPoint(point), from);
+      }
+    });
+
+    function onDblclick(event) {
+      if (event.target?.classList?.contains("vue-flow__pane")) openQuickAdd(canvasPoint(event));
+    }
+    function onPointermove(event) {
+      pointer = canvasPoint(event);
+    }
+    function onPointerdownOutside(event) {
+      if ((menu.value || quick.value) && !event.target.closest?.(".swarm-menu, .swarm-quick")) closePopups();
+    }
+
     return () =>
       h(
         "div",
@@ -438,7 +533,12 @@ export default {
           tabindex: 0,
           "data-mode": overview.value ? "overview" : "cards",
           onKeydown,
-          onPointerdownCapture: onPointerdown,
+          onPointerdownCapture: (event) => {
+            onPointerdownOutside(event);
+            onPointerdown(event);
+          },
+          onPointermove,
+          onDblclick,
           onDragover,
           onDrop,
         },
@@ -455,6 +555,7 @@ export default {
               disableKeyboardA11y: true, // arrow keys would move nodes without a drag-stop report
               minZoom: 0.02,
               maxZoom: 2,
+              zoomOnDoubleClick: false, // a double click on the canvas opens quick add
             },
             {
               default: () => [
@@ -470,6 +571,13 @@ export default {
               ],
             },
           ),
+          menu.value ? h(ContextMenu, { menu: menu.value, onChoose: chooseMenu }) : null,
+          quick.value
+            ? h(QuickAdd, { quick: quick.value, items: props.quickAdd, onChoose: chooseQuick, onClose: () => {
+              quick.value = null;
+              root.value?.focus({ preventScroll: true });
+            } })
+            : null,
         ],
       );
   },
