@@ -16,6 +16,7 @@ import threading
 from pathlib import Path
 
 from ..errors import CommandError
+from ..theme import DARK
 
 TITLE = 'Swarm Studio'
 WINDOW_SIZE = (1280, 820)  # fits a 1366x768 laptop screen less its panels, and shows the editor's three columns
@@ -134,4 +135,4 @@ def open_window(graphs, port: int, lock) -> None:
     if sys.platform == 'linux' and not _has_module('gi'):
         app.native.start_args['gui'] = 'qt'  # else pywebview tries GTK first and logs a traceback for its absence
     ui.run(native=True, window_size=WINDOW_SIZE, host='127.0.0.1', port=port, title=TITLE, favicon=ICON,
-           reload=False, show_welcome_message=False, reconnect_timeout=5)
+           reload=False, show_welcome_message=False, reconnect_timeout=5, dark=DARK)

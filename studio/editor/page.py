@@ -92,7 +92,7 @@ class EditorPage:
         with ui.row().classes('w-full no-wrap gap-0').style('height: calc(100vh - 56px)'):
             self._palette()
             self.canvas = Canvas().classes('grow').style('height: 100%; width: auto; min-width: 0')
-            with ui.scroll_area().classes('h-full border-l bg-white swarm-inspector-panel').style(f'width: {INSPECTOR_WIDTH}px') \
+            with ui.scroll_area().classes('h-full border-l swarm-surface swarm-inspector-panel').style(f'width: {INSPECTOR_WIDTH}px') \
                     .mark('inspector-panel') as self.inspector_panel:
                 self.inspector = Inspector(lambda: self.open_graph.session)
         self.canvas.on('connect', self.on_connect)
@@ -151,7 +151,7 @@ class EditorPage:
 
     def _palette(self) -> None:
         # Narrow, and folds to a rail of icons: the canvas gets the width.
-        with ui.column().classes('h-full p-2 gap-2 border-r bg-slate-50 no-wrap') \
+        with ui.column().classes('h-full p-2 gap-2 border-r swarm-surface-muted no-wrap') \
                 .style(f'width: {PALETTE_WIDTH}px').mark('palette') as self.palette:
             with ui.row().classes('w-full items-center no-wrap gap-0'):
                 self.palette_heading = ui.label('Add a node').classes('text-xs uppercase text-grey-7 grow')
@@ -159,7 +159,7 @@ class EditorPage:
                     .props('flat dense round size=sm aria-label="Fold the palette"').mark('fold-palette')
             self.palette_labels: list[ui.label] = []
             for kind in KINDS.values():
-                with ui.row().classes('w-full items-center gap-2 p-2 rounded border bg-white cursor-grab no-wrap') \
+                with ui.row().classes('w-full items-center gap-2 p-2 rounded border swarm-surface cursor-grab no-wrap') \
                         .props(f'draggable=true data-kind={kind.name}').mark(f'palette-{kind.name}') as item:
                     ui.icon(kind.icon).classes('text-xl text-slate-600')
                     self.palette_labels.append(ui.label(kind.label).classes('font-medium'))

@@ -71,7 +71,7 @@ class EditorRun:
                                   on_resume=control.resume_shown)
         # NOTE: as wide as the inspector (w-96 in studio/editor/page.py), so the drawer covers the
         # inspector and never the canvas: fit view then shows the whole graph.
-        with ui.right_drawer(value=False).props('overlay width=384 bordered').classes('bg-white p-0') \
+        with ui.right_drawer(value=False).props('overlay width=384 bordered').classes('swarm-surface p-0') \
                 .mark('run-drawer') as view.drawer:
             view.panel = RunPanel(NodeActions(control.rerun_from, pins.pin_output, pins.edit_pin, pins.unpin))
         self.history = RunHistory(view, control)

@@ -72,7 +72,7 @@ class HistoryList:
                 self._row(run, version_numbers.get(run.graph_version_id), run.id == shown_run_id)
 
     def _row(self, run: Any, version: int | None, shown: bool) -> None:
-        with ui.card().classes('w-full p-2 gap-1' + (' bg-blue-1' if shown else '')) \
+        with ui.card().classes('w-full p-2 gap-1' + (' swarm-surface-shown' if shown else '')) \
                 .props(f'data-run-id={run.id}').mark(f'history-{run.id}'):
             with ui.row().classes('w-full items-center gap-2 no-wrap'):
                 ui.badge(STATUS_TEXT.get(run.status, run.status), color=STATUS_COLOUR.get(run.status, 'grey')) \

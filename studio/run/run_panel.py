@@ -224,5 +224,5 @@ class RunPanel:
 
 def _block(title: str, text: str, marker: str, extra: str = '') -> None:
     ui.label(title).classes('text-xs uppercase text-grey-7')
-    ui.label(text).classes(f'w-full text-xs font-mono whitespace-pre-wrap break-words bg-grey-2 rounded p-1 '
+    ui.label(text).classes(f'w-full text-xs font-mono whitespace-pre-wrap break-words swarm-surface-code rounded p-1 '
                            f'max-h-64 overflow-auto swarm-{marker} {extra}').mark(marker)
