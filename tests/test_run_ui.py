@@ -19,7 +19,7 @@ from nodes.catalog import PROVIDER_KEYS
 from storage.settings import stored_catalog
 from studio.canvas import Canvas
 from studio.run.editor_run import missions
-from studio.run.node_states import money
+from studio.run.node_states import money, output_preview
 from studio.settings_page import UNPRICED_TEXT
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -243,7 +243,7 @@ async def test_rerun_from_a_node_reexecutes_it_and_its_downstream_and_serves_the
         'brief': (False, 0), 'plan': (True, 0), 'tidy': (False, 1), 'report': (False, 0)}
     assert summary.nodes['plan'].output == first.summary.nodes['plan'].output
     assert final_states(sent_states)['plan'] == {'state': 'cached', 'label': 'cached', 'tier': None, 'model': None,
-                                                 'cost': None}
+                                                 'cost': None, 'preview': output_preview(summary.nodes['plan'].output)}
     assert text_of(user, 'run-note') == 're-run from tidy'
     assert summary.cost_usd == summary.nodes['tidy'].cost_usd
 

@@ -161,7 +161,20 @@ def node_display(record: NodeRecord) -> dict[str, Any]:
         state = 'pinned' if record.pinned else 'cached'
     label = node_label(record) + (' · cost unknown' if record.unpriced else '')
     return {'state': state, 'label': label, 'tier': record.tier, 'model': record.model,
-            'cost': float(record.cost_usd) if record.attempts and not record.unpriced else None}
+            'cost': float(record.cost_usd) if record.attempts and not record.unpriced else None,
+            'preview': output_preview(record.output) if record.status == 'succeeded' else None}
+
+
+PREVIEW_CHARS = 160
+
+
+def output_preview(output: Any) -> str | None:
+    """A node's output as one short line for its card: text as it is, anything else as compact JSON."""
+    if output is None:
+        return None
+    text = output if isinstance(output, str) else json.dumps(output, ensure_ascii=False, separators=(', ', ': '))
+    text = ' '.join(text.split())
+    return text if len(text) <= PREVIEW_CHARS else text[:PREVIEW_CHARS - 1] + '…'
 
 
 def money(value: Decimal | float) -> str:

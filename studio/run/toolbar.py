@@ -42,10 +42,12 @@ class RunToolbar:
     :param on_close: takes the run display off the canvas (offered once it has finished)
     :param on_resume: awaited with the mission's whole budget (None: keep the run's) to carry on
         a stopped run (offered for a run that ended over budget, failed, cancelled or interrupted)
+    :param on_result: shows what the run's Output nodes produced (offered once it has finished)
     """
 
     def __init__(self, on_export: Callable[[], Any], on_close: Callable[[], Any],
-                 on_resume: Callable[[float | None], Any] | None = None) -> None:
+                 on_resume: Callable[[float | None], Any] | None = None,
+                 on_result: Callable[[], Any] | None = None) -> None:
         self.figures: RunFigures | None = None
         self.on_resume = on_resume
         # NOTE: right of the editor's palette (studio/editor/page.py), and never under the run drawer or the
@@ -76,6 +78,10 @@ class RunToolbar:
                 self.savings = self._figure('run-savings', 'saved versus the ' + FLAGSHIP_DEFINITION)
                 self.note = ui.label('').classes('text-xs text-grey-7').classes('swarm-run-note').mark('run-note')
                 with ui.row().classes('gap-0 no-wrap') as self.finished_tools:
+                    if on_result is not None:
+                        ui.button('Result', icon='output', on_click=on_result) \
+                            .props('flat dense no-caps size=sm aria-label="Show the result"') \
+                            .mark('run-result-button').tooltip("What the run's Output nodes produced")
                     ui.button(icon='download', on_click=on_export) \
                         .props('flat dense round size=sm aria-label="Export the run as JSON"') \
                         .mark('run-export').tooltip('Export the run as JSON (summary and attempts)')
