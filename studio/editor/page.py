@@ -21,6 +21,7 @@ from ..canvas import Canvas
 from ..desktop import native_files
 from ..library import examples
 from ..run.editor_run import EditorRun
+from ..run.run_one import run_one
 from .clipboard import Fragment
 from .inspector import Inspector
 from .sessions import EditsNotSaved, OpenGraph, OpenGraphs
@@ -225,6 +226,8 @@ class EditorPage:
                 self.select(added_node_ids(self.session.paste(Fragment.of([self.session.node(node_id)], []))))
             elif action == 'rename':
                 self.ask_rename(node_id)
+            elif action == 'run_one':
+                await run_one(self.run.control, node_id)
             elif action == 'run_from':
                 shown = self.run.view.shown
                 if shown is None or shown.running:

@@ -16,6 +16,7 @@ export const MENUS = {
   node: [
     ["rename", "Rename…", "edit"],
     ["duplicate", "Duplicate", "content_copy"],
+    ["run_one", "Run this node only", "play_arrow"],
     ["run_from", "Re-run from here", "replay"],
     ["delete", "Delete", "delete"],
   ],
