@@ -535,3 +535,25 @@ def test_an_inserted_fragment_lands_with_its_top_left_at_the_point_and_fresh_ids
     assert len(session.edges()) == 2 * len(source.edges)
     session.undo()
     assert session.graph().dumps() == brief_graph().dumps()
+
+
+def test_notes_and_groups_are_added_edited_moved_and_deleted_as_undoable_edits_saved_in_the_graph():
+    session = EditorSession(brief_graph())
+    ops = session.add_annotation('note', 10.4, 200, text='Tier 1: keep it short')
+    assert ops == [{'op': 'set_annotations', 'annotations': [
+        {'id': 'note', 'type': 'note', 'text': 'Tier 1: keep it short', 'x': 10, 'y': 200, 'width': 220, 'height': 120}]}]
+    session.add_annotation('group', -20, -20)
+    session.set_annotation_text('group', 'Planning')
+    session.move_annotations([('note', 40, 220)])
+    saved = session.graph()
+    assert [(a.id, a.type, a.text, a.position.x) for a in saved.annotations] == [
+        ('note', 'note', 'Tier 1: keep it short', 40), ('group', 'group', 'Planning', -20)]
+    assert load_graph(saved.dumps()).dumps() == saved.dumps()  # a valid version 2 file
+    session.delete(['plan'], annotations=['group'])  # one step with nodes
+    assert [a.id for a in session.graph().annotations] == ['note'] and 'plan' not in session
+    session.undo()
+    assert 'plan' in session and [a.id for a in session.graph().annotations] == ['note', 'group']
+    for _ in range(4):
+        session.undo()
+    assert 'annotations' not in json.loads(session.graph().dumps())  # back to none: no key left behind
+    assert session.view()[2] == []

@@ -16,8 +16,8 @@ export default {
     },
   },
   methods: {
-    load(nodes, edges) {
-      return this.$refs.flow.load(nodes, edges).then(() => true);
+    load(nodes, edges, annotations) {
+      return this.$refs.flow.load(nodes, edges, annotations ?? []).then(() => true);
     },
     apply(ops) {
       this.$refs.flow.apply(ops);

@@ -191,11 +191,13 @@ class EditorPage:
                 self.canvas.flash_path(refusal.path)
 
     def on_move(self, event) -> None:
-        self.session.move((item['id'], item['x'], item['y']) for item in event.args
-                          if isinstance(item, dict) and {'id', 'x', 'y'} <= item.keys())
+        items = [item for item in event.args if isinstance(item, dict)] if isinstance(event.args, list) else []
+        self.session.move((item['id'], item['x'], item['y']) for item in items if {'id', 'x', 'y'} <= item.keys())
+        self.session.move_annotations((item['annotation'], item['x'], item['y']) for item in items
+                                      if {'annotation', 'x', 'y'} <= item.keys())
 
     def on_delete(self, event) -> None:
-        self.session.delete(event.args.get('nodes', []), event.args.get('edges', []))
+        self.session.delete(event.args.get('nodes', []), event.args.get('edges', []), event.args.get('annotations', []))
 
     def on_selection(self, event) -> None:
         self.selected_nodes = list(event.args.get('nodes', []))
@@ -217,6 +219,13 @@ class EditorPage:
         action, node_id, edge_id = args.get('action'), args.get('node'), args.get('edge')
         if args.get('target') == 'edge' and action == 'delete' and isinstance(edge_id, str):
             self.session.delete((), [edge_id])
+        elif args.get('target') == 'pane' and action in ('note', 'group'):
+            self.session.add_annotation(action, args.get('x', 0), args.get('y', 0))
+        elif args.get('target') == 'annotation' and isinstance(args.get('annotation'), str):
+            if action == 'delete':
+                self.session.delete(annotations=[args['annotation']])
+            elif action == 'edit':
+                self.ask_annotation_text(args['annotation'])
         elif args.get('target') == 'pane' and action in ('paste', 'select_all', 'tidy'):
             await self.on_key(action) if action != 'tidy' else self.tidy()
         elif args.get('target') == 'node' and node_id in self.session.node_ids():
@@ -250,6 +259,22 @@ class EditorPage:
             with ui.row().classes('w-full justify-end'):
                 ui.button('Cancel', on_click=dialog.close).props('flat')
                 ui.button('Rename', on_click=rename)
+        dialog.open()
+
+    def ask_annotation_text(self, annotation_id: str) -> None:
+        found = [note for note in self.session.annotations() if note.get('id') == annotation_id]
+        if not found:
+            return
+
+        def save() -> None:
+            self.session.set_annotation_text(annotation_id, field.value or '')
+            dialog.close()
+        label = 'Note' if found[0].get('type') == 'note' else 'Group label'
+        with ui.dialog() as dialog, ui.card().classes('w-[28rem]').mark('edit-annotation'):
+            field = ui.textarea(label, value=found[0].get('text', '')).classes('w-full').props('autofocus autogrow')
+            with ui.row().classes('w-full justify-end'):
+                ui.button('Cancel', on_click=dialog.close).props('flat')
+                ui.button('Save', on_click=save)
         dialog.open()
 
     def on_quick_add(self, event) -> None:

@@ -12,6 +12,7 @@ import { Background } from "@vue-flow/background";
 import { MiniMap } from "@vue-flow/minimap";
 import EVENTS from "./events.json";
 import SwarmNode from "./SwarmNode.js";
+import { SwarmGroup, SwarmNote, annotationId, isAnnotation, toAnnotationNode } from "./SwarmAnnotation.js";
 import { ENTER_OVERVIEW, LEAVE_OVERVIEW, nodesIn, paintOverview, viewRect } from "./overview.js";
 import { ContextMenu, QuickAdd } from "./menus.js";
 import { ShortcutsPanel, ZoomControls } from "./panels.js";
@@ -19,7 +20,7 @@ import { readableViewport } from "./fit.js";
 import { CARD_HEIGHT, CARD_STYLE, CARD_WIDTH, edgeId, nodeClass, toFlowEdge, toFlowNode, updateFlowNode } from "./view.js";
 
 const FLASH_MS = 2000;
-const NODE_TYPES = { swarm: markRaw(SwarmNode) };
+const NODE_TYPES = { swarm: markRaw(SwarmNode), "swarm-note": markRaw(SwarmNote), "swarm-group": markRaw(SwarmGroup) };
 const SHORTCUTS = { z: "undo", y: "redo", c: "copy", v: "paste", s: "save", a: "select_all" };
 const KIND_TYPE = "application/x-swarm-kind";
 const FIT_PADDING = 0.1;
@@ -201,7 +202,29 @@ export default {
       for (const edgeId of incoming.get(id) ?? []) updateEdge(edgeId, { animated: isRunning });
     }
 
-    function load(viewNodes, viewEdges) {
+    // Few and small: the whole list comes on every change of it; each is updated in place.
+    function setAnnotations(viewAnnotations) {
+      const wanted = new Map(viewAnnotations.map((view) => [toAnnotationNode(view, overview.value).id, view]));
+      const gone = flow.nodes.value.filter((node) => isAnnotation(node.id) && !wanted.has(node.id)).map((node) => node.id);
+      if (gone.length) flow.removeNodes(gone);
+      const added = [];
+      for (const [id, view] of wanted) {
+        const existing = flow.findNode(id);
+        const fresh = toAnnotationNode(view, overview.value);
+        if (!existing) {
+          added.push(fresh);
+          continue;
+        }
+        existing.data = fresh.data;
+        existing.style = fresh.style;
+        existing.dimensions = fresh.dimensions;
+        existing.position = fresh.position;
+        existing.computedPosition = { ...existing.computedPosition, ...fresh.position };
+      }
+      if (added.length) flow.addNodes(added);
+    }
+
+    function load(viewNodes, viewEdges, viewAnnotations = []) {
       clearFlash();
       edges.clear();
       incoming.clear();
@@ -215,10 +238,12 @@ export default {
       flow.nodes.value = [];
       setFlowEdges([]);
       if (viewNodes.length) flow.setNodes(viewNodes.map((view) => ({ ...toFlowNode(view), hidden: overview.value })));
+      if (viewAnnotations.length) setAnnotations(viewAnnotations);
       return fitView();
     }
 
     function apply(ops) {
+      let annotationsToSet = null;
       const newNodes = [];
       const removedNodes = new Set();
       for (const op of ops) {
@@ -244,6 +269,8 @@ export default {
           if (!edges.has(edge.id)) addEdgeRecord(edge);
         } else if (op.op === "remove_edge") {
           removeEdgeRecord(op.id);
+        } else if (op.op === "set_annotations") {
+          annotationsToSet = op.annotations;
         } else {
           console.warn("swarm-canvas: unknown op", op);
         }
@@ -260,6 +287,7 @@ export default {
         const known = [...removedNodes].filter((id) => flow.findNode(id));
         if (known.length) flow.removeNodes(known);
       }
+      if (annotationsToSet) setAnnotations(annotationsToSet);
       syncFlowEdges(); // now, so the DOM has the new edges when the call returns
       update();
     }
@@ -335,7 +363,12 @@ export default {
     // --- browser → Python ----------------------------------------------------------------
 
     flow.onConnect(({ source, target }) => emit("connect", { source, target }));
-    flow.onNodeClick(({ node }) => emit("node_click", { id: node.id }));
+    flow.onNodeClick(({ node }) => {
+      if (!isAnnotation(node.id)) emit("node_click", { id: node.id });
+    });
+    flow.onNodeDoubleClick(({ node }) => {
+      if (isAnnotation(node.id)) emit("menu", { action: "edit", target: "annotation", annotation: annotationId(node.id), x: 0, y: 0 });
+    });
 
     const rememberDragStart = ({ nodes }) => {
       dragFrom = new Map(nodes.map((node) => [node.id, { ...node.position }]));
@@ -346,7 +379,9 @@ export default {
           const from = dragFrom.get(node.id);
           return !from || from.x !== node.position.x || from.y !== node.position.y;
         })
-        .map((node) => ({ id: node.id, x: round(node.position.x), y: round(node.position.y) }));
+        .map((node) => (isAnnotation(node.id)
+          ? { annotation: annotationId(node.id), x: round(node.position.x), y: round(node.position.y) }
+          : { id: node.id, x: round(node.position.x), y: round(node.position.y) }));
       dragFrom = new Map();
       if (moved.length) emit("move", moved);
     };
@@ -356,8 +391,9 @@ export default {
     flow.onSelectionDragStop(reportMove);
 
     const selectedIds = () => [
-      flow.getSelectedNodes.value.map((node) => node.id),
+      flow.getSelectedNodes.value.filter((node) => !isAnnotation(node.id)).map((node) => node.id),
       flow.getSelectedEdges.value.map((edge) => edge.id),
+      flow.getSelectedNodes.value.filter((node) => isAnnotation(node.id)).map((node) => annotationId(node.id)),
     ];
     // Selection changes arrive one element at a time; report the settled selection once.
     const queueSelection = (changes) => {
@@ -365,11 +401,11 @@ export default {
       selectionQueued = true;
       setTimeout(() => {
         selectionQueued = false;
-        const [nodes, selectedEdges] = selectedIds();
-        const key = JSON.stringify([nodes, selectedEdges]);
+        const [nodes, selectedEdges, annotations] = selectedIds();
+        const key = JSON.stringify([nodes, selectedEdges, annotations]);
         if (key !== lastSelection) {
           lastSelection = key;
-          emit("selection", { nodes, edges: selectedEdges });
+          emit("selection", { nodes, edges: selectedEdges, ...(annotations.length ? { annotations } : {}) });
           update();
         }
       }, 0);
@@ -404,10 +440,10 @@ export default {
         return;
       }
       if (!modifier && (event.key === "Delete" || event.key === "Backspace")) {
-        const [nodes, selectedEdges] = selectedIds();
-        if (nodes.length || selectedEdges.length) {
+        const [nodes, selectedEdges, annotations] = selectedIds();
+        if (nodes.length || selectedEdges.length || annotations.length) {
           event.preventDefault();
-          emit("delete", { nodes, edges: selectedEdges });
+          emit("delete", { nodes, edges: selectedEdges, ...(annotations.length ? { annotations } : {}) });
         }
         return;
       }
@@ -488,6 +524,7 @@ export default {
       }
       const payload = { action, target, x: at.x, y: at.y };
       if (target === "node") payload.node = id;
+      if (target === "annotation") payload.annotation = annotationId(id);
       if (target === "edge") payload.edge = id;
       emit("menu", payload);
     }
@@ -499,7 +536,8 @@ export default {
     }
 
     flow.onPaneContextMenu((event) => openMenu("pane", null, event));
-    flow.onNodeContextMenu(({ event, node }) => openMenu("node", node.id, event));
+    flow.onNodeContextMenu(({ event, node }) =>
+      isAnnotation(node.id) ? openMenu("annotation", node.id, event) : openMenu("node", node.id, event));
     flow.onEdgeContextMenu(({ event, edge }) => openMenu("edge", edge.id, event));
     let connecting = null;
     flow.onConnectStart(({ nodeId, handleType }) => { connecting = { node: nodeId, handle: handleType }; });

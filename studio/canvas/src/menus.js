@@ -8,8 +8,10 @@ import { computed, h, nextTick, onMounted, ref } from "vue";
 export const MENUS = {
   pane: [
     ["add", "Add a node here…", "add_box"],
+    ["note", "Add a sticky note here", "sticky_note_2"],
+    ["group", "Add a group here", "select_all"],
     ["paste", "Paste", "content_paste"],
-    ["select_all", "Select all", "select_all"],
+    ["select_all", "Select all", "done_all"],
     ["tidy", "Tidy up", "account_tree"],
     ["fit", "Fit the graph in view", "fit_screen"],
   ],
@@ -21,6 +23,10 @@ export const MENUS = {
     ["delete", "Delete", "delete"],
   ],
   edge: [["delete", "Delete the edge", "delete"]],
+  annotation: [
+    ["edit", "Edit the text…", "edit"],
+    ["delete", "Delete", "delete"],
+  ],
 };
 
 const icon = (name) => h("i", { class: "material-icons", "aria-hidden": "true" }, name);
