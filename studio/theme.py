@@ -13,6 +13,10 @@ THEME_HEAD = '''
 .swarm-surface-muted { background: #f8fafc; }
 .swarm-surface-shown { background: #e3f2fd; }
 .swarm-surface-code { background: #eeeeee; }
+.swarm-diff-before { background: #fdecea; }
+.swarm-diff-after { background: #e6f4ea; }
+.body--dark .swarm-diff-before { background: #3a2226; }
+.body--dark .swarm-diff-after { background: #1d3b28; }
 .body--dark .swarm-surface { background: #1d2129; }
 .body--dark .swarm-surface-muted { background: #181b22; }
 .body--dark .swarm-surface-shown { background: #1e2d44; }

@@ -23,11 +23,13 @@ from ..library import examples
 from ..run.editor_run import EditorRun
 from ..run.run_one import run_one
 from .clipboard import Fragment
+from .diff_view import show_diff
 from .inspector import Inspector
 from .sessions import EditsNotSaved, OpenGraph, OpenGraphs
 from .state import EdgeRefused, EditorSession, added_node_ids
 from .quick_add import EXAMPLE_PREFIX, KIND_PREFIX, example_fragment, quick_add_items
 from .tooltips import TOOLTIPS_HEAD
+from .version_diff import diff_graphs
 
 log = logging.getLogger(__name__)
 
@@ -406,8 +408,13 @@ class EditorPage:
         from ..library import saved_at
         await self.open_graph.save('autosave')  # the list then ends with what the canvas shows
         versions = await run.io_bound(self.open_graph.graphs.versions, self.open_graph.graph_id)
-        with ui.dialog() as dialog, ui.card().classes('w-[36rem]').mark('versions'):
+        with ui.dialog() as dialog, ui.card().classes('w-[40rem]').mark('versions'):
             ui.label('Versions').classes('text-lg')
+            with ui.row().classes('w-full items-center gap-2 no-wrap'):
+                name = ui.input(placeholder='Name this version, e.g. "before the tier change"') \
+                    .props('dense').classes('grow').mark('version-name')
+                ui.button('Save as named version', on_click=lambda: self.save_named(name.value, dialog)) \
+                    .props('flat dense').mark('save-named')
             rows = ui.scroll_area().classes('h-96')
 
             def fill(listed: list) -> None:
@@ -434,7 +441,43 @@ class EditorPage:
             if version.number == self.open_graph.version:
                 ui.label('current').classes('text-sm text-positive')
             else:
+                ui.button('Compare', on_click=lambda n=version.number: self.compare(n)).props('flat dense') \
+                    .tooltip('What changed from this version to the current one')
                 ui.button('Restore', on_click=lambda n=version.number: self.restore(n, dialog)).props('flat dense')
+
+    async def save_named(self, name: str | None, dialog: ui.dialog) -> None:
+        """Save a version now under a name of the user's (its note in the versions list)."""
+        name = (name or '').strip()
+        if not name:
+            ui.notify('Type a name for the version first.', type='warning')
+            return
+        from nicegui import run
+        self.session.seal()
+        version = await self.open_graph.save(name)
+        if version is None:
+            ui.notify(self.open_graph.error or 'The graph could not be saved.', type='negative')
+            return
+        if version.note != name:  # nothing changed since the last save: that version takes the name
+            try:
+                version = await run.io_bound(self.open_graph.graphs.name_version, self.open_graph.graph_id,
+                                             version.number, name)
+            except GraphNotFound as error:
+                ui.notify(str(error), type='negative')
+                return
+        dialog.close()
+        ui.notify(f'Saved version {version.number} as “{name}”.', type='positive')
+
+    async def compare(self, number: int) -> None:
+        """The diff from version `number` to the current one, side by side."""
+        from nicegui import run
+        graph_id, current = self.open_graph.graph_id, self.open_graph.version
+        try:
+            before = await run.io_bound(self.open_graph.graphs.get_version, graph_id, number)
+            after = await run.io_bound(self.open_graph.graphs.get_version, graph_id, current)
+        except (GraphNotFound, ValueError) as error:
+            ui.notify(str(error), type='negative')
+            return
+        show_diff(diff_graphs(before, after), f'v{number}', f'v{current} (current)')
 
     async def restore(self, number: int, dialog: ui.dialog) -> None:
         dialog.close()
