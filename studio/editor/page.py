@@ -21,13 +21,12 @@ from ..canvas import Canvas
 from ..desktop import native_files
 from ..library import examples
 from ..run.editor_run import EditorRun
-from ..run.run_one import run_one
-from .clipboard import Fragment
+from .canvas_actions import CanvasActions
 from .diff_view import show_diff
 from .inspector import Inspector
 from .sessions import EditsNotSaved, OpenGraph, OpenGraphs
 from .state import EdgeRefused, EditorSession, added_node_ids
-from .quick_add import EXAMPLE_PREFIX, KIND_PREFIX, example_fragment, quick_add_items
+from .quick_add import quick_add_items
 from .tooltips import TOOLTIPS_HEAD
 from .version_diff import diff_graphs
 
@@ -105,10 +104,10 @@ class EditorPage:
         self.canvas.on('drop', self.on_drop)
         self.canvas.on('key', lambda e: self.on_key(e.args.get('action')))
         self.canvas.on('node_click', lambda e: self.inspector.show(e.args.get('id')))
-        self.canvas.on('menu', self.on_menu)
-        self.canvas.on('quick_add', self.on_quick_add)
-        self._examples = examples()
-        self.canvas.set_quick_add(quick_add_items(self._examples))
+        self.actions = CanvasActions(self, examples())
+        self.canvas.on('menu', self.actions.on_menu)
+        self.canvas.on('quick_add', self.actions.on_quick_add)
+        self.canvas.set_quick_add(quick_add_items(self.actions.examples))
         ui.on('editor_key', lambda e: self.on_key(e.args.get('action')))
 
         open_graph.listeners.append(self.on_ops)
@@ -214,93 +213,6 @@ class EditorPage:
         kind = event.args.get('kind')
         if kind in KINDS:
             self.add_node(kind, event.args.get('x', 0), event.args.get('y', 0))
-
-    async def on_menu(self, event) -> None:
-        """A choice in a right-click menu (studio/canvas/README.md, `menu`)."""
-        args = event.args if isinstance(event.args, dict) else {}
-        action, node_id, edge_id = args.get('action'), args.get('node'), args.get('edge')
-        if args.get('target') == 'edge' and action == 'delete' and isinstance(edge_id, str):
-            self.session.delete((), [edge_id])
-        elif args.get('target') == 'pane' and action in ('note', 'group'):
-            self.session.add_annotation(action, args.get('x', 0), args.get('y', 0))
-        elif args.get('target') == 'annotation' and isinstance(args.get('annotation'), str):
-            if action == 'delete':
-                self.session.delete(annotations=[args['annotation']])
-            elif action == 'edit':
-                self.ask_annotation_text(args['annotation'])
-        elif args.get('target') == 'pane' and action in ('paste', 'select_all', 'tidy'):
-            await self.on_key(action) if action != 'tidy' else self.tidy()
-        elif args.get('target') == 'node' and node_id in self.session.node_ids():
-            if action == 'delete':
-                self.session.delete([node_id])
-            elif action == 'duplicate':
-                self.select(added_node_ids(self.session.paste(Fragment.of([self.session.node(node_id)], []))))
-            elif action == 'rename':
-                self.ask_rename(node_id)
-            elif action == 'run_one':
-                await run_one(self.run.control, node_id)
-            elif action == 'run_from':
-                shown = self.run.view.shown
-                if shown is None or shown.running:
-                    ui.notify('Re-running from a node reuses a finished run: run the mission, or open a run from '
-                              'History, first.', type='warning')
-                else:
-                    await self.run.control.rerun_from(node_id)
-
-    def ask_rename(self, node_id: str) -> None:
-        def rename() -> None:
-            title = (field.value or '').strip()
-            if title and node_id in self.session.node_ids():
-                self.session.set_title(node_id, title)
-                self.session.seal()
-            dialog.close()
-        with ui.dialog() as dialog, ui.card().classes('w-96').mark('rename-node'):
-            ui.label(f'Rename {node_id}').classes('text-lg')
-            field = ui.input('Title', value=self.session.node(node_id).title).classes('w-full') \
-                .props('autofocus').on('keydown.enter', rename)
-            with ui.row().classes('w-full justify-end'):
-                ui.button('Cancel', on_click=dialog.close).props('flat')
-                ui.button('Rename', on_click=rename)
-        dialog.open()
-
-    def ask_annotation_text(self, annotation_id: str) -> None:
-        found = [note for note in self.session.annotations() if note.get('id') == annotation_id]
-        if not found:
-            return
-
-        def save() -> None:
-            self.session.set_annotation_text(annotation_id, field.value or '')
-            dialog.close()
-        label = 'Note' if found[0].get('type') == 'note' else 'Group label'
-        with ui.dialog() as dialog, ui.card().classes('w-[28rem]').mark('edit-annotation'):
-            field = ui.textarea(label, value=found[0].get('text', '')).classes('w-full').props('autofocus autogrow')
-            with ui.row().classes('w-full justify-end'):
-                ui.button('Cancel', on_click=dialog.close).props('flat')
-                ui.button('Save', on_click=save)
-        dialog.open()
-
-    def on_quick_add(self, event) -> None:
-        """A pick in quick add: a kind (connected to a dropped edge's node, if any) or a whole example."""
-        args = event.args if isinstance(event.args, dict) else {}
-        item, x, y = str(args.get('item', '')), args.get('x', 0), args.get('y', 0)
-        if not isinstance(x, (int, float)) or not isinstance(y, (int, float)):
-            return
-        if item.startswith(KIND_PREFIX) and item.removeprefix(KIND_PREFIX) in KINDS:
-            kind, origin = item.removeprefix(KIND_PREFIX), args.get('from')
-            if isinstance(origin, dict) and origin.get('node') in self.session.node_ids():
-                end = {'source' if origin.get('handle') == 'source' else 'target': origin['node']}
-                try:
-                    self.select(added_node_ids(self.session.add_connected(kind, x, y, **end)))
-                except EdgeRefused as refusal:
-                    ui.notify(refusal.message, type='warning')
-            else:
-                self.add_node(kind, x, y)
-        elif item.startswith(EXAMPLE_PREFIX):
-            fragment = example_fragment(item, self._examples)
-            if fragment is None:
-                ui.notify('That example could not be read.', type='negative')
-                return
-            self.select(added_node_ids(self.session.insert(fragment, x, y)))
 
     async def on_key(self, action: str | None) -> None:
         actions = {'undo': self.undo, 'redo': self.redo, 'copy': self.copy, 'paste': self.paste,
