@@ -452,7 +452,7 @@ class MissionController:
         committed = self._cost + self._reserved
         if committed + estimate > self.budget_usd:
             raise OverBudget(f'a call of {request.model} estimated at ${estimate:.6f} would take the run over its '
-                             f'budget of ${self.budget_usd} (${self._cost:.6f} spent, ${self._reserved:.6f} '
+                             f'budget of ${self.budget_usd:.6f} (${self._cost:.6f} spent, ${self._reserved:.6f} '
                              f'committed to calls in flight)')
         self._reserved += estimate
         return estimate
@@ -573,7 +573,9 @@ class MissionController:
         except OverBudget as error:
             self._over_budget = True
             self._end(node_run, 'failed' if result.attempts else 'skipped', f'over budget: {error}')
-            self._stop(f'the run went over its budget of ${self.budget_usd}')
+            # Calls are refused before they are made, so a run never goes over its budget: say where it stopped.
+            self._stop(f'the run stopped at its budget of ${self.budget_usd:.6f}: its next call would have '
+                       f'gone over it (${self._cost:.6f} spent)')
             return
         except (StepFailed, TemplateError) as error:
             self._end(node_run, 'failed', str(error))

@@ -13,7 +13,8 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 FORMAT = 'swarm-studio.graph'
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+ANNOTATION_TYPES = ('note', 'group')
 NODE_ID_PATTERN = r'^[a-z][a-z0-9_]{0,63}$'
 
 
@@ -56,6 +57,23 @@ class Edge(BaseModel):
     target: str
 
 
+class Size(BaseModel):
+    model_config = ConfigDict(extra='forbid')
+    width: Number
+    height: Number
+
+
+class Annotation(BaseModel):
+    """A sticky note or a group (a frame drawn behind nodes) on the canvas: documentation only,
+    never read by the engine (format version 2)."""
+    model_config = ConfigDict(extra='allow', strict=True)
+    id: str
+    type: str
+    text: str
+    position: Position
+    size: Size
+
+
 class Graph(BaseModel):
     model_config = ConfigDict(extra='allow')
     format: str = FORMAT
@@ -64,6 +82,7 @@ class Graph(BaseModel):
     description: str | None = None
     nodes: list[Node] = Field(default_factory=list)
     edges: list[Edge] = Field(default_factory=list)
+    annotations: list[Annotation] = Field(default_factory=list)
 
     def node(self, node_id: str) -> Node:
         """The node with this id (KeyError if there is none)."""
@@ -81,6 +100,8 @@ class Graph(BaseModel):
         document = self.model_dump(mode='json')
         if self.description is None and 'description' not in self.model_fields_set:
             document.pop('description')
+        if not self.annotations and 'annotations' not in self.model_fields_set:
+            document.pop('annotations')  # a graph without notes or groups is written without the key
         for edge, dumped in zip(self.edges, document['edges']):
             if edge.id is None and 'id' not in edge.model_fields_set:
                 dumped.pop('id')

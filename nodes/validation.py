@@ -14,7 +14,8 @@ from typing import Any
 from pydantic import ValidationError
 
 from .dag import LiveDag
-from .graph import FORMAT, FORMAT_VERSION, NODE_ID_PATTERN, Edge, Graph, Node
+from .graph import ANNOTATION_TYPES, FORMAT, FORMAT_VERSION, NODE_ID_PATTERN, Annotation, Edge, Graph, Node
+from .graph_versions import MigrationRefused, migrate
 from .kinds import KINDS
 from .json_schema import schema_problem
 from .templates import BUILTIN_NAMES, REFUSED_NAMES, TemplateError, referenced_names
@@ -233,6 +234,10 @@ def _check_structure(document: Any) -> tuple[list[Problem], Graph | None, frozen
     problems = _header_problems(document)
     if problems:
         return problems, None, frozenset()
+    try:
+        document = migrate(document, FORMAT_VERSION)
+    except MigrationRefused as refusal:
+        return [Problem('bad_version', str(refusal))], None, frozenset()
     name = document.get('name')
     if not isinstance(name, str):
         problems.append(Problem('wrong_type', '"name" is required and must be a string'
@@ -241,6 +246,7 @@ def _check_structure(document: Any) -> tuple[list[Problem], Graph | None, frozen
         problems.append(Problem('wrong_type', f'"description" must be a string, not {_json_type(document["description"])}'))
     nodes = _parse_items(document, 'nodes', Node, problems)
     edges = _parse_items(document, 'edges', Edge, problems)
+    annotations = _parse_items(document, 'annotations', Annotation, problems) if 'annotations' in document else []
     if not isinstance(name, str) or not isinstance(document.get('nodes'), list):
         return problems, None, frozenset()
     # Nodes already reported as malformed still exist: edges and templates naming them are not
@@ -249,7 +255,8 @@ def _check_structure(document: Any) -> tuple[list[Problem], Graph | None, frozen
     broken -= {node.id for node in nodes}
     # Every part is validated by now, so the graph is assembled, not validated a second time;
     # unknown top-level keys go along as the model's extra fields.
-    graph = Graph.model_construct(**{**document, 'nodes': nodes, 'edges': edges})
+    graph = Graph.model_construct(**{**document, 'nodes': nodes, 'edges': edges,
+                                     **({'annotations': annotations} if 'annotations' in document else {})})
     return problems, graph, frozenset(broken)
 
 
@@ -296,6 +303,26 @@ def _semantic_problems(graph: Graph, broken: frozenset[str]) -> list[Problem]:
         if edge.source not in broken and edge.target not in broken:
             problems.extend(_edge_problems(edge, nodes, dag))
     problems.extend(_template_problems(nodes, dag, broken))
+    problems.extend(_annotation_problems(graph.annotations))
+    return problems
+
+
+def _annotation_problems(annotations: list[Annotation]) -> list[Problem]:
+    problems: list[Problem] = []
+    seen: set[str] = set()
+    for annotation in annotations:
+        label = f'annotation {json.dumps(annotation.id)}'
+        if not _NODE_ID.match(annotation.id):
+            problems.append(Problem('bad_annotation', f'{label}: its id must be a lowercase letter, then up to 63 '
+                                                      'lowercase letters, digits or underscores'))
+        elif annotation.id in seen:
+            problems.append(Problem('bad_annotation', f'{label} appears twice; annotation ids must be unique'))
+        seen.add(annotation.id)
+        if annotation.type not in ANNOTATION_TYPES:
+            problems.append(Problem('bad_annotation', f'{label}: "type" must be "note" or "group", '
+                                                      f'not {json.dumps(annotation.type)}'))
+        if not (annotation.size.width > 0 and annotation.size.height > 0):
+            problems.append(Problem('bad_annotation', f'{label}: "size" needs a width and a height above 0'))
     return problems
 
 
@@ -313,7 +340,8 @@ def template_references(node: Node) -> frozenset[str]:
     return frozenset(names)
 
 
-def _parse_items(document: dict, key: str, model: type[Node] | type[Edge], problems: list[Problem]) -> list:
+def _parse_items(document: dict, key: str, model: type[Node] | type[Edge] | type[Annotation],
+                 problems: list[Problem]) -> list:
     items = document.get(key)
     if not isinstance(items, list):
         problems.append(Problem('wrong_type', f'"{key}" is required and must be an array'

@@ -146,6 +146,16 @@ class GraphRepository:
             session.flush()
             return _version_summary(version)
 
+    def name_version(self, graph_id: str, number: int, name: str) -> VersionSummary:
+        """Give a stored version a name (its note, shown in the versions list); `GraphNotFound` if
+        there is no such version."""
+        with transaction(self.engine) as session:
+            version = self._version(session, graph_id, number)
+            version.note = name
+            session.add(version)
+            session.flush()
+            return _version_summary(version)
+
     def get(self, graph_id: str) -> Graph:
         """The current version of a graph."""
         with transaction(self.engine) as session:

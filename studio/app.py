@@ -19,13 +19,15 @@ def build_app(graphs, max_import_bytes: int | None = None) -> object:
 
     :param max_import_bytes: the largest graph file the start page imports (default: library.MAX_IMPORT_BYTES)
     """
-    from nicegui import app
+    from nicegui import app, ui
 
     from .editor import page
     from .editor.sessions import OpenGraphs
     from . import library, settings_page
     from .run import editor_run
+    from .theme import THEME_HEAD
 
+    ui.add_head_html(THEME_HEAD, shared=True)
     sessions = OpenGraphs(graphs)
     library.register(graphs, sessions, max_import_bytes or library.MAX_IMPORT_BYTES)
     page.register(graphs, sessions)
@@ -68,6 +70,7 @@ def serve_command(args: argparse.Namespace) -> int:
     from storage.graphs import GraphRepository
 
     from .security import protect
+    from .theme import DARK
     from .transport import server_options
 
     policy = access_policy(args)
@@ -78,5 +81,5 @@ def serve_command(args: argparse.Namespace) -> int:
     build_app(graphs, policy.max_upload_bytes)
     protect(core.app, core.sio, policy)
     ui.run(host=args.host, port=args.port, title='Swarm Studio', show=not args.no_browser, reload=False,
-           **server_options(args.host))
+           **server_options(args.host), dark=DARK)
     return 0

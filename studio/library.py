@@ -47,6 +47,16 @@ def examples(folder: Path = EXAMPLES) -> list[Example]:
     return sorted(found, key=lambda example: example.name.lower())
 
 
+def unused_name(name: str, taken: set[str]) -> str:
+    """`name`, or `name (2)`, `name (3)`, … the first not in `taken`: two copies of one example
+    are told apart in the list."""
+    candidate, number = name, 1
+    while candidate in taken:
+        number += 1
+        candidate = f'{name} ({number})'
+    return candidate
+
+
 def too_large(limit: int) -> str:
     return (f'That file is larger than the {megabytes(limit)} a graph file may have here '
             '(start the studio with --max-upload-mb to allow more).')
@@ -127,6 +137,8 @@ class LibraryPage:
     async def open_example(self, example: Example) -> None:
         try:
             graph = load_graph(example.path.read_bytes())
+            taken = {summary.name for summary in await run.io_bound(self.graphs.list)}
+            graph = graph.model_copy(update={'name': unused_name(graph.name, taken)})
             graph_id = await run.io_bound(self.graphs.create, graph, f'copied from example {example.path.name}')
         except (GraphFileError, OSError, StorageError) as error:
             ui.notify(f'The example could not be opened: {error}', type='negative')

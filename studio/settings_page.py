@@ -24,9 +24,12 @@ from nodes.costs import FLAGSHIP_DEFINITION
 from storage.db import StorageError
 from storage.settings import CATALOG_KEY, get_setting, learning_enabled, save_catalog, set_learning
 
+from .number_input import DecimalNumber
 from .run.missions import Missions
 from .run.preferences import RunDefaults, run_defaults, save_run_defaults
 
+# The catalog's columns: role, model name, price (and its fields), key, buttons.
+MODEL_COLUMNS = '5rem 15rem 17rem minmax(0, 1fr) auto'
 TIER_NAMES = {1: 'high reasoning', 2: 'analytical / coding', 3: 'commodity / high-speed'}
 
 
@@ -109,7 +112,7 @@ class SettingsPage:
             with ui.card().classes('w-full').mark('run-defaults'):
                 ui.label('Run defaults').classes('text-lg')
                 defaults = run_defaults(self.engine)
-                self.budget = ui.number('Default budget in USD (empty: none)', value=defaults.budget_usd, min=0) \
+                self.budget = DecimalNumber('Default budget in USD (empty: none)', value=defaults.budget_usd, min=0) \
                     .classes('w-72').mark('default-budget')
                 self.concurrency = ui.number('Calls in flight per provider (empty: its default)',
                                              value=defaults.concurrency, min=1, precision=0) \
@@ -139,15 +142,21 @@ class SettingsPage:
                         .props('flat dense').mark(f'add-model-{tier}')
 
     def model_row(self, tier: int, index: int, entry: ModelEntry, env: Any) -> None:
-        with ui.row().classes('w-full items-center gap-2 no-wrap').mark(f'model-{tier}-{index}'):
-            ui.label('primary' if index == 0 else f'fallback {index}').classes('w-20 text-xs text-grey-7')
-            name = ui.input(value=entry.model).props('dense').classes('w-64').mark(f'model-name-{tier}-{index}')
-            price = ui.label(price_text(entry)).classes('text-xs w-64').mark(f'model-price-{tier}-{index}')
-            if not entry.price.known or entry.input_cost_per_token is not None:
-                self.price_inputs(tier, index, entry)
-            ui.label(key_text(entry, env)).classes('text-xs text-grey-8 grow')
-            if entry.api_base:
-                ui.label(entry.api_base).classes('text-xs text-grey-7').tooltip('api_base')
+        # One grid per row, with the same columns in every row and tier, so that names, prices and
+        # keys line up down the page whether or not a row has price fields.
+        with ui.element('div').classes('w-full grid items-center gap-x-2 swarm-model-row') \
+                .style(f'grid-template-columns: {MODEL_COLUMNS}').mark(f'model-{tier}-{index}'):
+            ui.label('primary' if index == 0 else f'fallback {index}').classes('text-xs text-grey-7')
+            name = ui.input(value=entry.model).props('dense').classes('w-full').mark(f'model-name-{tier}-{index}')
+            with ui.column().classes('gap-0 min-w-0'):
+                price = ui.label(price_text(entry)).classes('text-xs').mark(f'model-price-{tier}-{index}')
+                if not entry.price.known or entry.input_cost_per_token is not None:
+                    with ui.row().classes('gap-2 no-wrap'):
+                        self.price_inputs(tier, index, entry)
+            with ui.column().classes('gap-0 min-w-0'):
+                ui.label(key_text(entry, env)).classes('text-xs text-grey-8').mark(f'model-key-{tier}-{index}')
+                if entry.api_base:
+                    ui.label(entry.api_base).classes('text-xs text-grey-7 truncate').tooltip('api_base')
 
             def renamed(event: Any, tier: int = tier, index: int = index, price: ui.label = price) -> None:
                 model = (event.value or '').strip()
@@ -157,16 +166,17 @@ class SettingsPage:
                     self.tiers[tier][index] = entry = ModelEntry(model, old.api_base, old.api_key_env)
                     price.set_text(price_text(entry))
             name.on_value_change(renamed)
-            ui.button(icon='arrow_upward', on_click=lambda tier=tier, index=index: self.move_up(tier, index)) \
-                .props('flat dense round size=sm').set_enabled(index > 0)
-            ui.button(icon='delete', on_click=lambda tier=tier, index=index: self.remove(tier, index)) \
-                .props('flat dense round size=sm').mark(f'remove-model-{tier}-{index}')
+            with ui.row().classes('gap-0 no-wrap'):
+                ui.button(icon='arrow_upward', on_click=lambda tier=tier, index=index: self.move_up(tier, index)) \
+                    .props('flat dense round size=sm').set_enabled(index > 0)
+                ui.button(icon='delete', on_click=lambda tier=tier, index=index: self.remove(tier, index)) \
+                    .props('flat dense round size=sm').mark(f'remove-model-{tier}-{index}')
 
     def price_inputs(self, tier: int, index: int, entry: ModelEntry) -> None:
         """USD per 1M tokens in and out for a model litellm does not price (0 for a free local model)."""
         per_million = [None if value is None else value * 1e6
                        for value in (entry.input_cost_per_token, entry.output_cost_per_token)]
-        fields = [ui.number(label, value=value, min=0, format='%.4g').props('dense').classes('w-28')
+        fields = [ui.number(label, value=value, min=0, format='%.4g').props('dense').classes('w-24')
                   .mark(f'model-{name}-price-{tier}-{index}')
                   for label, value, name in (('in $/1M', per_million[0], 'input'),
                                              ('out $/1M', per_million[1], 'output'))]

@@ -98,14 +98,14 @@ def test_display_labels_follow_retries_and_escalation():
     display(NodeQueued('r', 0.0, 'tidy'))
     display(NodeStarted('r', 0.1, 'tidy', 3, 'gpt-4o-mini'))
     assert display.take().states == {'tidy': {'state': 'running', 'label': 'running', 'tier': 3,
-                                              'model': 'gpt-4o-mini', 'cost': None}}
+                                              'model': 'gpt-4o-mini', 'cost': None, 'preview': None}}
     display(NodeRetrying('r', 0.2, 'tidy', 3, 'gpt-4o-mini', 2, 'invalid_output', 'not JSON'))
     display(NodeRetrying('r', 0.3, 'tidy', 3, 'gpt-4o-mini', 3, 'invalid_output', 'not JSON'))
     assert display.take().states['tidy']['label'] == 'retrying 2'
     assert display.take() is None  # nothing changed since
     display(NodeSucceeded('r', 0.4, 'tidy', {'items': []}, 3, 'gpt-4o-mini', 0, Decimal(0), cached=True))
     assert display.take().states['tidy'] == {'state': 'cached', 'label': 'cached', 'tier': 3,
-                                             'model': 'gpt-4o-mini', 'cost': None}
+                                             'model': 'gpt-4o-mini', 'cost': None, 'preview': '{"items": []}'}
 
 
 def test_a_busy_tick_sends_its_latest_timeline_lines_and_counts_the_rest():
@@ -117,3 +117,30 @@ def test_a_busy_tick_sends_its_latest_timeline_lines_and_counts_the_rest():
     assert len(batch.states) == 500
     assert len(batch.timeline) == TIMELINE_PER_BATCH and batch.timeline[-1].node_id == 'n499'
     assert batch.omitted == 500 - TIMELINE_PER_BATCH
+
+
+async def test_progress_counts_skipped_nodes_apart_from_succeeded_ones():
+    # A budget too small for any call: the input node succeeds (it calls nothing), every agent is skipped.
+    bridge = MissionBridge(MissionController(compile_graph(BRIEF, provider=SimulatedProvider()), budget_usd=1e-06),
+                           0.05)
+    bridge.start({'company': 'Acme'})
+    await bridge.wait()
+    figures = bridge.display.figures
+    assert figures.status == 'over_budget' and figures.done == figures.total == 4
+    assert figures.progress_text() == '1/4 succeeded · 3 skipped'
+
+
+def test_progress_while_running_counts_finished_nodes():
+    from studio.run.node_states import RunFigures
+    assert RunFigures(status='running', done=3, total=8).progress_text() == '3/8 nodes'
+    finished = RunFigures(status='failed', done=8, total=8, outcomes={'succeeded': 1, 'failed': 1, 'skipped': 6})
+    assert finished.progress_text() == '1/8 succeeded · 1 failed · 6 skipped'
+
+
+def test_a_cards_preview_is_one_short_line_of_the_output():
+    from studio.run.node_states import PREVIEW_CHARS, output_preview
+    assert output_preview(None) is None
+    assert output_preview('A brief\n\nin two  paragraphs') == 'A brief in two paragraphs'
+    assert output_preview({'steps': ['a', 'b'], 'n': 2}) == '{"steps": ["a", "b"], "n": 2}'
+    long = output_preview({'text': 'word ' * 100})
+    assert len(long) == PREVIEW_CHARS and long.endswith('…')

@@ -500,3 +500,60 @@ def test_becoming_a_version_brings_back_its_drafts_and_undo_takes_them_away():
     assert session.graph().dumps() == with_draft.dumps()
     session.undo()
     assert session.draft('tidy', 'output_schema') is None
+
+
+def test_a_node_added_from_a_dropped_edge_comes_connected_in_one_undoable_edit():
+    session = EditorSession(chain('a', 'b'))
+    ops = session.add_connected('agent', 400, 80, source='b')
+    [new] = added_node_ids(ops)
+    assert session.has_edge('b', new) and session.node(new).position.x == 400
+    session.undo()
+    assert new not in session.node_ids() and session.edges() == [('a', 'b')]
+    [upstream] = added_node_ids(session.add_connected('input', -300, 0, target='a'))
+    assert session.has_edge(upstream, 'a')
+
+
+def test_a_node_that_cannot_take_the_dropped_edge_is_refused_and_nothing_is_added():
+    session = EditorSession(chain('a'))
+    before = session.graph().dumps()
+    with pytest.raises(EdgeRefused, match='takes no inputs'):
+        session.add_connected('input', 300, 0, source='a')
+    with pytest.raises(EdgeRefused, match='has no outputs'):
+        session.add_connected('output', -300, 0, target='a')
+    assert session.graph().dumps() == before and not session.can_undo
+
+
+def test_an_inserted_fragment_lands_with_its_top_left_at_the_point_and_fresh_ids():
+    from studio.editor.clipboard import Fragment
+    source = brief_graph()
+    session = EditorSession(brief_graph())
+    ops = session.insert(Fragment.of(source.nodes, [(edge.source, edge.target) for edge in source.edges]), 1000, 500)
+    added = added_node_ids(ops)
+    assert len(added) == len(source.nodes) and not set(added) & {node.id for node in source.nodes}
+    positions = [session.node(node_id).position for node_id in added]
+    assert min(p.x for p in positions) == 1000 and min(p.y for p in positions) == 500
+    assert len(session.edges()) == 2 * len(source.edges)
+    session.undo()
+    assert session.graph().dumps() == brief_graph().dumps()
+
+
+def test_notes_and_groups_are_added_edited_moved_and_deleted_as_undoable_edits_saved_in_the_graph():
+    session = EditorSession(brief_graph())
+    ops = session.add_annotation('note', 10.4, 200, text='Tier 1: keep it short')
+    assert ops == [{'op': 'set_annotations', 'annotations': [
+        {'id': 'note', 'type': 'note', 'text': 'Tier 1: keep it short', 'x': 10, 'y': 200, 'width': 220, 'height': 120}]}]
+    session.add_annotation('group', -20, -20)
+    session.set_annotation_text('group', 'Planning')
+    session.move_annotations([('note', 40, 220)])
+    saved = session.graph()
+    assert [(a.id, a.type, a.text, a.position.x) for a in saved.annotations] == [
+        ('note', 'note', 'Tier 1: keep it short', 40), ('group', 'group', 'Planning', -20)]
+    assert load_graph(saved.dumps()).dumps() == saved.dumps()  # a valid version 2 file
+    session.delete(['plan'], annotations=['group'])  # one step with nodes
+    assert [a.id for a in session.graph().annotations] == ['note'] and 'plan' not in session
+    session.undo()
+    assert 'plan' in session and [a.id for a in session.graph().annotations] == ['note', 'group']
+    for _ in range(4):
+        session.undo()
+    assert 'annotations' not in json.loads(session.graph().dumps())  # back to none: no key left behind
+    assert session.view()[2] == []

@@ -242,6 +242,9 @@ async def test_a_budget_too_small_for_any_call_spends_nothing():
     summary = await controller(chain_graph(), budget_usd=0.000001).run()
     assert summary.status == 'over_budget' and summary.cost_usd == 0
     assert all(not result.attempts for result in summary.nodes.values())
+    # Nothing was spent, so the run did not "go over" anything; the budget reads as dollars, not 1e-06.
+    reason = summary.nodes['n1'].error
+    assert reason == 'the run stopped at its budget of $0.000001: its next call would have gone over it ($0.000000 spent)'
 
 
 @pytest.mark.parametrize('failure', ['invalid_json', 'rate_limit', 'server_error', 'timeout'])

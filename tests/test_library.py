@@ -10,7 +10,7 @@ from nicegui.testing import User
 
 from nodes.graph import Graph
 from nodes.validation import check_text, load_graph
-from studio.library import EXAMPLES, examples
+from studio.library import EXAMPLES, examples, unused_name
 
 ROOT = Path(__file__).resolve().parent.parent
 BRIEF = (ROOT / 'assets/examples/competitor-brief.json').read_text()
@@ -143,3 +143,17 @@ async def test_an_example_opens_as_a_copy(user: User, graphs):
     [summary] = graphs.list()
     assert graphs.get(summary.id).dumps() == load_graph(BRIEF).dumps()
     assert graphs.versions(summary.id)[0].note == 'copied from example competitor-brief.json'
+
+
+async def test_a_second_copy_of_an_example_gets_a_name_of_its_own(user: User, graphs):
+    for _ in range(2):
+        await user.open('/')
+        with user.scope(marker='example-competitor-brief'):
+            user.find('Open a copy').click()
+        await user.should_see('Saved · version 1')
+    assert sorted(summary.name for summary in graphs.list()) == ['Competitor brief', 'Competitor brief (2)']
+
+
+def test_an_unused_name_counts_up_past_the_taken_ones():
+    assert unused_name('Swarm', set()) == 'Swarm'
+    assert unused_name('Swarm', {'Swarm', 'Swarm (2)', 'Other'}) == 'Swarm (3)'

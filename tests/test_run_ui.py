@@ -19,7 +19,7 @@ from nodes.catalog import PROVIDER_KEYS
 from storage.settings import stored_catalog
 from studio.canvas import Canvas
 from studio.run.editor_run import missions
-from studio.run.node_states import money
+from studio.run.node_states import money, output_preview
 from studio.settings_page import UNPRICED_TEXT
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -119,7 +119,7 @@ async def test_a_run_animates_every_node_and_its_figures_add_up(user: User, grap
     assert text_of(user, 'run-cost') == money(summary.cost_usd)
     assert text_of(user, 'run-flagship') == f'flagship-only {money(summary.flagship_cost_usd)}'
     assert text_of(user, 'run-savings') == f'saved {summary.savings_pct:.1f}%'
-    assert text_of(user, 'run-progress') == '4/4 nodes'
+    assert text_of(user, 'run-progress') == '4/4 succeeded'
     assert text_of(user, 'run-mode') == 'SIMULATED' and text_of(user, 'run-status') == 'succeeded'
     assert summary.cost_usd == sum(result.cost_usd for result in summary.nodes.values())
 
@@ -243,7 +243,7 @@ async def test_rerun_from_a_node_reexecutes_it_and_its_downstream_and_serves_the
         'brief': (False, 0), 'plan': (True, 0), 'tidy': (False, 1), 'report': (False, 0)}
     assert summary.nodes['plan'].output == first.summary.nodes['plan'].output
     assert final_states(sent_states)['plan'] == {'state': 'cached', 'label': 'cached', 'tier': None, 'model': None,
-                                                 'cost': None}
+                                                 'cost': None, 'preview': output_preview(summary.nodes['plan'].output)}
     assert text_of(user, 'run-note') == 're-run from tidy'
     assert summary.cost_usd == summary.nodes['tidy'].cost_usd
 
@@ -302,7 +302,7 @@ async def test_a_page_opened_during_a_run_joins_it(user: User, graphs):
     await user.open(f'/graph/{graph_id}')  # a reload: the new page shows the run going on
     await user.should_see(marker='cancel-run')
     await bridge.wait()
-    await user.should_see('4/4 nodes')
+    await user.should_see('4/4 succeeded')
 
 
 # -- settings ----------------------------------------------------------------------------------

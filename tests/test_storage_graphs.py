@@ -209,3 +209,12 @@ async def test_deleting_a_graph_deletes_its_runs_pins_and_remembered_form_and_no
     assert get_setting(graphs.engine, f'pins:{doomed}') is None and get_setting(graphs.engine, f'run_form:{doomed}') is None
     assert get_setting(graphs.engine, f'pins:{kept}') == {'plan': {'steps': ['a']}}
     assert get_setting(graphs.engine, f'run_form:{kept}') == {'inputs': {'company': 'Acme'}}
+
+
+def test_a_version_can_be_given_a_name_without_a_new_version(graphs):
+    graph_id = graphs.import_text(EXAMPLE.read_text())
+    named = graphs.name_version(graph_id, 1, 'before the tier change')
+    assert named.number == 1 and named.note == 'before the tier change'
+    assert [(version.number, version.note) for version in graphs.versions(graph_id)] == [(1, 'before the tier change')]
+    with pytest.raises(GraphNotFound, match='has no version 7'):
+        graphs.name_version(graph_id, 7, 'x')

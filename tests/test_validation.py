@@ -15,7 +15,7 @@ EXPECTED = {
     'malformed_json': ('malformed_json', 'line 4, column 15'),
     'not_an_object': ('not_an_object', 'not an array'),
     'wrong_format': ('wrong_format', '"comfyui.workflow"'),
-    'newer_version': ('newer_version', 'graph format version 7 is newer than this Swarm Studio supports (1)'),
+    'newer_version': ('newer_version', 'graph format version 7 is newer than this Swarm Studio supports (2)'),
     'bad_version': ('bad_version', '"one"'),
     'missing_name': ('wrong_type', '"name" is required'),
     'empty_name': ('empty_name', '"name" is empty'),

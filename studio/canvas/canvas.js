@@ -8,15 +8,16 @@ import { EVENTS, SwarmCanvas } from "swarm-canvas";
 export default {
   components: { SwarmCanvas },
   emits: EVENTS,
-  template: `<div class="swarm-canvas-host"><swarm-canvas ref="flow" v-on="listeners" /></div>`,
+  props: { quickAdd: { type: Array, default: () => [] } },
+  template: `<div class="swarm-canvas-host"><swarm-canvas ref="flow" :quick-add="quickAdd" v-on="listeners" /></div>`,
   computed: {
     listeners() {
       return Object.fromEntries(EVENTS.map((name) => [name, (payload) => this.$emit(name, payload)]));
     },
   },
   methods: {
-    load(nodes, edges) {
-      return this.$refs.flow.load(nodes, edges).then(() => true);
+    load(nodes, edges, annotations) {
+      return this.$refs.flow.load(nodes, edges, annotations ?? []).then(() => true);
     },
     apply(ops) {
       this.$refs.flow.apply(ops);

@@ -36,15 +36,26 @@ class Canvas(Element, component='canvas.js', esm={'swarm-canvas': 'dist'}, defau
             raise ValueError(f'the canvas emits no "{type}" event; it emits: {", ".join(EVENTS)}')
         return super().on(type, *args, **kwargs)
 
-    def load(self, nodes: list[dict[str, Any]], edges: list[dict[str, Any]]) -> AwaitableResponse:
+    def set_quick_add(self, items: list[dict[str, Any]]) -> None:
+        """What quick add offers (double click, Space/Tab, "Add a node here…", an edge dropped on empty canvas).
+
+        :param items: `{"id", "label", "group", "icon", "detail", "has_inputs", "has_outputs"}`, in the order
+            shown; items of the group `Nodes` are node kinds (the only ones offered for a dropped edge)
+        """
+        self._props['quick-add'] = list(items)
+        self.update()
+
+    def load(self, nodes: list[dict[str, Any]], edges: list[dict[str, Any]],
+             annotations: list[dict[str, Any]] | None = None) -> AwaitableResponse:
         """Replace everything on the canvas and fit the view (for opening a graph).
 
         :param nodes: view nodes (README.md, "View data")
         :param edges: view edges
+        :param annotations: view annotations (sticky notes and groups)
         :return: awaitable; resolves once the browser has laid the graph out
         """
         self._pending_states.clear()
-        return self.run_method('load', nodes, edges, timeout=30)
+        return self.run_method('load', nodes, edges, annotations or [], timeout=30)
 
     def apply(self, ops: list[dict[str, Any]]) -> AwaitableResponse:
         """Apply a batch of deltas in one message.

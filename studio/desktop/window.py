@@ -16,6 +16,7 @@ import threading
 from pathlib import Path
 
 from ..errors import CommandError
+from ..theme import DARK
 
 TITLE = 'Swarm Studio'
 HOST = '127.0.0.1'  # the window is the only client: never reachable from another machine
@@ -136,4 +137,4 @@ def open_window(graphs, port: int, lock) -> None:
     if sys.platform == 'linux' and not _has_module('gi'):
         app.native.start_args['gui'] = 'qt'  # else pywebview tries GTK first and logs a traceback for its absence
     ui.run(native=True, window_size=WINDOW_SIZE, host=HOST, port=port, title=TITLE, favicon=ICON,
-           reload=False, show_welcome_message=False, **server_options(HOST))
+           reload=False, show_welcome_message=False, dark=DARK, **server_options(HOST))

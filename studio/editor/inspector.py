@@ -222,21 +222,25 @@ class Inspector:
             except ValueError:
                 pass  # the validator names the field once the text is a value
 
-        with ui.row().classes('w-full items-center gap-1 no-wrap').mark(f'{key}-{index}'):
-            ui.input('Name', value=str(row.get('name', '')), on_change=lambda e: update('name', e.value)) \
-                .classes('w-28').props('dense').on('blur', self.session.seal).mark('field-name')
-            kind = row.get('type', 'string')
-            ui.select(FIELD_TYPES if kind in FIELD_TYPES else [*FIELD_TYPES, kind], value=kind, label='Type',
-                      on_change=lambda e: update('type', e.value)).classes('w-24').props('dense').mark('field-type')
-            ui.input('Description', value=str(row.get('description', '')),
-                     on_change=lambda e: update('description', e.value or MISSING)) \
-                .classes('grow').props('dense').on('blur', self.session.seal).mark('field-description')
-            default = row.get('default')
-            ui.input('Default', value='' if default is None else default if isinstance(default, str)
-                     else json.dumps(default), on_change=lambda e: default_changed(e.value)) \
-                .classes('w-24').props('dense').on('blur', self.session.seal).mark('field-default')
-            ui.button(icon='close', on_click=lambda: self._remove_field_row(key, rows, index)) \
-                .props('flat dense round').tooltip('Remove this field').mark('remove-field')
+        # Two lines a field, so that five controls fit the inspector's width without a sideways scroll.
+        with ui.column().classes('w-full gap-0 min-w-0 swarm-field-row').mark(f'{key}-{index}'):
+            with ui.row().classes('w-full items-center gap-1 no-wrap'):
+                ui.input('Name', value=str(row.get('name', '')), on_change=lambda e: update('name', e.value)) \
+                    .classes('grow min-w-0').props('dense').on('blur', self.session.seal).mark('field-name')
+                kind = row.get('type', 'string')
+                ui.select(FIELD_TYPES if kind in FIELD_TYPES else [*FIELD_TYPES, kind], value=kind, label='Type',
+                          on_change=lambda e: update('type', e.value)).classes('w-24').props('dense') \
+                    .mark('field-type')
+                ui.button(icon='close', on_click=lambda: self._remove_field_row(key, rows, index)) \
+                    .props('flat dense round').tooltip('Remove this field').mark('remove-field')
+            with ui.row().classes('w-full items-center gap-1 no-wrap'):
+                ui.input('Description', value=str(row.get('description', '')),
+                         on_change=lambda e: update('description', e.value or MISSING)) \
+                    .classes('grow min-w-0').props('dense').on('blur', self.session.seal).mark('field-description')
+                default = row.get('default')
+                ui.input('Default', value='' if default is None else default if isinstance(default, str)
+                         else json.dumps(default), on_change=lambda e: default_changed(e.value)) \
+                    .classes('w-24').props('dense').on('blur', self.session.seal).mark('field-default')
 
     def _add_field_row(self, key: str, rows: list[dict]) -> None:
         taken = {row.get('name') for row in rows}

@@ -19,10 +19,16 @@ from storage.graphs import GraphNotFound, GraphRepository
 
 from ..canvas import Canvas
 from ..desktop import native_files
+from ..library import examples
 from ..run.editor_run import EditorRun
+from .canvas_actions import CanvasActions
+from .diff_view import show_diff
 from .inspector import Inspector
 from .sessions import EditsNotSaved, OpenGraph, OpenGraphs
 from .state import EdgeRefused, EditorSession, added_node_ids
+from .quick_add import quick_add_items
+from .tooltips import TOOLTIPS_HEAD
+from .version_diff import diff_graphs
 
 log = logging.getLogger(__name__)
 
@@ -82,12 +88,13 @@ class EditorPage:
         self._stale_shown = None  # the refused save whose dialog this page has shown
 
         ui.add_head_html(SHORTCUTS_JS)
+        ui.add_head_html(TOOLTIPS_HEAD)
         ui.query('.nicegui-content').classes('p-0 gap-0')
         self._toolbar()
         with ui.row().classes('w-full no-wrap gap-0').style('height: calc(100vh - 56px)'):
             self._palette()
             self.canvas = Canvas().classes('grow').style('height: 100%; width: auto; min-width: 0')
-            with ui.scroll_area().classes('h-full border-l bg-white').style(f'width: {INSPECTOR_WIDTH}px') \
+            with ui.scroll_area().classes('h-full border-l swarm-surface swarm-inspector-panel').style(f'width: {INSPECTOR_WIDTH}px') \
                     .mark('inspector-panel') as self.inspector_panel:
                 self.inspector = Inspector(lambda: self.open_graph.session)
         self.canvas.on('connect', self.on_connect)
@@ -97,6 +104,10 @@ class EditorPage:
         self.canvas.on('drop', self.on_drop)
         self.canvas.on('key', lambda e: self.on_key(e.args.get('action')))
         self.canvas.on('node_click', lambda e: self.inspector.show(e.args.get('id')))
+        self.actions = CanvasActions(self, examples())
+        self.canvas.on('menu', self.actions.on_menu)
+        self.canvas.on('quick_add', self.actions.on_quick_add)
+        self.canvas.set_quick_add(quick_add_items(self.actions.examples))
         ui.on('editor_key', lambda e: self.on_key(e.args.get('action')))
 
         open_graph.listeners.append(self.on_ops)
@@ -142,7 +153,7 @@ class EditorPage:
 
     def _palette(self) -> None:
         # Narrow, and folds to a rail of icons: the canvas gets the width.
-        with ui.column().classes('h-full p-2 gap-2 border-r bg-slate-50 no-wrap') \
+        with ui.column().classes('h-full p-2 gap-2 border-r swarm-surface-muted no-wrap') \
                 .style(f'width: {PALETTE_WIDTH}px').mark('palette') as self.palette:
             with ui.row().classes('w-full items-center no-wrap gap-0'):
                 self.palette_heading = ui.label('Add a node').classes('text-xs uppercase text-grey-7 grow')
@@ -150,7 +161,7 @@ class EditorPage:
                     .props('flat dense round size=sm aria-label="Fold the palette"').mark('fold-palette')
             self.palette_labels: list[ui.label] = []
             for kind in KINDS.values():
-                with ui.row().classes('w-full items-center gap-2 p-2 rounded border bg-white cursor-grab no-wrap') \
+                with ui.row().classes('w-full items-center gap-2 p-2 rounded border swarm-surface cursor-grab no-wrap') \
                         .props(f'draggable=true data-kind={kind.name}').mark(f'palette-{kind.name}') as item:
                     ui.icon(kind.icon).classes('text-xl text-slate-600')
                     self.palette_labels.append(ui.label(kind.label).classes('font-medium'))
@@ -181,11 +192,13 @@ class EditorPage:
                 self.canvas.flash_path(refusal.path)
 
     def on_move(self, event) -> None:
-        self.session.move((item['id'], item['x'], item['y']) for item in event.args
-                          if isinstance(item, dict) and {'id', 'x', 'y'} <= item.keys())
+        items = [item for item in event.args if isinstance(item, dict)] if isinstance(event.args, list) else []
+        self.session.move((item['id'], item['x'], item['y']) for item in items if {'id', 'x', 'y'} <= item.keys())
+        self.session.move_annotations((item['annotation'], item['x'], item['y']) for item in items
+                                      if {'annotation', 'x', 'y'} <= item.keys())
 
     def on_delete(self, event) -> None:
-        self.session.delete(event.args.get('nodes', []), event.args.get('edges', []))
+        self.session.delete(event.args.get('nodes', []), event.args.get('edges', []), event.args.get('annotations', []))
 
     def on_selection(self, event) -> None:
         self.selected_nodes = list(event.args.get('nodes', []))
@@ -307,8 +320,13 @@ class EditorPage:
         from ..library import saved_at
         await self.open_graph.save('autosave')  # the list then ends with what the canvas shows
         versions = await run.io_bound(self.open_graph.graphs.versions, self.open_graph.graph_id)
-        with ui.dialog() as dialog, ui.card().classes('w-[36rem]').mark('versions'):
+        with ui.dialog() as dialog, ui.card().classes('w-[40rem]').mark('versions'):
             ui.label('Versions').classes('text-lg')
+            with ui.row().classes('w-full items-center gap-2 no-wrap'):
+                name = ui.input(placeholder='Name this version, e.g. "before the tier change"') \
+                    .props('dense').classes('grow').mark('version-name')
+                ui.button('Save as named version', on_click=lambda: self.save_named(name.value, dialog)) \
+                    .props('flat dense').mark('save-named')
             rows = ui.scroll_area().classes('h-96')
 
             def fill(listed: list) -> None:
@@ -335,7 +353,43 @@ class EditorPage:
             if version.number == self.open_graph.version:
                 ui.label('current').classes('text-sm text-positive')
             else:
+                ui.button('Compare', on_click=lambda n=version.number: self.compare(n)).props('flat dense') \
+                    .tooltip('What changed from this version to the current one')
                 ui.button('Restore', on_click=lambda n=version.number: self.restore(n, dialog)).props('flat dense')
+
+    async def save_named(self, name: str | None, dialog: ui.dialog) -> None:
+        """Save a version now under a name of the user's (its note in the versions list)."""
+        name = (name or '').strip()
+        if not name:
+            ui.notify('Type a name for the version first.', type='warning')
+            return
+        from nicegui import run
+        self.session.seal()
+        version = await self.open_graph.save(name)
+        if version is None:
+            ui.notify(self.open_graph.error or 'The graph could not be saved.', type='negative')
+            return
+        if version.note != name:  # nothing changed since the last save: that version takes the name
+            try:
+                version = await run.io_bound(self.open_graph.graphs.name_version, self.open_graph.graph_id,
+                                             version.number, name)
+            except GraphNotFound as error:
+                ui.notify(str(error), type='negative')
+                return
+        dialog.close()
+        ui.notify(f'Saved version {version.number} as “{name}”.', type='positive')
+
+    async def compare(self, number: int) -> None:
+        """The diff from version `number` to the current one, side by side."""
+        from nicegui import run
+        graph_id, current = self.open_graph.graph_id, self.open_graph.version
+        try:
+            before = await run.io_bound(self.open_graph.graphs.get_version, graph_id, number)
+            after = await run.io_bound(self.open_graph.graphs.get_version, graph_id, current)
+        except (GraphNotFound, ValueError) as error:
+            ui.notify(str(error), type='negative')
+            return
+        show_diff(diff_graphs(before, after), f'v{number}', f'v{current} (current)')
 
     async def restore(self, number: int, dialog: ui.dialog) -> None:
         dialog.close()

@@ -241,10 +241,64 @@ class EditorSession:
                 'model': node.config.get('model'), 'problems': self.problems.messages(node_id),
                 'has_inputs': kind.has_inputs if kind else True, 'has_outputs': kind.has_outputs if kind else True}
 
-    def view(self) -> tuple[list[dict], list[dict]]:
-        """Every node and edge as the canvas's `load` takes them (opening a graph only)."""
+    def view(self) -> tuple[list[dict], list[dict], list[dict]]:
+        """Every node, edge and annotation as the canvas's `load` takes them (opening a graph only)."""
         return ([self.view_node(node_id) for node_id in self._nodes],
-                [{'id': edge_id(*pair), 'source': pair[0], 'target': pair[1]} for pair in self._edges])
+                [{'id': edge_id(*pair), 'source': pair[0], 'target': pair[1]} for pair in self._edges],
+                view_annotations(self._header.get('annotations', [])))
+
+    # Annotations (sticky notes and groups, format version 2) live in the graph's header: each
+    # edit replaces the list as one SetHeader step, so undo, redo and saving need nothing more.
+    def annotations(self) -> list[dict]:
+        return copy.deepcopy(self._header.get('annotations', []))
+
+    def add_annotation(self, kind: str, x: float, y: float, text: str | None = None,
+                       size: tuple[float, float] | None = None) -> list[dict]:
+        """Add a sticky note (`note`) or a group (`group`) with its top-left at (x, y)."""
+        if kind not in ANNOTATION_SIZES:
+            raise ValueError(f'an annotation is a note or a group, not "{kind}"')
+        annotations = self.annotations()
+        taken = {annotation.get('id') for annotation in annotations}
+        width, height = size or ANNOTATION_SIZES[kind]
+        annotations.append({'id': fresh_id(kind, taken.__contains__), 'type': kind,
+                            'text': text if text is not None else ('Note' if kind == 'note' else 'Group'),
+                            'position': {'x': round(x), 'y': round(y)},
+                            'size': {'width': round(width), 'height': round(height)}})
+        return self._set_annotations(f'add a {kind}', annotations)
+
+    def set_annotation_text(self, annotation_id: str, text: str) -> list[dict]:
+        annotations = self.annotations()
+        for annotation in annotations:
+            if annotation.get('id') == annotation_id and annotation.get('text') != text:
+                annotation['text'] = text
+                return self._set_annotations(f'edit {annotation_id}', annotations)
+        return []
+
+    def move_annotations(self, moves: Iterable[tuple[str, float, float]]) -> list[dict]:
+        annotations = self.annotations()
+        by_id = {annotation.get('id'): annotation for annotation in annotations}
+        moved = 0
+        for annotation_id, x, y in moves:
+            annotation = by_id.get(annotation_id)
+            if annotation is not None and (annotation['position']['x'], annotation['position']['y']) != (round(x), round(y)):
+                annotation['position'] = {'x': round(x), 'y': round(y)}
+                moved += 1
+        return self._set_annotations(f'move {moved} annotation{"s" * (moved != 1)}', annotations) if moved else []
+
+    def _annotation_changes(self, doomed: Iterable[str]) -> list[Change]:
+        doomed = set(doomed)
+        annotations = self.annotations()
+        kept = [annotation for annotation in annotations if annotation.get('id') not in doomed]
+        if len(kept) == len(annotations):
+            return []
+        return [SetHeader(self._header_with(kept))]
+
+    def _header_with(self, annotations: list[dict]) -> dict:
+        header = {key: value for key, value in self._header.items() if key != 'annotations'}
+        return {**header, 'annotations': annotations} if annotations else header
+
+    def _set_annotations(self, label: str, annotations: list[dict]) -> list[dict]:
+        return self.execute(label, [SetHeader(self._header_with(annotations))])
 
     @property
     def can_undo(self) -> bool:
@@ -269,6 +323,41 @@ class EditorSession:
         node = Node(id=fresh_id(kind.name, self.__contains__), kind=kind.name, title=title or kind.label,
                     position=Position(x=round(x), y=round(y)), config=kind.new_config())
         return self.execute(f'add {kind.label.lower()}', [AddNode(node, self._take_order())])
+
+    def add_connected(self, kind_name: str, x: float, y: float, *, source: str | None = None,
+                      target: str | None = None) -> list[dict]:
+        """Add a node at (x, y) already wired from `source` (or to `target`): one undoable edit (an edge
+        dropped on empty canvas). Raises `EdgeRefused`, adding nothing, when the kinds cannot be wired so."""
+        kind = get_kind(kind_name)
+        node = Node(id=fresh_id(kind.name, self.__contains__), kind=kind.name, title=kind.label,
+                    position=Position(x=round(x), y=round(y)), config=kind.new_config())
+        end = source if source is not None else target
+        if end not in self._nodes:
+            raise EdgeRefused(f'there is no node "{end}" to connect the new {kind.label.lower()} to')
+        other = KINDS.get(self._nodes[end].kind)
+        if source is not None and not (kind.has_inputs and (other is None or other.has_outputs)):
+            raise EdgeRefused(f'a new {kind.label.lower()} node cannot take {source}\'s output: '
+                              f'{"it takes no inputs" if not kind.has_inputs else f"{source} has no outputs"}')
+        if target is not None and not (kind.has_outputs and (other is None or other.has_inputs)):
+            raise EdgeRefused(f'a new {kind.label.lower()} node cannot feed {target}: '
+                              f'{"it has no outputs" if not kind.has_outputs else f"{target} takes no inputs"}')
+        edge = Edge(source=source, target=node.id) if source is not None else Edge(source=node.id, target=target)
+        return self.execute(f'add {kind.label.lower()}', [AddNode(node, self._take_order()),
+                                                          AddEdge(edge, self._take_order())])
+
+    def insert(self, fragment: clipboard.Fragment, x: float, y: float) -> list[dict]:
+        """Add a fragment (an example, say) with fresh ids, its top-left node at (x, y): one undoable edit."""
+        if not fragment.nodes:
+            return []
+        left = min(node.position.x for node in fragment.nodes)
+        top = min(node.position.y for node in fragment.nodes)
+        moved = clipboard.Fragment.of([node.model_copy(update={'position': Position(
+            x=round(node.position.x - left + x), y=round(node.position.y - top + y))}) for node in fragment.nodes],
+            fragment.edges)
+        nodes, edges = clipboard.paste(moved, self.__contains__, offset=0)
+        changes: list[Change] = [AddNode(node, self._take_order()) for node in nodes]
+        changes += [AddEdge(edge, self._take_order()) for edge in edges]
+        return self.execute(f'insert {len(nodes)} node{"s" * (len(nodes) != 1)}', changes)
 
     def next_free_position(self, near: str | None = None) -> tuple[int, int]:
         """Where a node added without a drop point goes: right of `near`, else right of everything."""
@@ -304,8 +393,9 @@ class EditorSession:
     def disconnect(self, source: str, target: str) -> list[dict]:
         return self.delete(edges=[(source, target)])
 
-    def delete(self, node_ids: Iterable[str] = (), edges: Iterable[tuple[str, str] | str] = ()) -> list[dict]:
-        """Delete nodes (with their edges) and edges, as one step; unknown ids are ignored."""
+    def delete(self, node_ids: Iterable[str] = (), edges: Iterable[tuple[str, str] | str] = (),
+               annotations: Iterable[str] = ()) -> list[dict]:
+        """Delete nodes (with their edges), edges and annotations, as one step; unknown ids are ignored."""
         doomed_nodes = [node_id for node_id in dict.fromkeys(node_ids) if node_id in self._nodes]
         doomed_edges: dict[tuple[str, str], None] = {}
         for edge in edges:
@@ -320,8 +410,11 @@ class EditorSession:
                 doomed_edges[node_id, successor] = None
         changes: list[Change] = [RemoveEdge(*pair) for pair in doomed_edges]
         changes += [RemoveNode(node_id) for node_id in doomed_nodes]
+        notes = self._annotation_changes(annotations)
+        changes += notes
         parts = [f'{len(doomed_nodes)} node{"s" * (len(doomed_nodes) != 1)}'] * bool(doomed_nodes)
         parts += [f'{chosen_edges} edge{"s" * (chosen_edges != 1)}'] * bool(chosen_edges)
+        parts += ['annotations'] * bool(notes)
         return self.execute(f'delete {" and ".join(parts)}', changes)
 
     def move(self, moves: Iterable[tuple[str, float, float]]) -> list[dict]:
@@ -581,7 +674,10 @@ class EditorSession:
             return inverse
         if isinstance(change, SetHeader):
             inverse = SetHeader(copy.deepcopy(self._header))
+            before = self._header.get('annotations', [])
             self._header = copy.deepcopy(change.header)
+            if self._header.get('annotations', []) != before:
+                ops.append({'op': 'set_annotations', 'annotations': view_annotations(self._header.get('annotations', []))})
             return inverse
         raise TypeError(f'not a change: {change!r}')
 
@@ -593,6 +689,18 @@ class EditorSession:
     def _take_order(self) -> int:
         self._next_order += 1
         return self._next_order
+
+
+ANNOTATION_SIZES = {'note': (220, 120), 'group': (520, 300)}
+"""A new annotation's width and height."""
+
+
+def view_annotations(annotations: list[dict]) -> list[dict]:
+    """The canvas's view of annotations (studio/canvas/README.md, `set_annotations`)."""
+    return [{'id': annotation['id'], 'type': annotation['type'], 'text': annotation.get('text', ''),
+             'x': annotation['position']['x'], 'y': annotation['position']['y'],
+             'width': annotation['size']['width'], 'height': annotation['size']['height']}
+            for annotation in annotations]
 
 
 def added_node_ids(ops: list[dict]) -> list[str]:

@@ -15,6 +15,7 @@ from storage.graphs import GraphRepository
 from storage.runs import RunRepository
 from storage.test_runs import StoredTestRuns
 
+from ..editor.result_view import result_rows, show_result
 from .missions import Missions
 from .pins import Pins
 from .run_control import RunControl
@@ -70,10 +71,10 @@ class EditorRun:
                 .props('flat round color=white aria-label=Settings').mark('settings').tooltip('Settings')
         # Made before the drawer, as the page lays them out; History is made once the panel exists.
         view.toolbar = RunToolbar(on_export=self._export_shown, on_close=self._close_run,
-                                  on_resume=control.resume_shown)
+                                  on_resume=control.resume_shown, on_result=self.show_result)
         # NOTE: as wide as the inspector (w-96 in studio/editor/page.py), so the drawer covers the
         # inspector and never the canvas: fit view then shows the whole graph.
-        with ui.right_drawer(value=False).props('overlay width=384 bordered').classes('bg-white p-0') \
+        with ui.right_drawer(value=False).props('overlay width=384 bordered').classes('swarm-surface p-0') \
                 .mark('run-drawer') as view.drawer:
             view.panel = RunPanel(NodeActions(control.rerun_from, pins.pin_output, pins.edit_pin, pins.unpin))
         self.history = RunHistory(view, control)
@@ -95,6 +96,15 @@ class EditorRun:
     def toggle_panel(self) -> None:
         drawer = self.view.drawer
         drawer.set_value(not drawer.value)
+
+    def show_result(self) -> None:
+        """The shown run's result: what its Output nodes produced (studio/editor/result_view.py)."""
+        shown = self.view.shown
+        if shown is None:
+            return
+        session = self.page.session
+        kinds = {node_id: session.node(node_id).kind for node_id in session.node_ids()}
+        show_result(result_rows(shown.records, kinds, {**shown.titles, **self.view.titles()}), shown.run_id)
 
     def node_clicked(self, event: Any) -> None:
         view = self.view

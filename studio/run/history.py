@@ -50,7 +50,7 @@ class HistoryList:
                 self._row(run, version_numbers.get(run.graph_version_id), run.id == shown_run_id)
 
     def _row(self, run: Any, version: int | None, shown: bool) -> None:
-        with ui.card().classes('w-full p-2 gap-1' + (' bg-blue-1' if shown else '')) \
+        with ui.card().classes('w-full p-2 gap-1' + (' swarm-surface-shown' if shown else '')) \
                 .props(f'data-run-id={run.id}').mark(f'history-{run.id}'):
             with ui.row().classes('w-full items-center gap-2 no-wrap'):
                 ui.badge(STATUS_TEXT.get(run.status, run.status), color=STATUS_COLOUR.get(run.status, 'grey')) \
@@ -58,14 +58,17 @@ class HistoryList:
                 ui.badge('SIMULATED' if run.simulated else 'LIVE', color='orange' if run.simulated else 'teal') \
                     .props('outline')
                 ui.label(started_text(run)).classes('text-xs text-grey-8')
-                ui.label(f'v{version}' if version is not None else '').classes('text-xs text-grey-8') \
-                    .tooltip('the graph version this run ran')
+                # NOTE: tooltips nested in their element (not `.tooltip()`, which names its target by id): the
+                # panel keeps hidden tabs alive off the page, where a target looked up by id is not found.
+                with ui.label(f'v{version}' if version is not None else '').classes('text-xs text-grey-8'):
+                    ui.tooltip('the graph version this run ran')
                 ui.space()
-                ui.button(icon='visibility', on_click=lambda: self.on_open(run.id)) \
-                    .props('flat dense round aria-label="Open this run"').mark('history-open').tooltip('Open this run')
-                ui.button(icon='download', on_click=lambda: self.on_export(run.id)) \
-                    .props('flat dense round aria-label="Export this run as JSON"').mark('history-export') \
-                    .tooltip('Export as JSON')
+                with ui.button(icon='visibility', on_click=lambda: self.on_open(run.id)) \
+                        .props('flat dense round aria-label="Open this run"').mark('history-open'):
+                    ui.tooltip('Open this run')
+                with ui.button(icon='download', on_click=lambda: self.on_export(run.id)) \
+                        .props('flat dense round aria-label="Export this run as JSON"').mark('history-export'):
+                    ui.tooltip('Export as JSON')
             duration = duration_text(run.duration_s) if run.duration_s is not None else '—'
             flagship = money(run.flagship_cost_usd) if run.flagship_priced else 'unknown'
             ui.label(f'{total_text(money(run.cost_usd), run.unpriced_nodes)} · '

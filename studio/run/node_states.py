@@ -75,6 +75,15 @@ class RunFigures:
     error: str | None = None
     unpriced_nodes: int = 0  # nodes whose cost is unknown: `cost_usd` is a lower bound
     flagship_priced: bool = True
+    outcomes: dict[str, int] = field(default_factory=dict)  # finished nodes by status
+
+    def progress_text(self) -> str:
+        """`3/8 nodes` while running; then how many succeeded, and any that did not (a skipped node is
+        finished but not done: `2/8 succeeded · 6 skipped`, never `8/8`)."""
+        if self.running or not self.outcomes:
+            return f'{self.done}/{self.total} nodes'
+        rest = [f'{count} {status}' for status, count in self.outcomes.items() if status != 'succeeded' and count]
+        return ' · '.join([f'{self.outcomes.get("succeeded", 0)}/{self.total} succeeded', *rest])
 
     def cost_text(self, shown: Callable[[Decimal | float], str]) -> str:
         return total_text(shown(self.cost_usd), self.unpriced_nodes)
@@ -152,7 +161,20 @@ def node_display(record: NodeRecord) -> dict[str, Any]:
         state = 'pinned' if record.pinned else 'cached'
     label = node_label(record) + (' · cost unknown' if record.unpriced else '')
     return {'state': state, 'label': label, 'tier': record.tier, 'model': record.model,
-            'cost': float(record.cost_usd) if record.attempts and not record.unpriced else None}
+            'cost': float(record.cost_usd) if record.attempts and not record.unpriced else None,
+            'preview': output_preview(record.output) if record.status == 'succeeded' else None}
+
+
+PREVIEW_CHARS = 160
+
+
+def output_preview(output: Any) -> str | None:
+    """A node's output as one short line for its card: text as it is, anything else as compact JSON."""
+    if output is None:
+        return None
+    text = output if isinstance(output, str) else json.dumps(output, ensure_ascii=False, separators=(', ', ': '))
+    text = ' '.join(text.split())
+    return text if len(text) <= PREVIEW_CHARS else text[:PREVIEW_CHARS - 1] + '…'
 
 
 def money(value: Decimal | float) -> str:
@@ -237,7 +259,7 @@ class RunDisplay:
         figures.run_id, figures.status, figures.simulated = event.run_id, 'running', event.simulated
         figures.total, figures.started_at, figures.started_t = event.node_count, event.started_at, event.t
         self._figures_changed = True
-        budget = f', budget ${event.budget_usd}' if event.budget_usd is not None else ''
+        budget = f', budget {money(event.budget_usd)}' if event.budget_usd is not None else ''
         self._line(event, f'run started: {event.node_count} nodes, {"simulated" if event.simulated else "live"}'
                           f' provider{budget}')
 
@@ -286,7 +308,7 @@ class RunDisplay:
         record.cost_usd, record.unpriced = event.cost_usd, not event.priced
         if event.tier is not None:
             record.tier, record.model = event.tier, event.model
-        self._done()
+        self._done('succeeded')
         how = 'pinned output used, no model called' if event.pinned else \
             'served from the cache (config and inputs unchanged)' if event.cached else 'succeeded'
         cost = f', {node_cost_text(record)}' if event.attempts else ''
@@ -295,19 +317,19 @@ class RunDisplay:
     def _failed(self, event: NodeFailed) -> None:
         record = self._node(event, 'failed')
         record.error, record.cost_usd, record.unpriced = event.error, event.cost_usd, not event.priced
-        self._done()
+        self._done('failed')
         self._line(event, f'failed: {event.error}', 'bad')
 
     def _skipped(self, event: NodeSkipped) -> None:
         record = self._node(event, 'skipped')
         record.error = event.reason
-        self._done()
+        self._done('skipped')
         self._line(event, f'skipped: {event.reason}')
 
     def _cancelled(self, event: NodeCancelled) -> None:
         record = self._node(event, 'cancelled')
         record.cost_usd, record.unpriced = event.cost_usd, not event.priced
-        self._done()
+        self._done('cancelled')
         self._line(event, 'cancelled while running', 'warning')
 
     def _cost(self, event: CostUpdated) -> None:
@@ -331,8 +353,9 @@ class RunDisplay:
                           f'({figures.flagship_text(exact_money)}, {figures.savings_text()}) '
                           f'in {event.duration_s:.1f} s' + (f' — {event.error}' if event.error else ''), level)
 
-    def _done(self) -> None:
+    def _done(self, status: str) -> None:
         self.figures.done += 1
+        self.figures.outcomes[status] = self.figures.outcomes.get(status, 0) + 1
         self._figures_changed = True
 
 
@@ -380,8 +403,9 @@ def stored_displays(nodes: dict[str, Any], attempts: list[Any],
     return displays
 
 
-def stored_figures(run: Any, nodes_finished: int) -> RunFigures:
-    """The toolbar's figures for a stored run (`storage.runs` RunRow) with this many nodes finished."""
+def stored_figures(run: Any, nodes_finished: int, outcomes: dict[str, int] | None = None) -> RunFigures:
+    """The toolbar's figures for a stored run (`storage.runs` RunRow) with this many nodes finished
+    (`outcomes`: how many ended in each status)."""
     started = run.started_at.timestamp() if run.started_at is not None else None
     duration = run.duration_s
     if duration is None and run.finished_at is not None and run.started_at is not None:
@@ -391,7 +415,8 @@ def stored_figures(run: Any, nodes_finished: int) -> RunFigures:
                       flagship_cost_usd=Decimal(repr(run.flagship_cost_usd)), savings_pct=run.savings_pct,
                       input_tokens=run.input_tokens, output_tokens=run.output_tokens, started_at=started,
                       duration_s=duration if duration is not None else 0.0, error=run.error,
-                      unpriced_nodes=run.unpriced_nodes, flagship_priced=run.flagship_priced)
+                      unpriced_nodes=run.unpriced_nodes, flagship_priced=run.flagship_priced,
+                      outcomes=dict(outcomes or {}))
 
 
 _STORED_TEXT = {

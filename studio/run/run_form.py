@@ -14,6 +14,7 @@ from typing import Any
 
 from nicegui import ui
 
+from ..number_input import DecimalNumber
 from .missions import RunRequest
 from .provider_choice import LIVE, SIMULATED, LiveOption
 
@@ -92,7 +93,7 @@ class RunForm:
             for name, field in fields.items():
                 self.editors[name] = self._editor(field, remembered.inputs.get(name, field.default))
             ui.label('Options').classes('text-xs uppercase text-grey-7 pt-2')
-            self.budget = ui.number('Budget in USD (optional)', value=remembered.budget_usd, min=0) \
+            self.budget = DecimalNumber('Budget in USD (optional)', value=remembered.budget_usd, min=0) \
                 .classes('w-full').mark('run-budget')
             modes = {SIMULATED: 'Simulated'} | ({LIVE: 'Live'} if live.offered else {})
             mode = remembered.mode if remembered.mode in modes else SIMULATED

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections import Counter
 from typing import Any
 
 from nicegui import run, ui
@@ -82,7 +83,8 @@ class RunHistory:
             note = f'ran version {version.number}' + (
                 f'; changed since: {", ".join(changes[:3])}{" …" if len(changes) > 3 else ""}' if changes
                 else '; the graph is unchanged since')
-        figures = stored_figures(detail.run, len(detail.nodes))
+        figures = stored_figures(detail.run, len(detail.nodes),
+                                 Counter(row.status for row in detail.nodes.values()))
         titles = {node.id: node.title for node in ran.nodes} if ran is not None else view.titles()
         self.control.detach()
         view.shown = ShownRun(run_id, records, figures, None, note, titles)

@@ -184,9 +184,10 @@ class RunPanel:
                       can_rerun: bool) -> None:
         with ui.row().classes('gap-1'):
             if can_rerun:
-                ui.button('Re-run from here', icon='replay', on_click=lambda: self.actions.rerun_from(node_id)) \
-                    .props('dense outline').mark('rerun-from-node') \
-                    .tooltip('Run this node and everything downstream again; unchanged nodes come from the cache')
+                with ui.button('Re-run from here', icon='replay', on_click=lambda: self.actions.rerun_from(node_id)) \
+                        .props('dense outline').mark('rerun-from-node'):
+                    # nested, not `.tooltip()`: a hidden tab is kept off the page, where a target id is not found
+                    ui.tooltip('Run this node and everything downstream again; unchanged nodes come from the cache')
             if record is not None and record.status == 'succeeded' and not record.pinned:
                 ui.button('Pin this output', icon='push_pin',
                           on_click=lambda: self.actions.pin_output(node_id, record.output)) \
@@ -227,5 +228,5 @@ class RunPanel:
 
 def _block(title: str, text: str, marker: str, extra: str = '') -> None:
     ui.label(title).classes('text-xs uppercase text-grey-7')
-    ui.label(text).classes(f'w-full text-xs font-mono whitespace-pre-wrap break-words bg-grey-2 rounded p-1 '
+    ui.label(text).classes(f'w-full text-xs font-mono whitespace-pre-wrap break-words swarm-surface-code rounded p-1 '
                            f'max-h-64 overflow-auto swarm-{marker} {extra}').mark(marker)

@@ -16,6 +16,8 @@ from nodes.costs import FLAGSHIP_DEFINITION
 from .node_states import RunFigures, money
 from .resume import RESUMABLE
 
+LEFT_PX = 172  # the palette (160 px) and a margin
+RIGHT_PANEL_PX = 400  # the run drawer (384 px, studio/run/editor_run.py) and a margin
 STATUS_TEXT = {'starting': 'starting', 'running': 'running', 'succeeded': 'succeeded', 'failed': 'failed',
                'cancelled': 'cancelled', 'over_budget': 'over budget', 'interrupted': 'interrupted'}
 STATUS_COLOUR = {'running': 'primary', 'starting': 'primary', 'succeeded': 'positive', 'failed': 'negative',
@@ -40,16 +42,19 @@ class RunToolbar:
     :param on_close: takes the run display off the canvas (offered once it has finished)
     :param on_resume: awaited with the mission's whole budget (None: keep the run's) to carry on
         a stopped run (offered for a run that ended over budget, failed, cancelled or interrupted)
+    :param on_result: shows what the run's Output nodes produced (offered once it has finished)
     """
 
     def __init__(self, on_export: Callable[[], Any], on_close: Callable[[], Any],
-                 on_resume: Callable[[float | None], Any] | None = None) -> None:
+                 on_resume: Callable[[float | None], Any] | None = None,
+                 on_result: Callable[[], Any] | None = None) -> None:
         self.figures: RunFigures | None = None
         self.on_resume = on_resume
-        # NOTE: right of the editor's palette (w-48, studio/editor/page.py)
-        with ui.page_sticky('top-left', x_offset=204, y_offset=8) as self.container:
-            with ui.card().classes('flex-row items-center gap-2 px-2 py-1 no-wrap shadow-md') \
-                    .mark('run-toolbar') as self.card:
+        # NOTE: right of the editor's palette (studio/editor/page.py), and never under the run drawer or the
+        # inspector on the right (RIGHT_PANEL_PX): a bar too long for the space left wraps onto a second line.
+        with ui.page_sticky('top-left', x_offset=LEFT_PX, y_offset=8) as self.container:
+            with ui.card().classes('flex-row flex-wrap items-center gap-x-2 gap-y-0 px-2 py-1 shadow-md') \
+                    .style(f'max-width: calc(100vw - {LEFT_PX + RIGHT_PANEL_PX}px)').mark('run-toolbar') as self.card:
                 self.mode = ui.badge('SIMULATED', color='orange').classes('text-sm swarm-run-mode').mark('run-mode')
                 self.status = ui.badge('', color='primary').classes('text-sm swarm-run-status').mark('run-status')
                 # First after the status: the run panel (a drawer on the right) may cover the bar's end.
@@ -73,6 +78,10 @@ class RunToolbar:
                 self.savings = self._figure('run-savings', 'saved versus the ' + FLAGSHIP_DEFINITION)
                 self.note = ui.label('').classes('text-xs text-grey-7').classes('swarm-run-note').mark('run-note')
                 with ui.row().classes('gap-0 no-wrap') as self.finished_tools:
+                    if on_result is not None:
+                        ui.button('Result', icon='output', on_click=on_result) \
+                            .props('flat dense no-caps size=sm aria-label="Show the result"') \
+                            .mark('run-result-button').tooltip("What the run's Output nodes produced")
                     ui.button(icon='download', on_click=on_export) \
                         .props('flat dense round size=sm aria-label="Export the run as JSON"') \
                         .mark('run-export').tooltip('Export the run as JSON (summary and attempts)')
@@ -94,7 +103,7 @@ class RunToolbar:
         _colour(self.mode, 'orange' if figures.simulated else 'teal')
         _set(self.status, STATUS_TEXT.get(figures.status, figures.status))
         _colour(self.status, STATUS_COLOUR.get(figures.status, 'grey'))
-        _set(self.progress, f'{figures.done}/{figures.total} nodes')
+        _set(self.progress, figures.progress_text())
         _set(self.cost, figures.cost_text(money))
         _set(self.flagship, figures.flagship_text(money))
         _set(self.savings, figures.savings_text())

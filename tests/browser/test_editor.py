@@ -7,6 +7,8 @@ import re
 
 import pytest
 
+from studio.editor.page import export_file_name
+
 MARKUP = '<b>x</b><img src=x onerror="window.__xss = 1">'
 
 
@@ -119,7 +121,10 @@ def test_export_then_import_gives_the_same_graph(editor, server, tmp_path):
         editor.get_by_role('button', name='Export the graph file').click()
     exported = tmp_path / download.value.suggested_filename
     download.value.save_as(exported)
-    assert exported.name == 'competitor-brief.json'
+    # Named after the graph: copies of one example are numbered (Competitor brief (2) → competitor-brief-2.json).
+    name = editor.get_by_role('banner').get_by_role('textbox').first.input_value()
+    assert re.fullmatch(r'Competitor brief( \((\d+)\))?', name)
+    assert exported.name == export_file_name(name)
     document = json.loads(exported.read_text())
     assert {'source': 'brief', 'target': 'tidy'} in document['edges']
 
@@ -127,7 +132,7 @@ def test_export_then_import_gives_the_same_graph(editor, server, tmp_path):
     with editor.expect_file_chooser() as chooser:
         editor.get_by_role('button', name='Import a file').click()
     chooser.value.set_files(str(exported))
-    notification(editor, 'Imported competitor-brief.json.')
+    notification(editor, f'Imported {exported.name}.')
     links = editor.locator('a', has_text='Competitor brief')
     hrefs = [links.nth(index).get_attribute('href') for index in range(links.count())]
     imported = next(href for href in hrefs if not first_url.endswith(href))  # the newest is listed first

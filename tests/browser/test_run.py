@@ -111,7 +111,7 @@ def test_a_run_animates_states_in_order_and_its_total_is_the_sum_of_node_costs(p
     assert sequence(seen, 'report')[-1] == 'succeeded'
     assert first_time(seen, 'plan', 'succeeded') <= first_time(seen, 'tidy', 'running')
     assert first_time(seen, 'tidy', 'succeeded') <= first_time(seen, 'report', 'succeeded')
-    assert page.locator('.swarm-run-progress').inner_text() == '4/4 nodes'
+    assert page.locator('.swarm-run-progress').inner_text() == '4/4 succeeded'
     assert page.locator('.swarm-run-mode').inner_text() == 'SIMULATED'
 
     open_panel_tab(page, 'Costs')

@@ -11,14 +11,16 @@ import { ConnectionMode, VueFlow, useVueFlow } from "@vue-flow/core";
 import { Background } from "@vue-flow/background";
 import EVENTS from "./events.json";
 import SwarmNode from "./SwarmNode.js";
+import { SwarmGroup, SwarmNote, annotationId, isAnnotation, toAnnotationNode } from "./SwarmAnnotation.js";
 import { ENTER_OVERVIEW, LEAVE_OVERVIEW, nodesIn, paintOverview, viewRect } from "./overview.js";
 import { MiniMapCanvas, paintMiniMap } from "./minimap.js";
+import { ContextMenu, QuickAdd } from "./menus.js";
 import { ShortcutsPanel, ZoomControls } from "./panels.js";
 import { readableViewport } from "./fit.js";
 import { CARD_HEIGHT, CARD_STYLE, CARD_WIDTH, edgeId, nodeClass, toFlowEdge, toFlowNode, updateFlowNode } from "./view.js";
 
 const FLASH_MS = 2000;
-const NODE_TYPES = { swarm: markRaw(SwarmNode) };
+const NODE_TYPES = { swarm: markRaw(SwarmNode), "swarm-note": markRaw(SwarmNote), "swarm-group": markRaw(SwarmGroup) };
 const SHORTCUTS = { z: "undo", y: "redo", c: "copy", v: "paste", s: "save", a: "select_all" };
 const KIND_TYPE = "application/x-swarm-kind";
 const FIT_PADDING = 0.1;
@@ -35,12 +37,16 @@ const nextFrame = () => new Promise((resolve) => requestAnimationFrame(() => res
 export default {
   name: "SwarmCanvas",
   emits: EVENTS,
+  props: { quickAdd: { type: Array, default: () => [] } },
   setup(props, { emit, expose }) {
     const flow = useVueFlow();
     const root = ref(null);
     const overviewCanvas = ref(null);
     const overview = ref(false);
     const shortcutsShown = ref(false);
+    const menu = ref(null); // {x, y (in the canvas), flow: {x, y}, target: pane|node|edge, id}
+    const quick = ref(null); // {x, y, flow: {x, y}, from: {node, handle} | null}
+    let pointer = null; // the last pointer position over the canvas, in the canvas
     const edges = new Map(); // id → edge: every edge, whether Vue Flow holds it now or not
     let flashed = { nodes: new Set(), edges: [], timer: null };
     let dragFrom = new Map();
@@ -214,7 +220,29 @@ export default {
       for (const edgeId of incoming.get(id) ?? []) updateEdge(edgeId, { animated: isRunning });
     }
 
-    function load(viewNodes, viewEdges) {
+    // Few and small: the whole list comes on every change of it; each is updated in place.
+    function setAnnotations(viewAnnotations) {
+      const wanted = new Map(viewAnnotations.map((view) => [toAnnotationNode(view, overview.value).id, view]));
+      const gone = flow.nodes.value.filter((node) => isAnnotation(node.id) && !wanted.has(node.id)).map((node) => node.id);
+      if (gone.length) flow.removeNodes(gone);
+      const added = [];
+      for (const [id, view] of wanted) {
+        const existing = flow.findNode(id);
+        const fresh = toAnnotationNode(view, overview.value);
+        if (!existing) {
+          added.push(fresh);
+          continue;
+        }
+        existing.data = fresh.data;
+        existing.style = fresh.style;
+        existing.dimensions = fresh.dimensions;
+        existing.position = fresh.position;
+        existing.computedPosition = { ...existing.computedPosition, ...fresh.position };
+      }
+      if (added.length) flow.addNodes(added);
+    }
+
+    function load(viewNodes, viewEdges, viewAnnotations = []) {
       edgesVersion += 1;
       clearFlash();
       edges.clear();
@@ -229,11 +257,13 @@ export default {
       flow.nodes.value = [];
       setFlowEdges([]);
       if (viewNodes.length) flow.setNodes(viewNodes.map((view) => ({ ...toFlowNode(view), hidden: overview.value })));
+      if (viewAnnotations.length) setAnnotations(viewAnnotations);
       return fitView();
     }
 
     function apply(ops) {
       edgesVersion += 1; // edges, or the positions they are drawn from, may change
+      let annotationsToSet = null;
       const newNodes = [];
       const removedNodes = new Set();
       for (const op of ops) {
@@ -259,6 +289,8 @@ export default {
           if (!edges.has(edge.id)) addEdgeRecord(edge);
         } else if (op.op === "remove_edge") {
           removeEdgeRecord(op.id);
+        } else if (op.op === "set_annotations") {
+          annotationsToSet = op.annotations;
         } else {
           console.warn("swarm-canvas: unknown op", op);
         }
@@ -275,6 +307,7 @@ export default {
         const known = [...removedNodes].filter((id) => flow.findNode(id));
         if (known.length) flow.removeNodes(known);
       }
+      if (annotationsToSet) setAnnotations(annotationsToSet);
       syncFlowEdges(); // now, so the DOM has the new edges when the call returns
       update();
     }
@@ -350,7 +383,12 @@ export default {
     // --- browser → Python ----------------------------------------------------------------
 
     flow.onConnect(({ source, target }) => emit("connect", { source, target }));
-    flow.onNodeClick(({ node }) => emit("node_click", { id: node.id }));
+    flow.onNodeClick(({ node }) => {
+      if (!isAnnotation(node.id)) emit("node_click", { id: node.id });
+    });
+    flow.onNodeDoubleClick(({ node }) => {
+      if (isAnnotation(node.id)) emit("menu", { action: "edit", target: "annotation", annotation: annotationId(node.id), x: 0, y: 0 });
+    });
 
     const rememberDragStart = ({ nodes }) => {
       dragFrom = new Map(nodes.map((node) => [node.id, { ...node.position }]));
@@ -361,7 +399,9 @@ export default {
           const from = dragFrom.get(node.id);
           return !from || from.x !== node.position.x || from.y !== node.position.y;
         })
-        .map((node) => ({ id: node.id, x: round(node.position.x), y: round(node.position.y) }));
+        .map((node) => (isAnnotation(node.id)
+          ? { annotation: annotationId(node.id), x: round(node.position.x), y: round(node.position.y) }
+          : { id: node.id, x: round(node.position.x), y: round(node.position.y) }));
       dragFrom = new Map();
       if (moved.length) emit("move", moved);
     };
@@ -371,8 +411,9 @@ export default {
     flow.onSelectionDragStop(reportMove);
 
     const selectedIds = () => [
-      flow.getSelectedNodes.value.map((node) => node.id),
+      flow.getSelectedNodes.value.filter((node) => !isAnnotation(node.id)).map((node) => node.id),
       flow.getSelectedEdges.value.map((edge) => edge.id),
+      flow.getSelectedNodes.value.filter((node) => isAnnotation(node.id)).map((node) => annotationId(node.id)),
     ];
     // Selection changes arrive one element at a time; report the settled selection once.
     const queueSelection = (changes) => {
@@ -380,11 +421,11 @@ export default {
       selectionQueued = true;
       setTimeout(() => {
         selectionQueued = false;
-        const [nodes, selectedEdges] = selectedIds();
-        const key = JSON.stringify([nodes, selectedEdges]);
+        const [nodes, selectedEdges, annotations] = selectedIds();
+        const key = JSON.stringify([nodes, selectedEdges, annotations]);
         if (key !== lastSelection) {
           lastSelection = key;
-          emit("selection", { nodes, edges: selectedEdges });
+          emit("selection", { nodes, edges: selectedEdges, ...(annotations.length ? { annotations } : {}) });
           update();
         }
       }, 0);
@@ -402,8 +443,15 @@ export default {
       if (isTextInput(event.target)) return;
       const modifier = event.ctrlKey || event.metaKey;
       if (event.key === "Escape") {
-        if (shortcutsShown.value) shortcutsShown.value = false;
+        if (menu.value || quick.value) closePopups();
+        else if (shortcutsShown.value) shortcutsShown.value = false;
         else clearSelection();
+        return;
+      }
+      if ((event.key === " " || event.key === "Tab") && !modifier && !event.altKey && !event.shiftKey && !menu.value) {
+        event.preventDefault();
+        const box = root.value.getBoundingClientRect();
+        openQuickAdd(pointer ?? { x: box.width / 2 - 150, y: box.height / 3 });
         return;
       }
       if (event.key === "?" && !modifier) {
@@ -412,10 +460,10 @@ export default {
         return;
       }
       if (!modifier && (event.key === "Delete" || event.key === "Backspace")) {
-        const [nodes, selectedEdges] = selectedIds();
-        if (nodes.length || selectedEdges.length) {
+        const [nodes, selectedEdges, annotations] = selectedIds();
+        if (nodes.length || selectedEdges.length || annotations.length) {
           event.preventDefault();
-          emit("delete", { nodes, edges: selectedEdges });
+          emit("delete", { nodes, edges: selectedEdges, ...(annotations.length ? { annotations } : {}) });
         }
         return;
       }
@@ -448,6 +496,91 @@ export default {
       emit("drop", { kind, x: round(x), y: round(y) });
     }
 
+    // --- right-click menus and quick add ---------------------------------------------------
+
+    function canvasPoint(event) {
+      const box = root.value.getBoundingClientRect();
+      return { x: event.clientX - box.left, y: event.clientY - box.top };
+    }
+    function flowPoint(point) {
+      const box = root.value.getBoundingClientRect();
+      const { x, y } = flow.screenToFlowCoordinate({ x: point.x + box.left, y: point.y + box.top });
+      return { x: round(x), y: round(y) };
+    }
+    // Keep a pop-up of about this size inside the canvas.
+    function placed(point, width, height) {
+      const box = root.value.getBoundingClientRect();
+      return { x: Math.max(4, Math.min(point.x, box.width - width - 4)), y: Math.max(4, Math.min(point.y, box.height - height - 4)) };
+    }
+    function closePopups() {
+      menu.value = null;
+      quick.value = null;
+    }
+    function openMenu(target, id, event) {
+      event.preventDefault();
+      const at = canvasPoint(event);
+      quick.value = null;
+      menu.value = { ...placed(at, 220, 40 * 5), flow: flowPoint(at), target, id };
+      if (target === "node" && !flow.findNode(id)?.selected) {
+        const node = flow.findNode(id);
+        if (node) flow.addSelectedNodes([node]);
+      }
+    }
+    function openQuickAdd(at, from = null, flowAt = flowPoint(at)) {
+      menu.value = null;
+      quick.value = { ...placed(at, 300, 340), flow: flowAt, from };
+    }
+    function chooseMenu(action) {
+      const { target, id, flow: at, x, y } = menu.value;
+      menu.value = null;
+      root.value?.focus({ preventScroll: true });
+      if (target === "pane" && action === "add") {
+        openQuickAdd({ x, y }, null, at); // where the menu was opened
+        return;
+      }
+      if (target === "pane" && action === "fit") {
+        fitView();
+        return;
+      }
+      const payload = { action, target, x: at.x, y: at.y };
+      if (target === "node") payload.node = id;
+      if (target === "annotation") payload.annotation = annotationId(id);
+      if (target === "edge") payload.edge = id;
+      emit("menu", payload);
+    }
+    function chooseQuick(item) {
+      const { flow: at, from } = quick.value;
+      quick.value = null;
+      root.value?.focus({ preventScroll: true });
+      emit("quick_add", { item: item.id, x: at.x, y: at.y, ...(from ? { from } : {}) });
+    }
+
+    flow.onPaneContextMenu((event) => openMenu("pane", null, event));
+    flow.onNodeContextMenu(({ event, node }) =>
+      isAnnotation(node.id) ? openMenu("annotation", node.id, event) : openMenu("node", node.id, event));
+    flow.onEdgeContextMenu(({ event, edge }) => openMenu("edge", edge.id, event));
+    let connecting = null;
+    flow.onConnectStart(({ nodeId, handleType }) => { connecting = { node: nodeId, handle: handleType }; });
+    flow.onConnectEnd((event) => {
+      const from = connecting;
+      connecting = null;
+      // Dropped on empty canvas (not on a handle or a card): offer a node, connected on arrival.
+      if (from && event?.target?.classList?.contains("vue-flow__pane")) {
+        const point = event.changedTouches?.[0] ?? event;
+        openQuickAdd(canvasPoint(point), from);
+      }
+    });
+
+    function onDblclick(event) {
+      if (event.target?.classList?.contains("vue-flow__pane")) openQuickAdd(canvasPoint(event));
+    }
+    function onPointermove(event) {
+      pointer = canvasPoint(event);
+    }
+    function onPointerdownOutside(event) {
+      if ((menu.value || quick.value) && !event.target.closest?.(".swarm-menu, .swarm-quick")) closePopups();
+    }
+
     return () =>
       h(
         "div",
@@ -458,7 +591,12 @@ export default {
           tabindex: 0,
           "data-mode": overview.value ? "overview" : "cards",
           onKeydown,
-          onPointerdownCapture: onPointerdown,
+          onPointerdownCapture: (event) => {
+            onPointerdownOutside(event);
+            onPointerdown(event);
+          },
+          onPointermove,
+          onDblclick,
           onDragover,
           onDrop,
         },
@@ -475,6 +613,7 @@ export default {
               disableKeyboardA11y: true, // arrow keys would move nodes without a drag-stop report
               minZoom: 0.02,
               maxZoom: 2,
+              zoomOnDoubleClick: false, // a double click on the canvas opens quick add
             },
             {
               default: () => [
@@ -496,6 +635,13 @@ export default {
               ],
             },
           ),
+          menu.value ? h(ContextMenu, { menu: menu.value, onChoose: chooseMenu }) : null,
+          quick.value
+            ? h(QuickAdd, { quick: quick.value, items: props.quickAdd, onChoose: chooseQuick, onClose: () => {
+              quick.value = null;
+              root.value?.focus({ preventScroll: true });
+            } })
+            : null,
         ],
       );
   },

@@ -52,7 +52,7 @@ export default {
       const run = data.run;
       const tier = run?.tier ?? data.tier;
       const model = run?.model ?? data.model ?? "";
-      // Three rows, each the card's full width, so that a long model name and a long run
+      // Three rows (a fourth, the output preview, after a run), each the card's full width, so that a long model name and a long run
       // label never share a row and cut each other off.
       return h("div", { class: ["swarm-node", `swarm-kind-${data.kind}`] }, [
         data.has_inputs ? h(Handle, { type: "target", position: Position.Left }) : null,
@@ -67,6 +67,8 @@ export default {
           h("span", { class: "swarm-node__model", title: model }, model || (tierText(tier) ? "" : data.kind)),
         ]),
         h("div", { class: "swarm-node__run" }, [runBadge(run)]),
+        // The last run's output, one line (all of it, up to a few lines' worth, on hover).
+        run?.preview ? h("div", { class: "swarm-node__preview", title: run.preview }, run.preview) : null,
         data.has_outputs ? h(Handle, { type: "source", position: Position.Right }) : null,
       ]);
     };

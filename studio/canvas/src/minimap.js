@@ -7,6 +7,7 @@ import { h, toRaw } from "vue";
 import { Panel } from "@vue-flow/core";
 import { CARD_HEIGHT, CARD_WIDTH } from "./view.js";
 import { nodeColor, viewRect } from "./overview.js";
+import { isAnnotation } from "./SwarmAnnotation.js";
 
 const WIDTH = 200;
 const HEIGHT = 150;
@@ -38,7 +39,7 @@ export function paintMiniMap(canvas, flow) {
     canvas.width = WIDTH * ratio;
     canvas.height = HEIGHT * ratio;
   }
-  const nodes = toRaw(flow.nodes.value);
+  const nodes = toRaw(flow.nodes.value).filter((node) => !isAnnotation(node.id)); // notes and groups: not nodes
   const { width, height } = flow.dimensions.value;
   const view = viewRect(flow.viewport.value, width, height);
   const map = frame(nodes, view);

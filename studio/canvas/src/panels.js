@@ -36,6 +36,9 @@ export const ZoomControls = {
 
 const SHORTCUTS = [
   ["Click a palette item", "add a node (or drag it onto the canvas)"],
+  ["Double-click the canvas, Space or Tab", "quick add: search node kinds and examples"],
+  ["Drop an edge on empty canvas", "add a node already connected"],
+  ["Right-click", "the canvas's, a node's or an edge's menu"],
   ["Drag from a right handle to a left one", "connect two nodes"],
   ["Shift + drag", "select with a box"],
   ["Shift / Ctrl + click", "add to the selection"],
