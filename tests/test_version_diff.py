@@ -5,7 +5,7 @@ from pathlib import Path
 
 from nodes.validation import load_graph
 from studio.editor.state import EditorSession
-from studio.editor.version_diff import FieldChange, diff_graphs
+from nodes.graph_diff import FieldChange, diff_graphs
 
 ROOT = Path(__file__).resolve().parent.parent
 BRIEF = load_graph((ROOT / 'assets/examples/competitor-brief.json').read_text())

@@ -7,7 +7,7 @@ from typing import Any
 
 from nicegui import ui
 
-from .version_diff import GraphDiff
+from nodes.graph_diff import GraphDiff
 
 MISSING_TEXT = '—'
 

@@ -14,6 +14,7 @@ import re
 from nicegui import Client, ui
 from pydantic import ValidationError
 
+from nodes.graph_diff import diff_graphs
 from nodes.kinds import KINDS
 from storage.graphs import GraphNotFound, GraphRepository
 
@@ -25,10 +26,9 @@ from .canvas_actions import CanvasActions
 from .diff_view import show_diff
 from .inspector import Inspector
 from .sessions import EditsNotSaved, OpenGraph, OpenGraphs
-from .state import EdgeRefused, EditorSession, added_node_ids
 from .quick_add import quick_add_items
+from .state import EdgeRefused, EditorSession, added_node_ids
 from .tooltips import TOOLTIPS_HEAD
-from .version_diff import diff_graphs
 
 log = logging.getLogger(__name__)
 
