@@ -18,7 +18,6 @@ from .cli import CommandError
 from .cli_graphs import read_source
 
 MAX_LATENCY_MS = 600_000
-TRUE_WORDS, FALSE_WORDS = ('true', 'yes', 'y', 'on', '1'), ('false', 'no', 'n', 'off', '0')
 
 
 def run_command(args: argparse.Namespace) -> int:
@@ -180,28 +179,11 @@ def _inputs(args: argparse.Namespace, fields: dict[str, Any]) -> dict[str, Any]:
 
 def _coerce(name: str, text: str, field_type: str) -> Any:
     """A command-line value as the input field's type."""
+    from nodes.kinds.input import TYPE_NAMES, value_from_text
     try:
-        if field_type == 'integer':
-            return int(text)
-        if field_type == 'number':
-            number = float(text)
-            if not math.isfinite(number):
-                raise ValueError(text)
-            return int(number) if number.is_integer() and '.' not in text and 'e' not in text.lower() else number
-        if field_type == 'boolean':
-            if text.lower() in TRUE_WORDS + FALSE_WORDS:
-                return text.lower() in TRUE_WORDS
-            raise ValueError(text)
-        if field_type in ('object', 'array'):
-            value = json.loads(text)
-            if isinstance(value, dict if field_type == 'object' else list):
-                return value
-            raise ValueError(text)
+        return value_from_text(text, field_type)
     except ValueError:
-        kind = {'integer': 'an integer', 'number': 'a number', 'boolean': 'true or false',
-                'object': 'a JSON object', 'array': 'a JSON array'}[field_type]
-        raise CommandError(f'--input {name}: "{text}" is not {kind}') from None
-    return text
+        raise CommandError(f'--input {name}: "{text}" is not {TYPE_NAMES[field_type]}') from None
 
 
 def _input_message(error: Any) -> str:

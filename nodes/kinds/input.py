@@ -1,6 +1,8 @@
 """The `input` kind: the mission's inputs, whose output is the object of field values."""
 from __future__ import annotations
 
+import json
+import math
 from collections.abc import Iterable
 from typing import Any, Literal
 
@@ -9,6 +11,48 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from .spec import FieldSpec, NodeKind
 
 FieldType = Literal['string', 'number', 'integer', 'boolean', 'object', 'array']
+
+
+TRUE_WORDS, FALSE_WORDS = ('true', 'yes', 'y', 'on', '1'), ('false', 'no', 'n', 'off', '0')
+TYPE_NAMES = {'string': 'a string', 'integer': 'an integer', 'number': 'a number', 'boolean': 'true or false',
+              'object': 'a JSON object', 'array': 'a JSON array'}  # "… is not <name>"
+
+
+def value_from_text(text: str, field_type: str) -> Any:
+    """A value typed as text (a command line's --input, a CSV cell) as a field of `field_type`;
+    `ValueError` if it is not one. Numbers keep the form typed (3 an integer, 3.0 a float)."""
+    if field_type == 'string':
+        return text
+    text = text.strip()
+    if field_type == 'integer':
+        return int(text)
+    if field_type == 'number':
+        number = float(text)
+        if not math.isfinite(number):
+            raise ValueError(text)
+        return int(number) if number.is_integer() and '.' not in text and 'e' not in text.lower() else number
+    if field_type == 'boolean':
+        if text.lower() not in TRUE_WORDS + FALSE_WORDS:
+            raise ValueError(text)
+        return text.lower() in TRUE_WORDS
+    value = json.loads(text, parse_constant=refuse_json_constant)
+    if not fits(value, field_type):
+        raise ValueError(text)
+    return value
+
+
+def fits(value: Any, field_type: str) -> bool:
+    """Whether a decoded JSON value is of `field_type` (true is no number)."""
+    if isinstance(value, bool):
+        return field_type == 'boolean'
+    types = {'string': str, 'integer': int, 'number': (int, float), 'boolean': bool, 'object': dict,
+             'array': list}[field_type]
+    return isinstance(value, types)
+
+
+def refuse_json_constant(name: str) -> Any:
+    """For `json.loads(parse_constant=…)`: NaN and Infinity, which Python's json takes and JSON does not."""
+    raise ValueError(f'{name} is not JSON')
 
 
 class InputField(BaseModel):

@@ -14,15 +14,15 @@ from __future__ import annotations
 import csv
 import io
 import json
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..kinds.input import fits, refuse_json_constant, value_from_text
+
 EXPECTED_PREFIX = 'expected.'
 MAX_DATASET_BYTES = 20 * 1024 * 1024
-_TRUE, _FALSE = ('true', 'yes', 'y', 'on', '1'), ('false', 'no', 'n', 'off', '0')
 
 
 class DatasetError(ValueError):
@@ -102,7 +102,7 @@ def parse_csv(text: str, input_fields: Mapping[str, Any], name: str = 'dataset')
                         expected[column[len(EXPECTED_PREFIX):]] = cell
                 elif cell != '':
                     try:
-                        inputs[column] = _read_cell(cell, input_fields[column].type)
+                        inputs[column] = value_from_text(cell, input_fields[column].type)
                     except ValueError:
                         problems.append(f'{name}: line {line}: column "{column}": "{cell}" is not '
                                         f'{_a(input_fields[column].type)}')
@@ -120,7 +120,7 @@ def parse_jsonl(text: str, input_fields: Mapping[str, Any], name: str = 'dataset
             continue
         where = f'{name}: line {line}'
         try:
-            document = json.loads(raw, parse_constant=_refuse_constant)
+            document = json.loads(raw, parse_constant=refuse_json_constant)
         except ValueError as error:
             problems.append(f'{where}: not a JSON object ({error})')
             continue
@@ -139,7 +139,7 @@ def parse_jsonl(text: str, input_fields: Mapping[str, Any], name: str = 'dataset
             problems += header_problems
             continue
         for key, value in document.items():
-            if value is not None and not _fits(value, input_fields[key].type):
+            if value is not None and not fits(value, input_fields[key].type):
                 problems.append(f'{where}: "{key}" must be {_a(input_fields[key].type)}, not {json.dumps(value)}')
         inputs = {key: value for key, value in document.items() if value is not None}
         problems += _missing(inputs, input_fields, where)
@@ -181,39 +181,6 @@ def _header_problems(columns: list[str], input_fields: Mapping[str, Any], where:
 def _missing(inputs: Mapping[str, Any], input_fields: Mapping[str, Any], where: str) -> list[str]:
     return [f'{where}: no value for the required input "{name}"' for name, input_field in input_fields.items()
             if name not in inputs and input_field.default is None]
-
-
-def _read_cell(cell: str, field_type: str) -> Any:
-    if field_type == 'string':
-        return cell
-    text = cell.strip()
-    if field_type == 'integer':
-        return int(text)
-    if field_type == 'number':
-        number = float(text)
-        if not math.isfinite(number):
-            raise ValueError(text)
-        return int(number) if number.is_integer() and '.' not in text and 'e' not in text.lower() else number
-    if field_type == 'boolean':
-        if text.lower() not in _TRUE + _FALSE:
-            raise ValueError(text)
-        return text.lower() in _TRUE
-    value = json.loads(text, parse_constant=_refuse_constant)
-    if not _fits(value, field_type):
-        raise ValueError(text)
-    return value
-
-
-def _fits(value: Any, field_type: str) -> bool:
-    if isinstance(value, bool):
-        return field_type == 'boolean'
-    types = {'string': str, 'integer': int, 'number': (int, float), 'boolean': bool, 'object': dict,
-             'array': list}[field_type]
-    return isinstance(value, types)
-
-
-def _refuse_constant(name: str) -> Any:
-    raise ValueError(f'{name} is not JSON')
 
 
 def _a(field_type: str) -> str:
