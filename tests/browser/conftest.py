@@ -11,6 +11,7 @@ other server the same way, e.g. one with a database of its own.
 """
 from __future__ import annotations
 
+import re
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -85,3 +86,14 @@ def canvas_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     command = [sys.executable, str(ROOT / 'tests' / 'browser' / 'canvas_page.py'), '--port', str(port)]
     with running_app(command, port, workdir) as url:
         yield url
+
+
+@pytest.fixture
+def editor(server, page):
+    """A fresh copy of the competitor-brief example (brief → plan → tidy → report), open in the editor."""
+    page.goto(server)
+    page.locator('.q-card', has_text='Competitor brief').get_by_role('button', name='Open a copy').click()
+    page.wait_for_url(re.compile(r'/graph/\w+$'))
+    page.locator('.vue-flow__node[data-id="report"]').wait_for()
+    page.wait_for_function('document.querySelectorAll(".vue-flow__edge").length === 3')
+    return page

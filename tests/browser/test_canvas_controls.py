@@ -21,17 +21,6 @@ def inside(box: dict, area: dict) -> bool:
             and box['y'] + box['height'] <= area['y'] + area['height'])
 
 
-@pytest.fixture
-def editor(server, page):
-    """A fresh copy of the competitor-brief example (brief → plan → tidy → report)."""
-    page.goto(server)
-    page.locator('.q-card', has_text='Competitor brief').get_by_role('button', name='Open a copy').click()
-    page.wait_for_url(re.compile(r'/graph/\w+$'))
-    node(page, 'report').wait_for()
-    page.wait_for_function('document.querySelectorAll(".vue-flow__edge").length === 3')
-    return page
-
-
 def test_edges_end_in_an_arrowhead(editor):
     marker = editor.locator('.vue-flow__edge[data-id="plan->tidy"] path.vue-flow__edge-path').get_attribute('marker-end')
     found = re.fullmatch(r"url\('?#([^')]+)'?\)", marker or '')

@@ -5,8 +5,6 @@ from __future__ import annotations
 import json
 import re
 
-import pytest
-
 from studio.editor.page import export_file_name
 
 MARKUP = '<b>x</b><img src=x onerror="window.__xss = 1">'
@@ -43,17 +41,6 @@ def focus_canvas(page) -> None:
     """Click an empty spot of the canvas (keyboard shortcuts go to the canvas then)."""
     box = page.locator('.vue-flow__pane').bounding_box()
     page.mouse.click(box['x'] + 30, box['y'] + 30)
-
-
-@pytest.fixture
-def editor(server, page):
-    """A fresh copy of the competitor-brief example, open in the editor; yields the page."""
-    page.goto(server)
-    page.locator('.q-card', has_text='Competitor brief').get_by_role('button', name='Open a copy').click()
-    page.wait_for_url(re.compile(r'/graph/\w+$'))
-    node(page, 'report').wait_for()
-    page.wait_for_function('document.querySelectorAll(".vue-flow__edge").length === 3')
-    return page
 
 
 def test_drag_from_the_palette_adds_a_node_where_it_is_dropped(editor):

@@ -21,16 +21,6 @@ def console(page):
     return messages
 
 
-@pytest.fixture
-def editor(server, page):
-    """A fresh copy of the competitor-brief example (brief → plan → tidy → report)."""
-    page.goto(server)
-    page.locator('.q-card', has_text='Competitor brief').get_by_role('button', name='Open a copy').click()
-    page.wait_for_url(re.compile(r'/graph/\w+$'))
-    node(page, 'report').wait_for()
-    return page
-
-
 def run_to_the_end(page) -> None:
     page.get_by_role('button', name='Run', exact=True).click()
     page.get_by_label('company (string)').fill('Acme')

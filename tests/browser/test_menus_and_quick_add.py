@@ -4,7 +4,6 @@ canvas adds a node already connected."""
 from __future__ import annotations
 
 import json
-import re
 from pathlib import Path
 
 import pytest
@@ -18,17 +17,6 @@ def node(page, node_id: str):
 
 def centre(box: dict) -> tuple[float, float]:
     return box['x'] + box['width'] / 2, box['y'] + box['height'] / 2
-
-
-@pytest.fixture
-def editor(server, page):
-    """A fresh copy of the competitor-brief example (brief → plan → tidy → report)."""
-    page.goto(server)
-    page.locator('.q-card', has_text='Competitor brief').get_by_role('button', name='Open a copy').click()
-    page.wait_for_url(re.compile(r'/graph/\w+$'))
-    node(page, 'report').wait_for()
-    page.wait_for_function('document.querySelectorAll(".vue-flow__edge").length === 3')
-    return page
 
 
 def empty_spot(page) -> tuple[float, float]:
