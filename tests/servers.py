@@ -175,3 +175,39 @@ class RedisServer:
 
     def url(self, database: int = 0) -> str:
         return f'redis://127.0.0.1:{self.port}/{database}'
+
+
+class StudioWorker:
+    """A `swarm-studio worker` process on `redis_url` and `database` (its log in `log_path`), until `stop()`."""
+
+    def __init__(self, redis_url: str, database: str, log_path: Path, concurrency: int = 2,
+                 lease_s: float = 3.0) -> None:
+        import sys
+        self.log_path = log_path
+        env = {**os.environ, 'SWARM_STUDIO_REDIS_URL': redis_url, 'SWARM_STUDIO_DB': database}
+        self._log = open(log_path, 'wb')
+        self.process = subprocess.Popen([sys.executable, '-m', 'studio', 'worker', '--concurrency', str(concurrency),
+                                         '--lease-s', str(lease_s)], env=env, stdout=self._log,
+                                        stderr=subprocess.STDOUT)
+
+    @property
+    def name(self) -> str:
+        return f'{socket.gethostname()}:{self.process.pid}'
+
+    def wait_ready(self, timeout: float = 60) -> StudioWorker:
+        deadline = time.monotonic() + timeout
+        while b' ready.' not in self.log_path.read_bytes():
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f'the worker did not start: {self.log_path.read_text(errors="replace")[-2000:]}')
+            time.sleep(0.1)
+        return self
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self._log.close()

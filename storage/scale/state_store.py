@@ -169,6 +169,14 @@ class RedisStateStore:
             return False
 
 
+def _in_event_loop() -> bool:
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return False
+    return True
+
+
 class RedisPublisher:
     """An engine subscriber that publishes one run to Redis (see the module's doc)."""
 
@@ -183,6 +191,7 @@ class RedisPublisher:
         self._figures_changed = False
         self._flush_scheduled = False
         self._down_until = 0.0
+        self._closed = False
         self._thread = WriterThread(f'state store {run_id[:8]}', self._write)
         keys = store.key(run_id, 'events'), store.key(run_id, 'nodes'), store.key(run_id, 'run')
         self._stream, self._nodes_key, self._run_key = keys
@@ -248,8 +257,11 @@ class RedisPublisher:
     def flush(self) -> None:
         """Hand what changed to the writer thread (never waits on Redis)."""
         self._flush_scheduled = False
-        if self._thread.full():
+        if self._closed:
+            return  # a flush scheduled before the end; `close` sent everything
+        if self._thread.full() and _in_event_loop():
             # Redis is slow or down: keep the newest entries, and send the latest state later.
+            # (Without an event loop there is no later: `put` below waits for the writer.)
             if len(self._entries) > MAX_BUFFERED:
                 self.dropped += len(self._entries) - MAX_BUFFERED
                 del self._entries[:-MAX_BUFFERED]
@@ -267,6 +279,7 @@ class RedisPublisher:
             while self._thread.full():
                 time.sleep(FLUSH_DELAY_S)
             self.flush()
+        self._closed = True
         self._thread.close()
 
     def _write(self, batch: tuple[list[str], dict[str, str], dict[str, str]]) -> None:
