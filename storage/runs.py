@@ -182,6 +182,7 @@ def _process_alive(pid: int | None, host: str, started: str) -> bool:
     return not started or _process_started(pid) in ('', started)
 
 
+_SET_WHEN_QUEUED = frozenset({'id', 'graph_id', 'graph_version_id', 'source', 'resumed_from'})
 _NODE_END = {NodeSucceeded: 'succeeded', NodeFailed: 'failed', NodeSkipped: 'skipped', NodeCancelled: 'cancelled'}
 _COMMON_KEYS = frozenset({'type', 'run_id', 't', 'node_id'})
 _to_json = run_writer.to_json
@@ -341,8 +342,8 @@ class RunRecorder:
             with transaction(self.engine) as session:
                 if self.worker is None:
                     session.execute(insert(RunRow.__table__), [item[1]])
-                else:
-                    row = {key: value for key, value in item[1].items() if key != 'id'}
+                else:  # what it was queued with stays (storage/scale/queued_runs.py); how it runs is added
+                    row = {key: value for key, value in item[1].items() if key not in _SET_WHEN_QUEUED}
                     session.execute(update(RunRow.__table__).where(RunRow.__table__.c.id == item[1]['id'])
                                     .values(**row, worker=self.worker))
         else:

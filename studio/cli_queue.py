@@ -13,14 +13,11 @@ import argparse
 import json
 import os
 import sys
-import time
 from typing import Any
 
 from nodes.costs import savings_text, total_text
 
 from .errors import CommandError
-
-DATABASE_CHECK_S = 2.0  # while the stream is quiet, how often the record is asked whether the run ended
 
 
 def redis_url(explicit: str | None = None, what: str = '--queue') -> str:
@@ -83,41 +80,23 @@ def queue_run(args: argparse.Namespace, database: Any, graph: Any, recorder: Any
 def follow_run(store: Any, database: Any, run_id: str, subscriber: Any) -> tuple[dict[str, Any], float | None]:
     """Feed the run's events to `subscriber` until it ends; (its summary — the worker's, or the stored
     one —, its duration in seconds when the stream said)."""
-    from storage.scale.queued_runs import run_status
-    after, checked, duration_s = '0', time.monotonic(), None
-    while True:
-        try:
-            entries = store.read(run_id, after, block_ms=1000)
-        except store.errors:
-            entries = []
-            time.sleep(0.5)  # Redis is restarting: the database says when the run ends
-        for entry in entries:
-            after = entry.id
-            if entry.summary is not None:
-                return entry.summary, duration_s
-            if entry.event.type == 'run_finished':
-                duration_s = entry.event.duration_s
-            subscriber(entry.event)
-        if not entries or time.monotonic() - checked > DATABASE_CHECK_S:
-            checked = time.monotonic()
-            status = run_status(database, run_id)
-            if status not in ('queued', 'running'):
-                return _stored_summary(database, run_id, store), duration_s
+    from storage.scale.follow import follow_run as follow
+    finished = []
 
+    def show(events: list[Any]) -> None:
+        for event in events:
+            if event.type == 'run_finished':
+                finished.append(event.duration_s)
+            subscriber(event)
 
-def _stored_summary(database: Any, run_id: str, store: Any) -> dict[str, Any]:
-    # The stream may still carry the end (written just after the record): prefer the worker's summary.
-    try:
-        for entry in store.read(run_id, '0', block_ms=None, count=100_000):
-            if entry.summary is not None:
-                return entry.summary
-    except store.errors:
-        pass
-    from storage.graphs import GraphRepository
-    from storage.runs import RunRepository
+    summary = follow(store, database, run_id, show)
+    if summary is None:
+        from storage.graphs import GraphRepository
+        from storage.runs import RunRepository
 
-    from .cli_runs import stored_summary
-    return stored_summary(RunRepository(database), GraphRepository(database), run_id)
+        from .cli_runs import stored_summary
+        summary = stored_summary(RunRepository(database), GraphRepository(database), run_id)
+    return summary, finished[-1] if finished else None
 
 
 def finish_text(summary: dict[str, Any], duration_s: float | None = None) -> str:

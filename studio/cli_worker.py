@@ -36,19 +36,39 @@ def worker_command(args: argparse.Namespace) -> int:
     except StorageError as error:
         raise CommandError(str(error)) from None
     name = f'{socket.gethostname()}:{os.getpid()}'
-    app = celery_app(url)
-
-    @app.task(name=TASK)
-    def run_mission_task(request: dict) -> str:
-        return run_mission(request, engine, store, name, args.lease_s)
-
     sweeper = LeaseSweeper(engine, store, args.lease_s)
     threading.Thread(target=_sweep_forever, args=(sweeper,), name='lease sweeper', daemon=True).start()
     logging.basicConfig(level=logging.INFO, format='%(asctime)s %(levelname)s %(name)s: %(message)s')
     print(f'swarm-studio worker {name}: {args.concurrency} missions at once, queue {QUEUE}', file=sys.stderr)
-    app.worker_main(['worker', '--pool=threads', f'--concurrency={args.concurrency}', f'--hostname=swarm@{name}',
-                     '--loglevel=INFO', '--without-gossip', '--without-mingle', f'--queues={QUEUE}'])
-    return 0
+    stopping = []
+    from celery import signals
+    signals.worker_shutting_down.connect(lambda **_: stopping.append(True), weak=False)
+    while True:
+        app = celery_app(url)
+
+        @app.task(name=TASK, shared=False)
+        def run_mission_task(request: dict) -> str:
+            return run_mission(request, engine, store, name, args.lease_s)
+
+        try:
+            app.worker_main(['worker', '--pool=threads', f'--concurrency={args.concurrency}',
+                             f'--hostname=swarm@{name}', '--loglevel=INFO', '--without-gossip', '--without-mingle',
+                             f'--queues={QUEUE}'])
+        except SystemExit:
+            pass
+        if stopping:
+            return 0
+        # Celery's consumer gives up on some broker losses (a Redis restart while a mission's
+        # message awaits its late ack): its missions finished first; this process takes up the
+        # queue again rather than leave it to a supervisor.
+        _reset_worker_state()
+        logging.getLogger(__name__).warning('the Celery worker stopped (the broker went away); starting it again')
+        time.sleep(1)
+
+
+def _reset_worker_state() -> None:
+    from celery.worker import state
+    state.should_stop = state.should_terminate = None
 
 
 def _sweep_forever(sweeper: object) -> None:
