@@ -32,12 +32,13 @@ CANCEL_POLL_S = 0.2  # how soon a requested cancel reaches a running mission
 
 def mission_request(run_id: str, graph: Any, inputs: dict[str, Any], *, simulated: bool,
                     latency_ms: int | None = None, budget_usd: float | None = None, graph_id: str | None = None,
-                    graph_version_id: int | None = None, source: str = '',
-                    pinned: dict[str, Any] | None = None) -> dict[str, Any]:
+                    graph_version_id: int | None = None, source: str = '', pinned: dict[str, Any] | None = None,
+                    concurrency: int | None = None) -> dict[str, Any]:
     """The task's argument for a run enqueued with `queued_runs.enqueue_run`."""
     return {'run_id': run_id, 'graph': graph.to_document(), 'inputs': inputs, 'simulated': simulated,
             'latency_ms': latency_ms, 'budget_usd': budget_usd, 'graph_id': graph_id,
-            'graph_version_id': graph_version_id, 'source': source, 'pinned': pinned or {}}
+            'graph_version_id': graph_version_id, 'source': source, 'pinned': pinned or {},
+            'concurrency': concurrency}
 
 
 def run_mission(request: dict[str, Any], engine: Engine, store: RedisStateStore, worker: str,
@@ -96,6 +97,7 @@ def _prepare(request: dict[str, Any], engine: Engine, store: RedisStateStore,
         recorder = RunRecorder(engine, request.get('graph_id'), request.get('graph_version_id'),
                                request.get('source') or '', worker=worker)
         mission = MissionController(plan, budget_usd=request.get('budget_usd'), subscribers=[recorder],
+                                    concurrency=request.get('concurrency'),
                                     pinned=request.get('pinned') or None, run_id=request['run_id'])
         inputs = mission.check_inputs(request.get('inputs'))
         publisher = store.publisher(request['run_id'])  # last: it starts a thread

@@ -25,9 +25,9 @@ _runs = RunRow.__table__
 
 def enqueue_run(engine: Engine, *, graph_name: str, node_count: int, simulated: bool, inputs: dict[str, Any],
                 budget_usd: float | None = None, graph_id: str | None = None, graph_version_id: int | None = None,
-                source: str = '', resumed_from: str | None = None) -> str:
-    """Store a new run with the status `queued`; its id."""
-    run_id = uuid.uuid4().hex
+                source: str = '', resumed_from: str | None = None, run_id: str | None = None) -> str:
+    """Store a new run with the status `queued`; its id (`run_id`, or a new one)."""
+    run_id = run_id or uuid.uuid4().hex
     with core_transaction(engine) as connection:
         connection.execute(insert(_runs), [{
             'id': run_id, 'graph_id': graph_id, 'graph_version_id': graph_version_id, 'graph_name': graph_name,
