@@ -3,7 +3,8 @@
     .venv/bin/python benchmarks/bench_scale.py [--missions 200] [--latency-ms 300] [--concurrency 4]
 
 Starts a throwaway redis-server and PostgreSQL (tests/servers.py; `--sqlite` for SQLite files), a
-fresh database for each way of running. Every mission is the research example on the simulated provider, every call `--latency-ms`.
+fresh database for each way of running. Every mission is the research example on the simulated
+provider, every call `--latency-ms`.
 - in-process: `--concurrency` missions at once on one event loop, each with its run recorder —
   today's path (the local state store adds nothing) — and the same with the Redis state store's
   publisher added (what the store costs a run);

@@ -218,8 +218,8 @@ class RunRecorder:
     :param resumed_from: the stopped run this run continues, if any
     :param writer_process: write the batches in a helper process: True from the first batch, False
         never (default: from a batch of `WRITER_AFTER_EVENTS` events on); only into a SQLite file
-    :param worker: the worker running a run that was enqueued: its row exists (`RunRepository.enqueue`)
-        and is updated rather than inserted
+    :param worker: the worker running a run that was enqueued: its row exists
+        (`storage.scale.queued_runs.enqueue_run`) and is updated rather than inserted
     """
 
     def __init__(self, engine: Engine, graph_id: str | None = None, graph_version_id: int | None = None,

@@ -114,6 +114,7 @@ def finish_text(summary: dict[str, Any], duration_s: float | None = None) -> str
     cost = total_text(f'${summary["cost_usd"]:.6f}', unpriced)
     return (f'{summary["status"]}: {done}/{len(nodes)} nodes succeeded, {cost} '
             f'(flagship-only {flagship}, {savings_text(summary.get("savings_pct") or 0.0, unpriced, priced)}), '
-            f'{tokens["input"] + tokens["output"]} tokens, {duration_s or summary.get("duration_s") or 0:.1f} s, {mode}, '
+            f'{tokens["input"] + tokens["output"]} tokens, '
+            f'{duration_s or summary.get("duration_s") or 0:.1f} s, {mode}, '
             f'run {summary["run_id"]}') + ''.join(f'\n  {node_id} failed: {node["error"]}'
                                                   for node_id, node in nodes.items() if node['status'] == 'failed')

@@ -118,8 +118,8 @@ class PostgresServer:
 
 def redis_bin() -> Path:
     """Redis's server program (Debian's redis-server package)."""
-    found = shutil.which('redis-server') or ('/usr/bin/redis-server' if os.path.exists('/usr/bin/redis-server') else None)
-    if found:
+    found = shutil.which('redis-server') or '/usr/bin/redis-server'
+    if os.path.exists(found):
         return Path(found)
     raise Unavailable('Redis\'s server is not installed (Debian: apt-get install redis-server; '
                       'scripts/test.sh does it when run as root)')

@@ -46,7 +46,8 @@ def test_the_store_follows_the_configuration(monkeypatch):
 
 async def test_every_event_goes_to_the_stream_in_order_and_decodes_to_the_same_event():
     store = fake_store()
-    summary, events, _ = await run_published(store, {'tidy': {'simulate': {'fail_first': 1, 'failure': 'invalid_json'}}})
+    faulty = {'tidy': {'simulate': {'fail_first': 1, 'failure': 'invalid_json'}}}
+    summary, events, _ = await run_published(store, faulty)
     store.finish(summary.run_id, summary.to_dict())
     entries = store.read(summary.run_id, block_ms=None, count=10_000)
     assert [entry.event.to_dict() for entry in entries[:-1]] == [event.to_dict() for event in events]
