@@ -156,6 +156,7 @@ def page_latency(folder: Path, database: str, redis_url: str, runs_count: int, l
     engine = connect(database)
     graphs, runs = GraphRepository(engine), RunRepository(engine)
     graph_id = graphs.import_text(RESEARCH.read_text())
+    node_count = len(graphs.get(graph_id).nodes)
     worker = StudioWorker(redis_url, str(database), folder / 'worker-page.log', 4, 15.0).wait_ready()
     port = free_port()
     samples: list[float] = []
@@ -174,7 +175,8 @@ def page_latency(folder: Path, database: str, redis_url: str, runs_count: int, l
                 page.get_by_label('audience (string)').fill(INPUTS['audience'])
                 page.get_by_label(re.compile('Simulated latency per call')).fill(str(latency_ms))
                 page.get_by_role('button', name='Start').click()
-                page.locator('.swarm-run-status', has_text='succeeded').wait_for()
+                # Every node's `succeeded` has reached the canvas (the status shown before may be the last run's).
+                page.wait_for_function(f'Object.keys(window.__succeeded).length >= {node_count}')
                 seen = page.evaluate('window.__succeeded')
                 run = runs.list_runs(graph_id, limit=1)[0]
                 detail = runs.get_run(run.id)

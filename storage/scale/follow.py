@@ -42,7 +42,7 @@ def follow_run(store: RedisStateStore, engine: Engine, run_id: str, on_events: C
             on_events(events)
         if not entries or time.monotonic() - checked > DATABASE_CHECK_S:
             checked = time.monotonic()
-            if run_status(engine, run_id) not in ('queued', 'running'):
+            if run_status(engine, run_id) not in (None, 'queued', 'running'):  # None: being enqueued
                 return _published_end(store, run_id)
     return None
 

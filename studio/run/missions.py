@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -75,6 +76,8 @@ class Missions:
         self.tick_s = tick_s
         # Where runs go: in this process (local), or on workers when Redis is configured (storage/scale).
         self.store = store if store is not None else state_store()
+        if self.store.remote:  # the first Run should not wait for Celery's imports (a second or so)
+            threading.Thread(target=_import_the_queue, name='import celery', daemon=True).start()
         self.last: dict[str, MissionBridge] = {}
         self._watchers: dict[str, list[Callable[[MissionBridge], Any]]] = {}
 
@@ -285,3 +288,10 @@ class Missions:
 
     def remember(self, graph_id: str, request: RunRequest) -> None:
         preferences.remember_form(self.engine, graph_id, asdict(request))
+
+
+def _import_the_queue() -> None:
+    import kombu.transport.redis  # noqa: F401 (what sending a task loads)
+
+    from storage.scale.queue import celery_app
+    celery_app('redis://').close()

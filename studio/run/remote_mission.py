@@ -63,10 +63,17 @@ class RemoteMission:
 
     async def run(self, inputs: Any = None) -> RemoteSummary:
         loop = asyncio.get_running_loop()
+        # Following starts first: the worker's first events are read as they come, however long
+        # enqueueing takes (the stream is read from its start: nothing is missed either way).
+        following = _on_thread(loop, follow_run, self.store, self.engine, self.run_id,
+                               lambda events: loop.call_soon_threadsafe(self._emit, events), self._stopped.is_set)
         if self._enqueue is not None:
-            await _on_thread(loop, self._enqueue)
-        summary = await _on_thread(loop, follow_run, self.store, self.engine, self.run_id,
-                                   lambda events: loop.call_soon_threadsafe(self._emit, events), self._stopped.is_set)
+            try:
+                await _on_thread(loop, self._enqueue)
+            except BaseException:
+                self._stopped.set()
+                raise
+        summary = await following
         if not self._finished:  # the stream lost the end: the record has it
             self._emit([await _on_thread(loop, self._stored_end)])
         status = (summary or {}).get('status') or self._status
