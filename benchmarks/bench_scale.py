@@ -27,6 +27,7 @@ import statistics
 import sys
 import tempfile
 import time
+from datetime import timezone
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -180,8 +181,8 @@ def page_latency(folder: Path, database: str, redis_url: str, runs_count: int, l
                 seen = page.evaluate('window.__succeeded')
                 run = runs.list_runs(graph_id, limit=1)[0]
                 detail = runs.get_run(run.id)
-                started = detail.run.started_at.timestamp() if detail.run.started_at.tzinfo else \
-                    detail.run.started_at.replace(tzinfo=__import__('datetime').timezone.utc).timestamp()
+                started_at = detail.run.started_at  # stored as UTC; SQLite gives it back naive
+                started = (started_at if started_at.tzinfo else started_at.replace(tzinfo=timezone.utc)).timestamp()
                 for node_id, node in detail.nodes.items():
                     if node_id in seen and node.finished_t is not None:
                         samples.append(seen[node_id] - (started + node.finished_t) * 1000)
