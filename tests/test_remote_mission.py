@@ -1,5 +1,6 @@
 """A worker's run behind the page's bridge: `RemoteMission` feeds the same displays as a local run."""
 import asyncio
+import json
 from pathlib import Path
 
 import fakeredis
@@ -60,3 +61,19 @@ async def test_when_the_stream_is_lost_the_stored_record_ends_the_run(engine):
     figures = bridge.display.figures
     assert figures.status == 'succeeded'
     assert float(figures.cost_usd) == pytest.approx(RunRepository(engine).get_run(run_id).run.cost_usd)
+
+
+async def test_node_ends_the_stream_lost_come_from_the_record(engine):
+    store = RedisStateStore('redis://fake', client=fakeredis.FakeRedis())
+    graph, run_id = await asyncio.to_thread(ran_on_a_worker, engine, store)
+    stream = store.key(run_id, 'events')
+    for entry_id, fields in store.client.xrange(stream):
+        if b'"node_succeeded"' in fields.get(b'event', b'') and b'"tidy"' in fields[b'event']:
+            store.client.xdel(stream, entry_id)  # as if Redis had been away when it was written
+    bridge = MissionBridge(RemoteMission(graph, run_id, store, engine), tick_s=0.01)
+    bridge.start({})
+    await asyncio.wait_for(bridge.wait(), 10)
+    tidy = bridge.display.nodes['tidy']
+    assert tidy.status == 'succeeded'
+    assert tidy.output == json.loads(RunRepository(engine).get_run(run_id).nodes['tidy'].output)
+    assert bridge.display.figures.done == 4

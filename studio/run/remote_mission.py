@@ -9,12 +9,14 @@ as a local one. `run` enqueues the mission (when given how) and follows the run'
 from its first kept event (storage/scale/follow.py) on a daemon thread, handing each batch to
 the subscribers on the event loop; a page that opens during the run therefore folds everything
 so far at once, then follows. Event times are moved from the worker's clock to this process's.
-If the stream loses the run's end (Redis restarted), the stored record says how it ended.
+What the stream lost (Redis restarted) the stored record fills in at the end: the nodes' ends,
+and the run's.
 `cancel` asks the worker through the store (and ends a run no worker took yet at once).
 """
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import threading
 import time
@@ -23,7 +25,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from nodes.events import RunFinished
+from nodes.events import NODE_TERMINAL_EVENTS, NodeCancelled, NodeFailed, NodeSkipped, NodeSucceeded, RunFinished
 from storage.runs import RunRepository
 from storage.scale.follow import follow_run
 from storage.scale.queued_runs import cancel_queued
@@ -56,6 +58,7 @@ class RemoteMission:
         self._subscribers: list[Callable[[Any], None]] = []
         self._offset = 0.0  # this process's monotonic clock minus the worker's
         self._finished = False
+        self._ended: set[str] = set()  # nodes whose end the page was given
         self._stopped = threading.Event()
 
     def subscribe(self, subscriber: Callable[[Any], None]) -> None:
@@ -74,6 +77,9 @@ class RemoteMission:
                 self._stopped.set()
                 raise
         summary = await following
+        # Entries the stream lost (Redis restarting, a worker that could not reach it): the record
+        # has every node's end, stored before the stream's end was written.
+        self._emit(await _on_thread(loop, self._stored_node_ends))
         if not self._finished:  # the stream lost the end: the record has it
             self._emit([await _on_thread(loop, self._stored_end)])
         status = (summary or {}).get('status') or self._status
@@ -100,9 +106,32 @@ class RemoteMission:
             elif event.type == 'run_finished':
                 self._finished = True
                 self._status = event.status
+            elif type(event) in NODE_TERMINAL_EVENTS:
+                self._ended.add(event.node_id)
             event.t += self._offset
             for subscriber in list(self._subscribers):
                 subscriber(event)
+
+    def _stored_node_ends(self) -> list[Any]:
+        """The end events of the stored nodes the stream did not bring."""
+        events: list[Any] = []
+        t = time.monotonic() - self._offset
+        for node_id, row in RunRepository(self.engine).get_run(self.run_id).nodes.items():
+            if node_id in self._ended:
+                continue
+            cost = Decimal(str(row.cost_usd))
+            if row.status == 'succeeded':
+                output = json.loads(row.output) if row.output is not None else None
+                events.append(NodeSucceeded(self.run_id, t, node_id, output, row.tier, row.model, row.attempts, cost,
+                                            row.pinned, row.cached))
+            elif row.status == 'failed':
+                events.append(NodeFailed(self.run_id, t, node_id, row.error or 'failed', row.tier, row.model,
+                                         row.attempts, cost))
+            elif row.status == 'skipped':
+                events.append(NodeSkipped(self.run_id, t, node_id, row.error or 'skipped', row.attempts, cost))
+            elif row.status == 'cancelled':
+                events.append(NodeCancelled(self.run_id, t, node_id, row.tier, row.model, row.attempts, cost))
+        return events
 
     def _stored_end(self) -> RunFinished:
         run = RunRepository(self.engine).get_run(self.run_id).run
