@@ -22,6 +22,16 @@ if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 && ! command -v initdb 
          "(install it with 'sudo apt-get install postgresql')" >&2
   fi
 fi
+# Redis's server for the scale-out tests (tests/servers.py starts a throwaway redis-server).
+if ! command -v redis-server >/dev/null && [ ! -x /usr/bin/redis-server ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    echo "test: installing Debian's redis-server for the scale-out tests" >&2
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null
+  else
+    echo "test: Redis is not installed and this is not root: its tests will be skipped" \
+         "(install it with 'sudo apt-get install redis-server')" >&2
+  fi
+fi
 
 # --- desktop window (tests/test_desktop.py) --------------------------------------------------------------
 # A virtual screen (Xvfb), window tools (xdotool; ImageMagick's import for screenshots) and the libraries

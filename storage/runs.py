@@ -54,7 +54,7 @@ MAX_PENDING_EVENTS = 20_000
 # A batch of this many events starts the writer process: a run that busy gains more than the
 # process costs to start (a few tens of milliseconds, waited for at the run's end).
 WRITER_AFTER_EVENTS = 200
-RUN_STATUSES = ('running', 'succeeded', 'failed', 'cancelled', 'over_budget', 'interrupted')
+RUN_STATUSES = ('queued', 'running', 'succeeded', 'failed', 'cancelled', 'over_budget', 'interrupted')
 
 
 def _run_fk() -> Column:
@@ -94,6 +94,8 @@ class RunRow(SQLModel, table=True):
     duration_s: float | None = None
     # The stopped run this one carries on (`swarm-studio resume`; migration 0003_resumed_from).
     resumed_from: str | None = None
+    # The worker that took the run, for a run enqueued for workers (migration 0005_run_worker).
+    worker: str | None = None
 
 
 class NodeRunRow(SQLModel, table=True):
@@ -180,6 +182,7 @@ def _process_alive(pid: int | None, host: str, started: str) -> bool:
     return not started or _process_started(pid) in ('', started)
 
 
+_SET_WHEN_QUEUED = frozenset({'id', 'graph_id', 'graph_version_id', 'source', 'resumed_from'})
 _NODE_END = {NodeSucceeded: 'succeeded', NodeFailed: 'failed', NodeSkipped: 'skipped', NodeCancelled: 'cancelled'}
 _COMMON_KEYS = frozenset({'type', 'run_id', 't', 'node_id'})
 _to_json = run_writer.to_json
@@ -215,11 +218,15 @@ class RunRecorder:
     :param resumed_from: the stopped run this run continues, if any
     :param writer_process: write the batches in a helper process: True from the first batch, False
         never (default: from a batch of `WRITER_AFTER_EVENTS` events on); only into a SQLite file
+    :param worker: the worker running a run that was enqueued: its row exists
+        (`storage.scale.queued_runs.enqueue_run`) and is updated rather than inserted
     """
 
     def __init__(self, engine: Engine, graph_id: str | None = None, graph_version_id: int | None = None,
-                 source: str = '', *, writer_process: bool | None = None, resumed_from: str | None = None) -> None:
+                 source: str = '', *, writer_process: bool | None = None, resumed_from: str | None = None,
+                 worker: str | None = None) -> None:
         self.engine = engine
+        self.worker = worker
         self.resumed_from = resumed_from
         self.graph_id = graph_id
         self.graph_version_id = graph_version_id
@@ -339,7 +346,12 @@ class RunRecorder:
         """One item of the writer thread: the run's row, or a batch."""
         if item[0] == 'run':
             with transaction(self.engine) as session:
-                session.execute(insert(RunRow.__table__), [item[1]])
+                if self.worker is None:
+                    session.execute(insert(RunRow.__table__), [item[1]])
+                else:  # what it was queued with stays (storage/scale/queued_runs.py); how it runs is added
+                    row = {key: value for key, value in item[1].items() if key not in _SET_WHEN_QUEUED}
+                    session.execute(update(RunRow.__table__).where(RunRow.__table__.c.id == item[1]['id'])
+                                    .values(**row, worker=self.worker))
         else:
             self._write_batch(item[1])
 
@@ -590,12 +602,20 @@ class RunRepository:
         return cost_gaps([{'type': type_name, 'node_id': node_id, **json.loads(data)}
                           for type_name, node_id, data in rows])
 
-    def mark_interrupted(self) -> list[str]:
+    def mark_interrupted(self, run_ids: list[str] | None = None) -> list[str]:
         """Mark `running` runs whose process is gone as `interrupted` (and their unfinished
-        started nodes too); return their ids. Call it when the app or the CLI starts."""
+        started nodes too); return their ids. Call it when the app or the CLI starts.
+
+        :param run_ids: mark these running runs, known to be dead another way (a worker's lease
+            expired: storage/scale), whatever their process looks like from here
+        """
         with transaction(self.engine) as session:
-            running = session.exec(select(RunRow).where(RunRow.status == 'running')).all()
-            gone = [run for run in running if not _process_alive(run.pid, run.host, run.process_started)]
+            query = select(RunRow).where(RunRow.status == 'running')
+            if run_ids is not None:
+                query = query.where(RunRow.id.in_(run_ids))
+            running = session.exec(query).all()
+            gone = [run for run in running
+                    if run_ids is not None or not _process_alive(run.pid, run.host, run.process_started)]
             now = datetime.now(timezone.utc)
             for run in gone:
                 finished = set(session.exec(select(NodeRunRow.node_id).where(NodeRunRow.run_id == run.id)).all())

@@ -73,8 +73,25 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument('--latency-ms', type=int, metavar='N', help='simulated latency of every call, in ms')
     run.add_argument('--budget', type=float, metavar='USD', help='refuse calls that would exceed this cost')
     run.add_argument('--json', action='store_true', help='print the run summary as JSON on standard output')
+    run.add_argument('--queue', action='store_true', help='enqueue the mission for a worker (swarm-studio worker; '
+                     'needs $SWARM_STUDIO_REDIS_URL) instead of running it here')
+    run.add_argument('--wait', action='store_true', help='with --queue: follow the run to its end, as if it ran here')
     _db_option(run)
     run.set_defaults(handler='studio.cli_run:run_command')
+
+    worker = commands.add_parser('worker', help='run queued missions (a Celery worker on $SWARM_STUDIO_REDIS_URL)')
+    worker.add_argument('--concurrency', type=int, default=4, metavar='N', help='missions at once (default: 4)')
+    worker.add_argument('--redis', metavar='URL', help='the Redis URL (default: $SWARM_STUDIO_REDIS_URL)')
+    worker.add_argument('--lease-s', type=float, default=15.0, metavar='S',
+                        help="a run whose worker has not renewed its lease for S seconds is marked interrupted "
+                        '(default: 15)')
+    _db_option(worker)
+    worker.set_defaults(handler='studio.cli_worker:worker_command')
+
+    cancel = commands.add_parser('cancel', help='cancel a queued or running mission on a worker')
+    cancel.add_argument('run', metavar='RUN_ID', help="the run's id, or the start of it when that is unique")
+    _db_option(cancel)
+    cancel.set_defaults(handler='studio.cli_worker:cancel_command')
 
     runs = commands.add_parser('runs', help='list stored runs, newest first')
     runs.add_argument('graph', nargs='?', metavar='GRAPH', help="only this stored graph's runs (id or name), "

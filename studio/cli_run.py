@@ -43,6 +43,11 @@ def _run_command(args: argparse.Namespace) -> int:
         raise CommandError(f'--latency-ms must be from 0 to {MAX_LATENCY_MS} (10 minutes), not {args.latency_ms}')
     if args.budget is not None and not (math.isfinite(args.budget) and args.budget >= 0):
         raise CommandError(f'--budget must be an amount of USD, 0 or more, not {args.budget}')
+    if getattr(args, 'wait', False) and not args.queue:
+        raise CommandError('--wait follows a queued run: use it with --queue')
+    if getattr(args, 'queue', False):
+        from .cli_queue import redis_url
+        redis_url()  # refused before anything is loaded
     try:
         database = connect(args.db)
         runs = RunRepository(database)
@@ -69,6 +74,9 @@ def _run_command(args: argparse.Namespace) -> int:
         raise CommandError(f'{error}; nothing was run') from None
     if notice:
         print(f'swarm-studio run: {notice}', file=sys.stderr)
+    if getattr(args, 'queue', False):
+        from .cli_queue import queue_run
+        return queue_run(args, database, graph, recorder, provider.simulated, inputs, display)
     # Keep the collector from re-scanning what is loaded by now during the run (a quarter of a
     # large run's time), and from running while the start-up allocated it.
     gc.freeze()

@@ -61,3 +61,21 @@ def postgres():
     server.start()
     yield server
     server.stop()
+
+
+@pytest.fixture(scope='session')
+def redis_server():
+    """A throwaway redis-server for the session (tests/servers.py). Skipped only where Redis cannot be
+    installed (not root, not CI, and not there); there scripts/test.sh installs it."""
+    from servers import RedisServer, Unavailable, must_run_here
+    try:
+        server = RedisServer()
+    except Unavailable as error:
+        if must_run_here():
+            raise  # CI, or root: scripts/test.sh should have installed it
+        pytest.skip(f'{error}; not root, so it cannot be installed here')
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()

@@ -87,7 +87,7 @@ class EditorRun:
         self._unwatch = view.missions.watch(view.graph_id, control.attach)
         page.open_graph.status_listeners.append(self._status_changed)
         page.client.on_delete(self._page_gone)
-        bridge = view.missions.last.get(view.graph_id)
+        bridge = view.missions.follow_remote(view.graph_id) or view.missions.last.get(view.graph_id)
         if bridge is not None and bridge.running:
             control.attach(bridge)
         else:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -25,11 +26,13 @@ from nodes.graph import Graph
 from storage.graphs import GraphRepository
 from storage.routing_history import history_for
 from storage.runs import RunDetail, RunRepository
+from storage.scale.state_store import state_store
 from storage.settings import stored_catalog
 
 from . import preferences
 from .controller_bridge import TICK_S, MissionBridge
 from .provider_choice import SIMULATED, LiveOption, live_option, provider_for
+from .remote_mission import RemoteMission
 from .rerun import rerun_cache
 from .resume import ResumeRefused, prepare
 
@@ -67,10 +70,15 @@ class Missions:
     :param tick_s: seconds between deliveries to pages (default: `TICK_S`)
     """
 
-    def __init__(self, graphs: GraphRepository, runs: RunRepository, tick_s: float = TICK_S) -> None:
+    def __init__(self, graphs: GraphRepository, runs: RunRepository, tick_s: float = TICK_S,
+                 store: Any = None) -> None:
         self.graphs = graphs
         self.runs = runs
         self.tick_s = tick_s
+        # Where runs go: in this process (local), or on workers when Redis is configured (storage/scale).
+        self.store = store if store is not None else state_store()
+        if self.store.remote:  # the first Run should not wait for Celery's imports (a second or so)
+            threading.Thread(target=_import_the_queue, name='import celery', daemon=True).start()
         self.last: dict[str, MissionBridge] = {}
         self._watchers: dict[str, list[Callable[[MissionBridge], Any]]] = {}
 
@@ -170,7 +178,14 @@ class Missions:
             raise RunRefused('the inputs do not fit the graph: ' + '; '.join(error.problems), error.problems) from None
         except UnpricedModel as error:
             raise RunRefused(str(error)) from None
-        bridge = MissionBridge(controller, self.tick_s, from_node)
+        if self.store.remote and cache is None:  # a re-run's cache lives here: it runs here
+            controller = RemoteMission(graph, controller.run_id, self.store, self.engine, self._enqueuer(
+                controller, graph_id, version_id, graph, request, inputs, pinned, resumed_from,
+                defaults.concurrency))
+        self._begin(graph_id, MissionBridge(controller, self.tick_s, from_node), inputs)
+        return self.last[graph_id]
+
+    def _begin(self, graph_id: str, bridge: MissionBridge, inputs: dict[str, Any]) -> None:
         self.last[graph_id] = bridge
         bridge.start(inputs)
         for watcher in list(self._watchers.get(graph_id, ())):
@@ -178,7 +193,44 @@ class Missions:
                 watcher(bridge)
             except Exception:
                 log.exception('a watcher of graph %s failed', graph_id)
-        return bridge
+
+    def _enqueuer(self, controller: MissionController, graph_id: str, version_id: int | None, graph: Graph,
+                  request: RunRequest, inputs: dict[str, Any], pinned: dict[str, Any], resumed_from: str | None,
+                  concurrency: Any) -> Callable[[], None]:
+        """What puts this mission on the workers' queue (run on a thread by `RemoteMission`)."""
+        from storage.scale.mission_task import mission_request
+        from storage.scale.queue import enqueue_mission
+        from storage.scale.queued_runs import cancel_queued, enqueue_run
+        run_id, simulated = controller.run_id, controller.simulated
+
+        def enqueue() -> None:
+            enqueue_run(self.engine, graph_name=graph.name, node_count=len(graph.nodes), simulated=simulated,
+                        inputs=inputs, budget_usd=request.budget_usd, graph_id=graph_id,
+                        graph_version_id=version_id, resumed_from=resumed_from, run_id=run_id)
+            try:
+                enqueue_mission(self.store.url, mission_request(
+                    run_id, graph, inputs, simulated=simulated, latency_ms=request.latency_ms,
+                    budget_usd=request.budget_usd, graph_id=graph_id, graph_version_id=version_id, pinned=pinned,
+                    concurrency=concurrency if isinstance(concurrency, int) else None))
+            except Exception as error:
+                cancel_queued(self.engine, run_id)
+                raise RuntimeError(f'the mission could not be queued for the workers ({error})') from None
+
+        return enqueue
+
+    def follow_remote(self, graph_id: str) -> MissionBridge | None:
+        """With workers, follow the run of this graph going on a worker (or queued) that this process
+        does not follow yet — for a page opened, or reloaded, during it; the bridge, or None."""
+        if not self.store.remote or self.running(graph_id) is not None:
+            return None
+        going = [row for row in self.runs.list_runs(graph_id, limit=20) if row.status in ('queued', 'running')
+                 and (row.status == 'queued' or row.worker is not None)]
+        if not going or going[0].graph_version_id is None:
+            return None
+        _, graph = self.graphs.get_version_by_id(going[0].graph_version_id)
+        self._begin(graph_id, MissionBridge(RemoteMission(graph, going[0].id, self.store, self.engine), self.tick_s),
+                    {})
+        return self.last[graph_id]
 
     def rerun_from(self, graph_id: str, version_id: int | None, graph: Graph, past: RunDetail, ran: Graph,
                    node_id: str, request: RunRequest) -> MissionBridge:
@@ -240,3 +292,10 @@ class Missions:
 
     def remember(self, graph_id: str, request: RunRequest) -> None:
         preferences.remember_form(self.engine, graph_id, asdict(request))
+
+
+def _import_the_queue() -> None:
+    import kombu.transport.redis  # noqa: F401 (what sending a task loads)
+
+    from storage.scale.queue import celery_app
+    celery_app('redis://').close()

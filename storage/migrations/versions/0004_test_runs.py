@@ -2,7 +2,7 @@
 dataset, and `test_run_rows`, each dataset row's verdict and the normal run it made. New tables
 only: nothing earlier changes.
 
-Revision ID: 0004_ptest_test_runs
+Revision ID: 0004_test_runs
 Revises: 0003_resumed_from
 """
 from __future__ import annotations
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 
-revision = '0004_ptest_test_runs'
+revision = '0004_test_runs'
 down_revision = '0003_resumed_from'
 branch_labels = None
 depends_on = None

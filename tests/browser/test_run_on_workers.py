@@ -1,0 +1,105 @@
+"""The editor and runs on workers, in a real Chromium: the app and a `swarm-studio worker` on one
+redis-server and one database (tests/servers.py). The page follows a run a worker runs — opened
+mid-run it shows the state so far at once, then states animate and costs accumulate — and the
+editor's Run and Cancel go through the queue to the worker."""
+from __future__ import annotations
+
+import json
+import re
+import time
+from pathlib import Path
+
+import pytest
+
+from servers import StudioWorker
+from studio.local_app import free_port, running_app, serve_command
+
+ROOT = Path(__file__).resolve().parents[2]
+BRIEF = (ROOT / 'assets/examples/competitor-brief.json').read_text()
+from test_run import RECORD_STATES_JS, node, sequence, start_run, states_seen, wait_for_status  # noqa: E402
+
+
+@pytest.fixture(scope='module')
+def scaled(tmp_path_factory, redis_server):
+    """(base URL, graph repository, run repository, worker, Redis URL): the app and one worker."""
+    from storage.db import connect
+    from storage.graphs import GraphRepository
+    from storage.runs import RunRepository
+
+    workdir = tmp_path_factory.mktemp('scaled-app')
+    database = workdir / 'studio.sqlite'
+    engine = connect(str(database))
+    redis_url = redis_server.url(14)
+    worker = StudioWorker(redis_url, str(database), workdir / 'worker.log', concurrency=2).wait_ready()
+    port = free_port()
+    try:
+        with running_app(serve_command(port, database), port, workdir,
+                         env={'SWARM_STUDIO_REDIS_URL': redis_url}) as url:
+            yield url, GraphRepository(engine), RunRepository(engine), worker, redis_url
+    finally:
+        worker.stop()
+
+
+def wait_for(condition, timeout=60):
+    deadline = time.monotonic() + timeout
+    while not (value := condition()):
+        assert time.monotonic() < deadline, 'timed out'
+        time.sleep(0.1)
+    return value
+
+
+def test_a_page_opened_while_a_worker_runs_the_mission_shows_it_then_follows_it(page, scaled):
+    from nodes.validation import load_graph
+    from storage.scale.mission_task import mission_request
+    from storage.scale.queue import enqueue_mission
+    from storage.scale.queued_runs import enqueue_run
+
+    url, graphs, runs, worker, redis_url = scaled
+    graph_id = graphs.import_text(BRIEF)
+    version_id = graphs.current_version(graph_id).id
+    graph = load_graph(BRIEF)
+    inputs = {'company': 'Acme'}
+    run_id = enqueue_run(graphs.engine, graph_name=graph.name, node_count=4, simulated=True, inputs=inputs,
+                         graph_id=graph_id, graph_version_id=version_id)
+    enqueue_mission(redis_url, mission_request(run_id, graph, inputs, simulated=True, latency_ms=4000,
+                                               graph_id=graph_id, graph_version_id=version_id))
+    # The first agent is done on the worker before the page exists.
+    wait_for(lambda: 'plan' in runs.get_run(run_id).nodes)
+    opened = time.monotonic()
+    page.goto(f'{url}/graph/{graph_id}')
+    node(page, 'plan').and_(page.locator('.swarm-state-succeeded')).wait_for()
+    shown_after_s = time.monotonic() - opened
+    page.evaluate(RECORD_STATES_JS)
+    # At once: what the worker did so far (plan's cost), and the node it is on now.
+    assert 'swarm-state-running' in node(page, 'tidy').get_attribute('class')
+    cost_then = float(page.locator('.swarm-run-cost').inner_text().removeprefix('$'))
+    assert cost_then > 0
+    wait_for_status(page, 'succeeded', timeout=30_000)
+    seen = states_seen(page)  # what changed on the page after it opened: the run went on live
+    assert sequence(seen, 'tidy') == ['succeeded'] and sequence(seen, 'report') == ['succeeded']
+    assert float(page.locator('.swarm-run-cost').inner_text().removeprefix('$')) > cost_then  # costs accumulated
+    stored = runs.get_run(run_id).run
+    assert (stored.status, stored.worker) == ('succeeded', worker.name)
+    assert page.locator('.swarm-run-cost').inner_text() == f'${stored.cost_usd:.6f}'
+    assert page.locator('.swarm-run-progress').inner_text() == '4/4 nodes'
+    assert shown_after_s < 10
+
+
+def test_run_and_cancel_in_the_editor_go_to_the_worker(page, scaled):
+    url, graphs, runs, worker, _ = scaled
+    document = json.loads(BRIEF)
+    document['name'] = 'Cancelled on a worker'
+    graph_id = graphs.import_text(json.dumps(document))
+    page.goto(f'{url}/graph/{graph_id}')
+    node(page, 'report').wait_for()
+    page.evaluate(RECORD_STATES_JS)
+    start_run(page, latency_ms=4000)
+    node(page, 'plan').and_(page.locator('.swarm-state-running')).wait_for(timeout=20_000)
+    [row] = runs.list_runs(graph_id)
+    assert (row.status, row.worker) == ('running', worker.name)
+    page.get_by_role('button', name='Cancel the run').click()
+    wait_for_status(page, 'cancelled', timeout=20_000)
+    node(page, 'plan').and_(page.locator('.swarm-state-cancelled')).wait_for()
+    assert 'swarm-state-skipped' in node(page, 'report').get_attribute('class')
+    assert wait_for(lambda: runs.get_run(row.id).run.status != 'running') and \
+        runs.get_run(row.id).run.status == 'cancelled'
