@@ -9,6 +9,7 @@ import math
 import signal
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -54,7 +55,7 @@ def _run_command(args: argparse.Namespace) -> int:
     except StorageError as error:
         raise CommandError(str(error)) from None
     graph, label, recorder = _load_graph(args, database, runs)
-    provider, catalog, notice = _choose_provider(args, database)
+    provider, catalog, notice = choose_provider(args, database)
     try:
         plan = compile_graph(graph, catalog, provider, history=history_for(database, graph, provider.simulated))
     except InvalidGraphError as error:
@@ -66,10 +67,10 @@ def _run_command(args: argparse.Namespace) -> int:
     display = Progress(graph.name, len(graph.nodes), provider.simulated, sys.stderr)
     try:
         mission = MissionController(plan, budget_usd=args.budget, subscribers=[recorder, display])
-        inputs = _inputs(args, mission.input_fields())
+        inputs = inputs_from_args(args, mission.input_fields())
         mission.check_inputs(inputs)
     except InputError as error:
-        raise CommandError(_input_message(error)) from None
+        raise CommandError(input_message(error)) from None
     except UnpricedModel as error:
         raise CommandError(f'{error}; nothing was run') from None
     if notice:
@@ -81,7 +82,7 @@ def _run_command(args: argparse.Namespace) -> int:
     # large run's time), and from running while the start-up allocated it.
     gc.freeze()
     gc.enable()
-    summary = asyncio.run(_run(mission, inputs, display))
+    summary = asyncio.run(run_mission(mission, inputs, display))
     display.finish(summary)
     if args.json:
         print(json.dumps(summary.to_dict(), ensure_ascii=False, indent=2, default=str))
@@ -91,7 +92,7 @@ def _run_command(args: argparse.Namespace) -> int:
     return 0 if summary.status == 'succeeded' else 1
 
 
-async def _run(mission: Any, inputs: dict[str, Any], display: Progress) -> Any:
+async def run_mission(mission: Any, inputs: dict[str, Any], display: Progress) -> Any:
     loop = asyncio.get_running_loop()
     try:  # Ctrl-C or a SIGTERM ends the run as `cancelled`, with its record
         loop.add_signal_handler(signal.SIGINT, mission.cancel)
@@ -110,26 +111,43 @@ async def _run(mission: Any, inputs: dict[str, Any], display: Progress) -> Any:
             pass
 
 
-def _load_graph(args: argparse.Namespace, database: Any, runs: Any) -> tuple[Any, str, Any]:
-    """(the graph to run, its name for messages, the recorder that stores its run); its semantic
-    checks are left to `compile_graph`, which makes them once."""
+@dataclass(frozen=True)
+class GraphArgument:
+    """The graph a command line names: a file (or `-`, stdin), or a stored graph by name or id."""
+    graph: Any
+    label: str  # its name in messages: the path, or graph "Name"
+    graph_id: str | None = None  # a stored graph's, with the version that is current
+    version_id: int | None = None
+    source: str = ''  # a file's absolute path (`<stdin>` for -)
+
+
+def load_graph_argument(name: str, database: Any) -> GraphArgument:
+    """The graph `name` names, its structure checked; its semantic checks are left to
+    `compile_graph`, which makes them once (a stored graph may be a work in progress)."""
     from storage.graphs import GraphNotFound, GraphRepository
-    path = Path(args.graph)
-    if args.graph == '-' or path.is_file() or path.suffix == '.json':
-        return _graph_from_text(read_source(args.graph), args.graph), args.graph, runs.recorder(
-            source='<stdin>' if args.graph == '-' else str(path.resolve()))
+    path = Path(name)
+    if name == '-' or path.is_file() or path.suffix == '.json':
+        return GraphArgument(graph_from_text(read_source(name), name), name,
+                             source='<stdin>' if name == '-' else str(path.resolve()))
     graphs = GraphRepository(database)
     try:
-        graph_id = graphs.find(args.graph)
+        graph_id = graphs.find(name)
         graph = graphs.get(graph_id)
         version_id = graphs.current_version(graph_id).id
     except GraphNotFound as error:
         raise CommandError(f'{error}; or give the path of a graph file') from None
-    # A stored graph may be a work in progress: compile_graph lists its problems.
-    return graph, f'graph "{graph.name}"', runs.recorder(graph_id=graph_id, graph_version_id=version_id)
+    return GraphArgument(graph, f'graph "{graph.name}"', graph_id, version_id)
 
 
-def _graph_from_text(text: bytes, label: str) -> Any:
+def _load_graph(args: argparse.Namespace, database: Any, runs: Any) -> tuple[Any, str, Any]:
+    """(the graph to run, its name for messages, the recorder that stores its run)."""
+    named = load_graph_argument(args.graph, database)
+    recorder = runs.recorder(graph_id=named.graph_id, graph_version_id=named.version_id) if named.graph_id \
+        else runs.recorder(source=named.source)
+    return named.graph, named.label, recorder
+
+
+def graph_from_text(text: bytes, label: str) -> Any:
     """The graph in a file, its structure checked; its problems one line each, then a `CommandError`."""
     from nodes.validation import GraphFileError, parse_graph
     try:
@@ -140,7 +158,7 @@ def _graph_from_text(text: bytes, label: str) -> Any:
         raise CommandError(f'{label} is not a valid graph file; nothing was run') from None
 
 
-def _choose_provider(args: argparse.Namespace, database: Any) -> tuple[Any, Any, str | None]:
+def choose_provider(args: argparse.Namespace, database: Any) -> tuple[Any, Any, str | None]:
     """(provider, catalog, what to tell the user about it)."""
     from nodes.catalog import CatalogError
     from nodes.providers.simulated import SimulatedProvider
@@ -167,7 +185,7 @@ def _choose_provider(args: argparse.Namespace, database: Any) -> tuple[Any, Any,
     return LiveProvider(), catalog.usable(), note
 
 
-def _inputs(args: argparse.Namespace, fields: dict[str, Any]) -> dict[str, Any]:
+def inputs_from_args(args: argparse.Namespace, fields: dict[str, Any]) -> dict[str, Any]:
     values: dict[str, Any] = {}
     if args.inputs:
         from nodes.validation import parse_document
@@ -194,7 +212,7 @@ def _coerce(name: str, text: str, field_type: str) -> Any:
         raise CommandError(f'--input {name}: "{text}" is not {TYPE_NAMES[field_type]}') from None
 
 
-def _input_message(error: Any) -> str:
+def input_message(error: Any) -> str:
     message = '; '.join(error.problems)
     if any(problem.startswith('missing input') for problem in error.problems):
         message += ' — pass it with --input NAME=VALUE or --inputs JSON'

@@ -169,7 +169,7 @@ def resume_command(args: argparse.Namespace) -> int:
     from nodes.plan import InvalidGraphError, compile_graph
     from studio.run.resume import ResumeRefused, chain_totals, prepare
 
-    from .cli_run import MAX_LATENCY_MS, Progress, _choose_provider, _run
+    from .cli_run import MAX_LATENCY_MS, Progress, choose_provider, run_mission
 
     if args.budget is not None and not (math.isfinite(args.budget) and args.budget >= 0):
         raise CommandError(f'--budget must be an amount of USD, 0 or more, not {args.budget}')
@@ -183,7 +183,7 @@ def resume_command(args: argparse.Namespace) -> int:
         raise CommandError(str(error)) from None
     # The part that is left runs the way the stopped run did: simulated stays simulated.
     args.simulate = resumption.simulated
-    provider, catalog, notice = _choose_provider(args, database)
+    provider, catalog, notice = choose_provider(args, database)
     if provider.simulated != resumption.simulated:
         # `notice` names the keys that are missing.
         raise CommandError(f'run {run_id[:8]} ran live, and cannot go on simulated: '
@@ -208,7 +208,7 @@ def resume_command(args: argparse.Namespace) -> int:
           f'{left}'
           f' agent node{"s" * (left != 1)} left to run'
           + (f', simulated as run {run_id[:8]} was' if provider.simulated else ''), file=sys.stderr)
-    summary = asyncio.run(_run(mission, resumption.inputs, display))
+    summary = asyncio.run(run_mission(mission, resumption.inputs, display))
     display.finish(summary)
     totals = chain_totals(runs, summary.run_id)
     if totals is not None:
@@ -226,14 +226,14 @@ def estimate_command(args: argparse.Namespace) -> int:
     from nodes.estimate import estimate_plan_now
     from nodes.plan import InvalidGraphError, compile_graph
     from storage.routing_history import history_for
-    from storage.runs import RunRepository
 
-    from .cli_run import _choose_provider, _inputs, _input_message, _load_graph
+    from .cli_run import choose_provider, input_message, inputs_from_args, load_graph_argument
 
     args.latency_ms = 0
     database, _, _ = open_storage(args)
-    graph, label, _ = _load_graph(args, database, RunRepository(database))
-    provider, catalog, _ = _choose_provider(args, database)
+    named = load_graph_argument(args.graph, database)
+    graph, label = named.graph, named.label
+    provider, catalog, _ = choose_provider(args, database)
     try:
         # the tier each `auto` node would start at, learned from its escalations included
         plan = compile_graph(graph, catalog, provider, history=history_for(database, graph, provider.simulated))
@@ -243,9 +243,9 @@ def estimate_command(args: argparse.Namespace) -> int:
         raise CommandError(f'{label} has problems to fix before it can be estimated') from None
     try:
         mission = MissionController(plan)
-        inputs = mission.check_inputs(_inputs(args, mission.input_fields()))
+        inputs = mission.check_inputs(inputs_from_args(args, mission.input_fields()))
     except InputError as error:
-        raise CommandError(_input_message(error)) from None
+        raise CommandError(input_message(error)) from None
     estimate = estimate_plan_now(plan, inputs)
     if args.json:
         print(json.dumps(estimate.to_dict(), ensure_ascii=False, indent=2))

@@ -47,7 +47,9 @@ def test_command(args: argparse.Namespace) -> int:
         database = connect(args.db)
     except StorageError as error:
         raise CommandError(str(error)) from None
-    graph, label, graph_id, version_id = _load_graph(args, database)
+    from .cli_run import load_graph_argument
+    named = load_graph_argument(args.graph, database)
+    graph, label, graph_id, version_id = named.graph, named.label, named.graph_id, named.version_id
     try:
         variants = _variants(args, database)
     except CatalogError as error:
@@ -122,24 +124,6 @@ def _check_options(args: argparse.Namespace) -> None:
     if args.compare and len(args.catalog) == 2:
         raise CommandError('--compare runs one catalog with routing and flagship-only; two catalogs are '
                            'already side by side: drop --compare')
-
-
-def _load_graph(args: argparse.Namespace, database: Any) -> tuple[Any, str, str | None, int | None]:
-    """(graph, its name for messages, stored graph id, version id); a file's graph has no id."""
-    from storage.graphs import GraphNotFound, GraphRepository
-
-    from .cli_run import _graph_from_text
-    path = Path(args.graph)
-    if path.is_file() or path.suffix == '.json':
-        return _graph_from_text(read_source(args.graph), args.graph), args.graph, None, None
-    graphs = GraphRepository(database)
-    try:
-        graph_id = graphs.find(args.graph)
-        graph = graphs.get(graph_id)
-        version_id = graphs.current_version(graph_id).id
-    except GraphNotFound as error:
-        raise CommandError(f'{error}; or give the path of a graph file') from None
-    return graph, f'graph "{graph.name}"', graph_id, version_id
 
 
 def _variants(args: argparse.Namespace, database: Any) -> list[tuple[str, Any, Any, bool, str | None]]:
