@@ -81,7 +81,7 @@ def test_a_page_opened_while_a_worker_runs_the_mission_shows_it_then_follows_it(
     stored = runs.get_run(run_id).run
     assert (stored.status, stored.worker) == ('succeeded', worker.name)
     assert page.locator('.swarm-run-cost').inner_text() == f'${stored.cost_usd:.6f}'
-    assert page.locator('.swarm-run-progress').inner_text() == '4/4 nodes'
+    assert page.locator('.swarm-run-progress').inner_text() == '4/4 succeeded'
     assert shown_after_s < 10
 
 
