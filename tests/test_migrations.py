@@ -232,3 +232,9 @@ def test_db_current_on_a_missing_file_says_so_and_creates_nothing(tmp_path):
     assert not missing.parent.exists()
     upgraded = cli('db', 'upgrade', '--db', str(missing))  # upgrade does create it, as it says
     assert upgraded.returncode == 0 and missing.exists()
+
+
+def test_the_head_written_in_code_is_alembics():
+    # An up-to-date database is recognised without importing Alembic, by this constant: a new
+    # migration must update it, or every open would run the upgrade path.
+    assert migrate.HEAD == migrate.alembic_head()
