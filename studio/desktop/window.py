@@ -137,4 +137,7 @@ def open_window(graphs, port: int, lock) -> None:
     if sys.platform == 'linux' and not _has_module('gi'):
         app.native.start_args['gui'] = 'qt'  # else pywebview tries GTK first and logs a traceback for its absence
     ui.run(native=True, window_size=WINDOW_SIZE, host=HOST, port=port, title=TITLE, favicon=ICON,
-           reload=False, show_welcome_message=False, dark=DARK, **server_options(HOST))
+           reload=False, show_welcome_message=False, dark=DARK,
+           # One client, which goes away only when its window closes: the app must then end promptly,
+           # not keep a closed client for the long wait that rides out a busy server's many pages.
+           **{**server_options(HOST), 'reconnect_timeout': 5})
