@@ -201,7 +201,7 @@ async def test_a_faulty_node_shows_its_retries_escalation_and_every_attempt(user
     assert len(errors) == 3 and all(error.startswith('the reply is not JSON') for error in errors)
     messages = [label.text for label in user.find(marker='attempt-message').elements]
     assert any(message.startswith('Your reply was not valid: the reply is not JSON') for message in messages)
-    timeline = [label.text for label in element(user, 'timeline').default_slot.children]
+    timeline = [text for text, _ in element(user, 'timeline').lines]
     assert any('tidy  escalated from tier 3 to tier 2' in line for line in timeline)
     assert sum('tidy  retrying (invalid output)' in line for line in timeline) == 2
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from nicegui import ui
+from nicegui import background_tasks, ui
 
 from storage.graphs import GraphRepository
 from storage.runs import RunRepository
@@ -92,6 +92,7 @@ class EditorRun:
             control.attach(bridge)
         else:
             view.set_states(view.pin_marks())
+            background_tasks.create(self.history.open_last(), name='show the last run')
 
     def toggle_panel(self) -> None:
         drawer = self.view.drawer

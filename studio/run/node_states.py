@@ -259,9 +259,7 @@ class RunDisplay:
         figures.run_id, figures.status, figures.simulated = event.run_id, 'running', event.simulated
         figures.total, figures.started_at, figures.started_t = event.node_count, event.started_at, event.t
         self._figures_changed = True
-        budget = f', budget {money(event.budget_usd)}' if event.budget_usd is not None else ''
-        self._line(event, f'run started: {event.node_count} nodes, {"simulated" if event.simulated else "live"}'
-                          f' provider{budget}')
+        self._line(event, run_started_text(event.node_count, event.simulated, event.budget_usd))
 
     def _queued(self, event: NodeQueued) -> None:
         self._node(event, 'queued')
@@ -438,6 +436,11 @@ _STORED_TEXT = {
     'node_cancelled': lambda data: 'cancelled while running',
     'run_finished': lambda data: _stored_run_finished(data),
 }
+def run_started_text(node_count: int, simulated: bool, budget_usd: Decimal | float | str | None) -> str:
+    budget = f', budget {money(Decimal(str(budget_usd)))}' if budget_usd is not None else ''
+    return f'run started: {node_count} nodes, {"simulated" if simulated else "live"} provider{budget}'
+
+
 def _stored_run_finished(data: dict[str, Any]) -> str:
     unpriced, flagship_priced = data.get('unpriced_nodes', 0), data.get('flagship_priced', True)
     flagship = exact_money(data['flagship_cost_usd']) if flagship_priced else 'unknown'

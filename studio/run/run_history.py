@@ -20,7 +20,8 @@ from storage.runs import RunNotFound, cost_gaps
 from ..desktop import native_files
 from .export import export_file_name, run_export
 from .history import HistoryList
-from .node_states import TIMELINE_KEPT, stored_displays, stored_figures, stored_record, stored_timeline
+from .node_states import (TIMELINE_KEPT, TimelineEntry, run_started_text, stored_displays, stored_figures, stored_record,
+                          stored_timeline)
 from .resume import RESUMABLE
 from .run_control import RunControl
 from .run_view import RunView, ShownRun
@@ -55,6 +56,17 @@ class RunHistory:
         if not view.gone:
             self.list.show(runs, {version.id: version.number for version in versions},
                            view.shown.run_id if view.shown else None)
+
+    async def open_last(self) -> None:
+        """A graph opened again shows how its last run ended, as History would (the toolbar's × hides it)."""
+        view = self.view
+        try:
+            runs = await run.io_bound(self.missions.runs.list_runs, view.graph_id, 1)
+        except StorageError as error:
+            log.warning('could not read the last run of %s: %s', view.graph_id, error)
+            return
+        if runs and runs[0].status not in ('queued', 'running') and view.shown is None and not view.gone:
+            await self.open_run(runs[0].id)
 
     async def open_run(self, run_id: str) -> None:
         """Replay a stored run's final states on the canvas, with its details from what was stored."""
@@ -93,8 +105,10 @@ class RunHistory:
         view.toolbar.show(figures, note)
         if detail.run.status in RESUMABLE:
             await self.control.offer_resume(run_id)
+        stored = detail.run  # its start is the run's row, not an event
+        started = TimelineEntry(0.0, None, run_started_text(stored.node_count, stored.simulated, stored.budget_usd))
         view.panel.start_timeline(f'Run {run_id[:8]}' + (f', {note}' if note else ''),
-                                  stored_timeline(events)[-TIMELINE_KEPT:])
+                                  [started, *stored_timeline(events)][-TIMELINE_KEPT:])
         view.panel.show_costs(records, figures, titles)
         view.refresh_detail()
         await self.refresh()

@@ -17,6 +17,7 @@ from nicegui import ui
 from nodes.costs import FLAGSHIP_DEFINITION
 
 from .node_states import TIMELINE_KEPT, NodeRecord, RunFigures, TimelineEntry, exact_money, node_cost_text, node_label
+from .timeline_log import TimelineLog
 
 LEVEL_CLASSES = {'info': 'text-grey-9', 'good': 'text-positive', 'warning': 'text-orange-9', 'bad': 'text-negative'}
 WRAP = 'whitespace-pre-wrap break-words'
@@ -73,7 +74,7 @@ class RunPanel:
                 .classes('w-full grow').props('keep-alive') as self.panels:
             with ui.tab_panel(self.timeline_tab).classes('p-2'):
                 self.timeline_title = ui.label('No run yet: press Run.').classes('text-sm text-grey-7')
-                self.timeline = ui.log(max_lines=TIMELINE_KEPT).classes('w-full h-[calc(100vh-190px)] text-xs') \
+                self.timeline = TimelineLog(max_lines=TIMELINE_KEPT).classes('w-full h-[calc(100vh-190px)] text-xs') \
                     .mark('timeline')
             with ui.tab_panel(self.costs_tab).classes('p-2'):
                 self.costs_total = ui.label('').classes('text-sm font-semibold swarm-costs-total').mark('costs-total')
@@ -105,10 +106,9 @@ class RunPanel:
         self.push_timeline(entries)
 
     def push_timeline(self, entries: list[TimelineEntry], omitted: int = 0) -> None:
-        if omitted:
-            self.timeline.push(f'… {omitted} more events (all are stored with the run)', classes=f'{WRAP} text-grey-6')
-        for entry in entries:
-            self.timeline.push(timeline_line(entry), classes=f'{WRAP} {LEVEL_CLASSES.get(entry.level, "")}')
+        lines = [(f'… {omitted} more events (all are stored with the run)', f'{WRAP} text-grey-6')] if omitted else []
+        lines += [(timeline_line(entry), f'{WRAP} {LEVEL_CLASSES.get(entry.level, "")}') for entry in entries]
+        self.timeline.push(lines)
 
     # -- costs ----------------------------------------------------------------------------------
 

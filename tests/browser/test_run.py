@@ -171,7 +171,11 @@ def test_history_survives_a_reload_and_a_rerun_from_a_node_reexecutes_only_its_d
 
     page.goto(f'{url}/graph/{graph_id}')
     node(page, 'report').wait_for()
-    assert page.locator('.swarm-state-succeeded').count() == 0  # a fresh page shows no run until one is opened
+    wait_for_status(page, 'succeeded')  # the graph opened again shows how its last run ended
+    assert page.locator('.swarm-run-cost').inner_text() == cost
+    page.get_by_role('button', name='Close the run display').click()
+    page.locator('.swarm-run-status').wait_for(state='hidden')
+    assert page.locator('.swarm-state-succeeded').count() == 0
     open_panel_tab(page, 'History')
     row = page.locator('.q-drawer--right [data-run-id]')
     row.wait_for()
