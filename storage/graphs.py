@@ -7,6 +7,7 @@ from datetime import datetime, timezone
 
 from sqlalchemy import Column, ForeignKey, Integer, String, UniqueConstraint, func, update
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm import defer
 from sqlmodel import Field, SQLModel, select
 
 from nodes.graph import Graph
@@ -41,6 +42,10 @@ class GraphVersionRow(SQLModel, table=True):
     edge_count: int = 0
     note: str = ''
     created_at: datetime = Field(default_factory=utc_now)
+
+
+# Lists and summaries leave a version's document unread: a large graph's is megabytes, read on every library page.
+WITHOUT_DOCUMENT = defer(GraphVersionRow.document)
 
 
 @dataclass(frozen=True)
@@ -98,7 +103,7 @@ class GraphRepository:
         """Every stored graph, most recently saved first."""
         with transaction(self.engine) as session:
             rows = session.exec(
-                select(GraphRow, GraphVersionRow)
+                select(GraphRow, GraphVersionRow).options(WITHOUT_DOCUMENT)
                 .join(GraphVersionRow, (GraphVersionRow.graph_id == GraphRow.id)
                       & (GraphVersionRow.number == GraphRow.current_version))
                 .order_by(GraphRow.updated_at.desc(), GraphRow.name)).all()
@@ -183,7 +188,8 @@ class GraphRepository:
         """Every version of a graph, newest first."""
         with transaction(self.engine) as session:
             self._row(session, graph_id)
-            rows = session.exec(select(GraphVersionRow).where(GraphVersionRow.graph_id == graph_id)
+            rows = session.exec(select(GraphVersionRow).options(WITHOUT_DOCUMENT)
+                                .where(GraphVersionRow.graph_id == graph_id)
                                 .order_by(GraphVersionRow.number.desc())).all()
             return [_version_summary(row) for row in rows]
 

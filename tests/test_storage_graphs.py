@@ -5,7 +5,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import event, text
 
 from nodes.validation import load_graph
 from nodes.validation import GraphFileError
@@ -218,3 +218,22 @@ def test_a_version_can_be_given_a_name_without_a_new_version(graphs):
     assert [(version.number, version.note) for version in graphs.versions(graph_id)] == [(1, 'before the tier change')]
     with pytest.raises(GraphNotFound, match='has no version 7'):
         graphs.name_version(graph_id, 7, 'x')
+
+
+def test_listing_graphs_and_versions_leaves_their_documents_unread(graphs):
+    """A library page lists every graph: a large graph's document is megabytes, and only its counts are shown."""
+    graph_id = graphs.import_text(EXAMPLE.read_text())
+    statements: list[str] = []
+
+    def record(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    event.listen(graphs.engine, 'before_cursor_execute', record)
+    try:
+        [summary] = graphs.list()
+        [version] = graphs.versions(graph_id)
+    finally:
+        event.remove(graphs.engine, 'before_cursor_execute', record)
+    assert (summary.node_count, version.node_count) == (4, 4)
+    selects = [statement for statement in statements if statement.lstrip().upper().startswith('SELECT')]
+    assert selects and not any('document' in statement for statement in selects), selects
