@@ -1,6 +1,7 @@
 """The start page: stored graphs (open, rename, duplicate, delete), new, import, and the examples."""
 from __future__ import annotations
 
+import functools
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -39,12 +40,25 @@ def examples(folder: Path = EXAMPLES) -> list[Example]:
     found = []
     for path in sorted(folder.glob('*.json')):
         try:
-            graph = load_graph(path.read_bytes())
-        except (GraphFileError, OSError) as error:
+            stat = path.stat()
+        except OSError as error:
             log.warning('example %s is left out: %s', path.name, error)
             continue
-        found.append(Example(path, graph.name, graph.description or '', len(graph.nodes)))
+        example = _example(path, stat.st_mtime_ns, stat.st_size)
+        if example is not None:
+            found.append(example)
     return sorted(found, key=lambda example: example.name.lower())
+
+
+@functools.lru_cache(maxsize=64)
+def _example(path: Path, mtime_ns: int, size: int) -> Example | None:
+    """An example file read and checked once per version of it (every start page and editor lists them)."""
+    try:
+        graph = load_graph(path.read_bytes())
+    except (GraphFileError, OSError) as error:
+        log.warning('example %s is left out: %s', path.name, error)
+        return None
+    return Example(path, graph.name, graph.description or '', len(graph.nodes))
 
 
 def unused_name(name: str, taken: set[str]) -> str:

@@ -1,6 +1,7 @@
 """The start page: stored graphs, new, rename, duplicate, delete, import and the examples."""
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -127,6 +128,20 @@ def test_every_shipped_example_is_valid_and_offered():
                                 capture_output=True, text=True)
         assert result.returncode == 0, result.stderr
     assert len(examples()) == len(files)
+
+
+def test_an_example_file_is_read_again_once_it_changes_and_left_out_while_invalid(tmp_path):
+    folder = tmp_path / 'examples'
+    folder.mkdir()
+    path = folder / 'brief.json'
+    document = json.loads(BRIEF)
+    path.write_text(json.dumps(document))
+    assert [example.name for example in examples(folder)] == ['Competitor brief']
+    document['name'] = 'Rival brief, longer'  # another size too: a change within one mtime tick still shows
+    path.write_text(json.dumps(document))
+    assert [example.name for example in examples(folder)] == ['Rival brief, longer']
+    path.write_text('{"format": "swarm-studio/graph", "version": 2')
+    assert examples(folder) == []
 
 
 def test_the_examples_use_every_tier():

@@ -33,3 +33,24 @@ async def test_the_form_shows_the_estimate_and_flags_a_budget_below_its_low_end(
                            'before it finishes.'
     element(user, 'run-budget').value = 0.01
     await eventually(lambda: not warning.visible)
+
+
+async def test_the_estimate_is_worked_out_off_the_event_loop(user: User, graphs, monkeypatch):
+    """A large graph's estimate takes seconds: on the event loop it would pause every page of the app."""
+    import threading
+
+    import nodes.estimate
+    threads = []
+    estimate_plan_now = nodes.estimate.estimate_plan_now
+
+    def recording(plan, inputs):
+        threads.append(threading.current_thread())
+        return estimate_plan_now(plan, inputs)
+
+    monkeypatch.setattr(nodes.estimate, 'estimate_plan_now', recording)
+    await open_editor(user, graphs)
+    await open_run_form(user)
+    element(user, 'input-company').value = 'Acme'
+    user.find(marker='input-company').trigger('blur')
+    await eventually(lambda: element(user, 'run-estimate').text.startswith('Estimate: $0.001243'))
+    assert threads and threading.main_thread() not in threads

@@ -12,6 +12,7 @@ event loop (the app's).
 """
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import threading
@@ -262,15 +263,21 @@ class Missions:
 
     async def estimate(self, graph: Graph, request: RunRequest) -> Any:
         """What a run of `graph` with `request` would cost (nodes/estimate.py); `RunRefused` when
-        it could not run (a problem in the graph, inputs that do not fit)."""
-        from nodes.estimate import estimate_plan
+        it could not run (a problem in the graph, inputs that do not fit).
+
+        Worked out on a thread: a large graph takes seconds, which on the event loop would pause
+        every page of the app (the thread shares the interpreter, but the loop gets its turns)."""
+        return await asyncio.to_thread(self._estimate_now, graph, request)
+
+    def _estimate_now(self, graph: Graph, request: RunRequest) -> Any:
+        from nodes.estimate import estimate_plan_now
         try:
             provider, catalog = provider_for(request.mode, self.catalog(), 0)
             plan = compile_graph(graph, catalog, provider, history=history_for(self.engine, graph, provider.simulated))
             inputs = MissionController(plan).check_inputs(request.inputs)
         except ValueError as error:  # InvalidGraphError, InputError and a mode's refusal are ValueErrors
             raise RunRefused(str(error)) from None
-        return await estimate_plan(plan, inputs)
+        return estimate_plan_now(plan, inputs)
 
     def resume(self, graph_id: str, run_id: str, budget_usd: float | None) -> MissionBridge:
         """Carry on a stopped run of this graph: its succeeded nodes carried over, the rest run
