@@ -3,9 +3,11 @@ from __future__ import annotations
 
 import functools
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Any
 
 from nicegui import run, ui
 from nicegui.events import GenericEventArguments, UploadEventArguments
@@ -76,6 +78,32 @@ def too_large(limit: int) -> str:
             '(start the studio with --max-upload-mb to allow more).')
 
 
+NO_GRAPHS = 'No graphs yet: start a new one, import a file, or open an example below.'
+FILTER_FROM = 8
+"""The filter shows once the list is longer than this."""
+GRAPH_COLUMNS = [
+    {'name': 'name', 'label': 'Name', 'field': 'name', 'align': 'left', 'sortable': True},
+    {'name': 'nodes', 'label': 'Nodes', 'field': 'nodes', 'align': 'right', 'sortable': True},
+    {'name': 'saved', 'label': 'Saved', 'field': 'saved', 'align': 'left', 'sortable': True},
+    {'name': 'actions', 'label': '', 'field': 'id', 'align': 'right'},
+]
+# Vue escapes {{ }}: a name with markup shows as text.
+NAME_CELL = '''<q-td :props="props"><a :href="'/graph/' + props.row.id" class="text-lg text-primary no-underline hover:underline swarm-graph-link"
+    :data-graph-id="props.row.id">{{ props.row.name }}</a></q-td>'''
+SAVED_CELL = '<q-td :props="props" class="text-grey-8">{{ props.row.saved_text }}</q-td>'
+ACTIONS_CELL = '''<q-td :props="props" auto-width>
+    <q-btn flat dense label="Rename" @click="$parent.$emit('rename', props.row.id)" />
+    <q-btn flat dense label="Duplicate" @click="$parent.$emit('duplicate', props.row.id)" />
+    <q-btn flat dense color="negative" label="Delete" @click="$parent.$emit('delete', props.row.id)" />
+</q-td>'''
+
+
+def graph_row(summary: GraphSummary) -> dict[str, Any]:
+    """A stored graph as a row of the library's list (the saved time sorts as text: ISO order)."""
+    return {'id': summary.id, 'name': summary.name, 'nodes': summary.node_count,
+            'saved': summary.updated_at.isoformat(), 'saved_text': saved_at(summary.updated_at)}
+
+
 def saved_at(moment: datetime) -> str:
     """A stored time as the library shows it (UTC; SQLite hands times back without a zone)."""
     if moment.tzinfo is None:
@@ -108,7 +136,21 @@ class LibraryPage:
                             'String(event.xhr?.responseText ?? "").slice(0, 300))')
                 ui.button('Import a file', icon='upload_file', on_click=lambda: self.pick_import(uploader)) \
                     .props('outline').tooltip('Import a graph file (.json); a bad file changes nothing')
-            self.graph_list = ui.column().classes('w-full gap-1')
+            # One element for the whole list, however many graphs: a page of elements per row made the start
+            # page's build grow with the library, on the event loop every page of the app shares.
+            self.filter = ui.input(placeholder='Filter by name').props('dense clearable outlined') \
+                .classes('w-72').mark('graph-filter')
+            self.graph_table = ui.table(columns=GRAPH_COLUMNS, rows=[], row_key='id', pagination={'rowsPerPage': 0}) \
+                .props('flat dense hide-pagination').classes('w-full swarm-graph-list').mark('graph-list')
+            self.graph_table.bind_filter_from(self.filter, 'value')
+            self.graph_table.add_slot('body-cell-name', NAME_CELL)
+            self.graph_table.add_slot('body-cell-saved', SAVED_CELL)
+            self.graph_table.add_slot('body-cell-actions', ACTIONS_CELL)
+            self.graph_table.on('rename', self._on_row(self.ask_rename))
+            self.graph_table.on('duplicate', self._on_row(self.duplicate))
+            self.graph_table.on('delete', self._on_row(self.ask_delete))
+            self.no_graphs = ui.label(NO_GRAPHS).classes('text-grey-7').mark('no-graphs')
+            self.summaries: dict[str, GraphSummary] = {}
             self.show_graphs()
             ui.label('Examples').classes('text-2xl')
             ui.label('Open a copy of an example swarm; the example itself stays as it is.').classes('text-grey-7')
@@ -117,28 +159,26 @@ class LibraryPage:
                     self.example_card(example)
 
     def show_graphs(self) -> None:
-        self.graph_list.clear()
         try:
             summaries = self.graphs.list()
         except StorageError as error:
-            with self.graph_list:
-                ui.label(f'The graphs cannot be listed: {error}').classes('text-negative')
+            self.graph_table.set_visibility(False)
+            self.no_graphs.set_text(f'The graphs cannot be listed: {error}')
+            self.no_graphs.classes(replace='text-negative').set_visibility(True)
             return
-        with self.graph_list:
-            if not summaries:
-                ui.label('No graphs yet: start a new one, import a file, or open an example below.') \
-                    .classes('text-grey-7').mark('no-graphs')
-            for summary in summaries:
-                self.graph_row(summary)
+        self.summaries = {summary.id: summary for summary in summaries}
+        self.graph_table.rows = [graph_row(summary) for summary in summaries]
+        self.graph_table.set_visibility(bool(summaries))
+        self.filter.set_visibility(len(summaries) > FILTER_FROM)
+        self.no_graphs.set_text(NO_GRAPHS)
+        self.no_graphs.classes(replace='text-grey-7').set_visibility(not summaries)
 
-    def graph_row(self, summary: GraphSummary) -> None:
-        with ui.row().classes('w-full items-center gap-3 py-1 border-b').mark(f'graph-{summary.id}'):
-            ui.link(summary.name, f'/graph/{summary.id}').classes('text-lg grow truncate').mark('graph-name')
-            ui.label(f'{summary.node_count} node{"s" * (summary.node_count != 1)}').classes('w-24 text-grey-8')
-            ui.label(f'saved {saved_at(summary.updated_at)}').classes('w-56 text-grey-8')
-            ui.button('Rename', on_click=lambda s=summary: self.ask_rename(s)).props('flat dense')
-            ui.button('Duplicate', on_click=lambda s=summary: self.duplicate(s)).props('flat dense')
-            ui.button('Delete', on_click=lambda s=summary: self.ask_delete(s)).props('flat dense color=negative')
+    def _on_row(self, action: Callable[[GraphSummary], Any]) -> Callable[[GenericEventArguments], Any]:
+        """A row button's handler: the graph its row shows (none if it went meanwhile)."""
+        def handle(event: GenericEventArguments) -> Any:
+            summary = self.summaries.get(str(event.args))
+            return action(summary) if summary is not None else None
+        return handle
 
     def example_card(self, example: Example) -> None:
         with ui.card().classes('w-72').mark(f'example-{example.path.stem}'):
