@@ -46,36 +46,52 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     items.sort(key=lambda item: 'browser' in item.path.parts)  # a stable sort keeps the order otherwise
 
 
+def started(server_class: str, reason: str):
+    """A server of tests/servers.py started for the session. Skipped only where it cannot be installed
+    (not root, not CI, and not there); there scripts/test.sh installs it."""
+    import servers
+    try:
+        server = getattr(servers, server_class)()
+    except servers.Unavailable as error:
+        if servers.must_run_here():
+            raise  # CI, or root: scripts/test.sh should have installed it
+        pytest.skip(f'{error}; {reason}')
+    server.start()
+    return server
+
+
 @pytest.fixture(scope='session')
 def postgres():
-    """A throwaway PostgreSQL server for the session (tests/servers.py); each test makes its own
-    database with `postgres.create_database(name)`. Skipped only where PostgreSQL cannot be
-    installed (not root, not CI, and not there); there scripts/test.sh installs it."""
-    from servers import PostgresServer, Unavailable, must_run_here
-    try:
-        server = PostgresServer()
-    except Unavailable as error:
-        if must_run_here():
-            raise  # CI, or root: scripts/test.sh should have installed it
-        pytest.skip(f'{error}; not root, so it cannot be installed here')
-    server.start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture(scope='session')
-def redis_server():
-    """A throwaway redis-server for the session (tests/servers.py). Skipped only where Redis cannot be
-    installed (not root, not CI, and not there); there scripts/test.sh installs it."""
-    from servers import RedisServer, Unavailable, must_run_here
-    try:
-        server = RedisServer()
-    except Unavailable as error:
-        if must_run_here():
-            raise  # CI, or root: scripts/test.sh should have installed it
-        pytest.skip(f'{error}; not root, so it cannot be installed here')
-    server.start()
+    """A throwaway PostgreSQL server for the session; each test makes its own database with
+    `postgres.create_database(name)`."""
+    server = started('PostgresServer', 'not root, so it cannot be installed here')
     try:
         yield server
     finally:
         server.stop()
+
+
+@pytest.fixture(scope='session')
+def redis_server():
+    """A throwaway redis-server for the session."""
+    server = started('RedisServer', 'not root, so it cannot be installed here')
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+PROVIDER_KEYS = ('OPENAI_API_KEY', 'ANTHROPIC_API_KEY', 'GEMINI_API_KEY', 'SWARM_STUDIO_CATALOG')
+
+
+@pytest.fixture
+def no_provider_keys(monkeypatch):
+    """No provider key (nor a catalog) in the environment: a run takes the simulated provider."""
+    for name in PROVIDER_KEYS:
+        monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture
+def db(tmp_path) -> str:
+    """The path of a fresh SQLite file, for a command's --db."""
+    return str(tmp_path / 'cli.sqlite')

@@ -12,15 +12,9 @@ from storage.settings import set_learning
 from studio.cli import main
 from test_run_ui import ITEMS_SCHEMA, graph_text
 
-KEYS = ('OPENAI_API_KEY', 'ANTHROPIC_API_KEY', 'GEMINI_API_KEY', 'SWARM_STUDIO_CATALOG')
+pytestmark = pytest.mark.usefixtures('no_provider_keys')
 # `tidy` on tier auto (the router says 3) escalates to tier 2 in every run (see test_routing_ui.py).
 ESCALATING = graph_text(tidy={'tier': 'auto', 'output_schema': ITEMS_SCHEMA, 'simulate': {'fail_first': 3}})
-
-
-@pytest.fixture(autouse=True)
-def no_keys(monkeypatch):
-    for name in KEYS:
-        monkeypatch.delenv(name, raising=False)
 
 
 @pytest.fixture

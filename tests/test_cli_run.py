@@ -18,18 +18,7 @@ from studio.cli import main
 
 ROOT = Path(__file__).parents[1]
 EXAMPLE = ROOT / 'assets' / 'examples' / 'competitor-brief.json'
-KEYS = ('OPENAI_API_KEY', 'ANTHROPIC_API_KEY', 'GEMINI_API_KEY', 'SWARM_STUDIO_CATALOG')
-
-
-@pytest.fixture(autouse=True)
-def no_keys(monkeypatch):
-    for name in KEYS:
-        monkeypatch.delenv(name, raising=False)
-
-
-@pytest.fixture
-def db(tmp_path):
-    return str(tmp_path / 'cli.sqlite')
+pytestmark = pytest.mark.usefixtures('no_provider_keys')
 
 
 def write_graph(tmp_path, document: dict) -> str:

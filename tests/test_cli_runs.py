@@ -12,18 +12,7 @@ from studio.cli import main
 ROOT = Path(__file__).parents[1]
 EXAMPLE = ROOT / 'assets' / 'examples' / 'competitor-brief.json'
 RESEARCH = ROOT / 'assets' / 'examples' / 'research-swarm.json'
-KEYS = ('OPENAI_API_KEY', 'ANTHROPIC_API_KEY', 'GEMINI_API_KEY', 'SWARM_STUDIO_CATALOG')
-
-
-@pytest.fixture(autouse=True)
-def no_keys(monkeypatch):
-    for name in KEYS:
-        monkeypatch.delenv(name, raising=False)
-
-
-@pytest.fixture
-def db(tmp_path):
-    return str(tmp_path / 'runs.sqlite')
+pytestmark = pytest.mark.usefixtures('no_provider_keys')
 
 
 def run_json(capsys, *argv: str) -> tuple[int, dict]:

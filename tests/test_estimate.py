@@ -18,13 +18,7 @@ ROOT = Path(__file__).parents[1]
 EXAMPLES = ROOT / 'assets' / 'examples'
 INPUTS = {'competitor-brief': {'company': 'Acme'}, 'research-swarm': {},
           'code-review-swarm': {'title': 'Fix the cache', 'diff': '--- a/x.py\n+++ b/x.py\n@@\n-a = 1\n+a = 2\n'}}
-KEYS = ('OPENAI_API_KEY', 'ANTHROPIC_API_KEY', 'GEMINI_API_KEY', 'SWARM_STUDIO_CATALOG')
-
-
-@pytest.fixture(autouse=True)
-def no_keys(monkeypatch):
-    for name in KEYS:
-        monkeypatch.delenv(name, raising=False)
+pytestmark = pytest.mark.usefixtures('no_provider_keys')
 
 
 class CountingProvider(SimulatedProvider):

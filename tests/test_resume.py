@@ -14,16 +14,10 @@ from studio.run.resume import prepare
 
 ROOT = Path(__file__).parents[1]
 EXAMPLE = ROOT / 'assets' / 'examples' / 'competitor-brief.json'
-KEYS = ('OPENAI_API_KEY', 'ANTHROPIC_API_KEY', 'GEMINI_API_KEY', 'SWARM_STUDIO_CATALOG')
+pytestmark = pytest.mark.usefixtures('no_provider_keys')
 # The strategist (tier 1) costs $0.001180 and the formatter (tier 3) about $0.00006 on the
 # simulated provider: this budget pays for the first and refuses the second.
 TIGHT_BUDGET = '0.0012'
-
-
-@pytest.fixture(autouse=True)
-def no_keys(monkeypatch):
-    for name in KEYS:
-        monkeypatch.delenv(name, raising=False)
 
 
 @pytest.fixture
