@@ -154,7 +154,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     route = commands.add_parser('route', help='show the tier the router picks for a task, and why')
     route.add_argument('text', help='the task, or - to read one task a line from standard input')
-    route.add_argument('--json', action='store_true', help='one JSON object a line: {"tier", "reason"}')
+    route.add_argument('--json', action='store_true', help='one JSON object a line: {"tier", "confidence", "reason"}')
     route.set_defaults(handler='studio.cli_run:route_command')
 
     db = commands.add_parser('db', help="show or upgrade the database's schema").add_subparsers(

@@ -326,7 +326,8 @@ def route_command(args: argparse.Namespace) -> int:
     for task in tasks:
         decision = route_task(task)
         if args.json:
-            print(json.dumps({'tier': decision.tier, 'reason': decision.reason}, ensure_ascii=False))
+            print(json.dumps({'tier': decision.tier, 'confidence': round(decision.confidence, 2), 'reason': decision.reason},
+                             ensure_ascii=False))
         else:
             reason = decision.reason
             print(reason if reason.startswith(f'tier {decision.tier}') else f'tier {decision.tier}: {reason}')

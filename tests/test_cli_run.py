@@ -208,7 +208,9 @@ def test_route_reads_one_task_a_line_and_prints_json(capsys, monkeypatch):
     monkeypatch.setattr('sys.stdin', io.StringIO('\n'.join(tasks) + '\n'))
     assert main(['route', '--json', '-']) == 0
     lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
-    assert lines == [{'tier': route_task(task).tier, 'reason': route_task(task).reason} for task in tasks if task]
+    assert lines == [{'tier': route_task(task).tier, 'confidence': round(route_task(task).confidence, 2),
+                      'reason': route_task(task).reason} for task in tasks if task]
+    assert all(0 <= line['confidence'] <= 1 for line in lines)
 
 
 def unpriced_catalog(tmp_path, monkeypatch) -> str:
