@@ -22,6 +22,16 @@ def _db_option(parser: argparse.ArgumentParser) -> None:
                         '(default: $SWARM_STUDIO_DB, else a file in your user data directory)')
 
 
+def _input_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument('--input', action='append', default=[], metavar='KEY=VALUE',
+                        help='an input field value (repeatable)')
+    parser.add_argument('--inputs', metavar='JSON', help='input values as one JSON object')
+
+
+def _latency_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument('--latency-ms', type=int, metavar='N', help='simulated latency of every call, in ms')
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog='swarm-studio', description='Design, run and debug multi-agent LLM '
                                      'workflows. Without a command, starts the web app.')
@@ -66,11 +76,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     run = commands.add_parser('run', help='run a mission from a graph file or a stored graph')
     run.add_argument('graph', metavar='FILE_OR_NAME', help='a graph file, or the id or name of a stored graph')
-    run.add_argument('--input', action='append', default=[], metavar='KEY=VALUE',
-                     help='an input field value (repeatable)')
-    run.add_argument('--inputs', metavar='JSON', help='input values as one JSON object')
+    _input_options(run)
     run.add_argument('--simulate', action='store_true', help='use the simulated provider even if keys are set')
-    run.add_argument('--latency-ms', type=int, metavar='N', help='simulated latency of every call, in ms')
+    _latency_option(run)
     run.add_argument('--budget', type=float, metavar='USD', help='refuse calls that would exceed this cost')
     run.add_argument('--json', action='store_true', help='print the run summary as JSON on standard output')
     run.add_argument('--queue', action='store_true', help='enqueue the mission for a worker (swarm-studio worker; '
@@ -111,7 +119,7 @@ def build_parser() -> argparse.ArgumentParser:
     resume.add_argument('run', metavar='RUN_ID', help="the stopped run's id, or the start of it when that is unique")
     resume.add_argument('--budget', type=float, metavar='USD',
                         help="the mission's whole budget, earlier parts included (default: the stopped run's)")
-    resume.add_argument('--latency-ms', type=int, metavar='N', help='simulated latency of every call, in ms')
+    _latency_option(resume)
     resume.add_argument('--json', action='store_true', help='print the run summary as JSON on standard output')
     _db_option(resume)
     resume.set_defaults(handler='studio.cli_runs:resume_command')
@@ -119,9 +127,7 @@ def build_parser() -> argparse.ArgumentParser:
     estimate = commands.add_parser('estimate', help='what a mission will cost, per node and in total, '
                                    'before anything is called')
     estimate.add_argument('graph', metavar='FILE_OR_NAME', help='a graph file, or the id or name of a stored graph')
-    estimate.add_argument('--input', action='append', default=[], metavar='KEY=VALUE',
-                          help='an input field value (repeatable)')
-    estimate.add_argument('--inputs', metavar='JSON', help='input values as one JSON object')
+    _input_options(estimate)
     estimate.add_argument('--simulate', action='store_true', help='estimate for the simulated provider even if '
                           'keys are set')
     estimate.add_argument('--json', action='store_true', help='the estimate as JSON on standard output')
@@ -146,7 +152,7 @@ def build_parser() -> argparse.ArgumentParser:
     test.add_argument('--max-cost-per-row', type=float, metavar='USD',
                       help='exit 4 when the cost per row is above USD (5: both gates failed)')
     test.add_argument('--simulate', action='store_true', help='use the simulated provider even if keys are set')
-    test.add_argument('--latency-ms', type=int, metavar='N', help='simulated latency of every call, in ms')
+    _latency_option(test)
     test.add_argument('--json', action='store_true', help='print the report as JSON instead of the table')
     test.add_argument('--report', metavar='FILE', help='also write the report as JSON to FILE')
     _db_option(test)
