@@ -200,3 +200,7 @@ def main(argv: list[str] | None = None) -> int:
               '(set SWARM_STUDIO_DEBUG=1 to see where)', file=sys.stderr)
         return 1
 
+
+
+if __name__ == '__main__':  # python -m studio.cli, as python -m studio
+    sys.exit(main())

@@ -141,7 +141,7 @@ def test_every_shipped_example_is_valid_and_offered():
     files = sorted(EXAMPLES.glob('*.json'))
     assert len(files) >= 3
     for path in files:
-        result = subprocess.run([sys.executable, '-m', 'studio.cli', 'validate', str(path)], cwd=ROOT,
+        result = subprocess.run([sys.executable, '-m', 'studio', 'validate', str(path)], cwd=ROOT,
                                 capture_output=True, text=True)
         assert result.returncode == 0, result.stderr
     assert len(examples()) == len(files)
