@@ -67,6 +67,15 @@ def run_mission(request: dict[str, Any], engine: Engine, store: RedisStateStore,
     return summary.status
 
 
+def warm_up() -> None:
+    """Load now what a mission loads on its first model call — the agent step, template rendering,
+    the token encoding (tiktoken: a tenth of a second or more) — so that it does not stall the
+    event loop of a worker's first mission, holding up every event it is about to publish."""
+    from nodes.kinds import agent_step  # noqa: F401 (its import is the work)
+    from nodes.tokens import count_text
+    count_text('warm up')
+
+
 class _Refused(Exception):
     """The mission cannot start; the message says why."""
 

@@ -29,7 +29,7 @@ from storage.runs import RunDetail, RunRepository
 from storage.scale.state_store import state_store
 from storage.settings import stored_catalog
 
-from . import preferences
+from . import hop_trace, preferences
 from .controller_bridge import TICK_S, MissionBridge
 from .provider_choice import SIMULATED, LiveOption, live_option, provider_for
 from .remote_mission import RemoteMission
@@ -187,6 +187,10 @@ class Missions:
 
     def _begin(self, graph_id: str, bridge: MissionBridge, inputs: dict[str, Any]) -> None:
         self.last[graph_id] = bridge
+        if hop_trace.enabled() and isinstance(bridge.controller, RemoteMission):
+            bridge.listeners.append(lambda batch: hop_trace.record(bridge.run_id, [
+                node_id for node_id, shown in batch.states.items() if shown and shown.get('state') == 'succeeded'],
+                'sent'))
         bridge.start(inputs)
         for watcher in list(self._watchers.get(graph_id, ())):
             try:
