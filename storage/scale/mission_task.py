@@ -22,6 +22,7 @@ from sqlalchemy.engine import Engine
 from ..db import core_transaction
 from ..runs import RunRecorder, RunRepository, RunRow
 from .queued_runs import claim_run, run_status, running_on_workers
+from .run_starts import announce
 from .state_store import RedisStateStore
 
 log = logging.getLogger(__name__)
@@ -50,6 +51,7 @@ def run_mission(request: dict[str, Any], engine: Engine, store: RedisStateStore,
         log.info('run %s is %s: not run again', run_id, status or 'not stored')
         return status or 'missing'
     store.hold_lease(run_id, worker, lease_s)
+    announce(store, run_id, request.get('graph_id'))  # whoever queued it may not have (a script)
     try:
         mission, inputs, publisher = _prepare(request, engine, store, worker)
     except _Refused as refused:

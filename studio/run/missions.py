@@ -12,6 +12,7 @@ event loop (the app's).
 """
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import threading
@@ -81,6 +82,8 @@ class Missions:
             threading.Thread(target=_import_the_queue, name='import celery', daemon=True).start()
         self.last: dict[str, MissionBridge] = {}
         self._watchers: dict[str, list[Callable[[MissionBridge], Any]]] = {}
+        self._run_starts: Any = None  # with workers: hears runs started by other processes (once)
+        self._loop: asyncio.AbstractEventLoop | None = None
 
     @property
     def engine(self) -> Any:
@@ -129,7 +132,10 @@ class Missions:
     # -- starting runs --------------------------------------------------------------------------
 
     def watch(self, graph_id: str, watcher: Callable[[MissionBridge], Any]) -> Callable[[], None]:
-        """Call `watcher(bridge)` whenever a run of this graph starts; return the unsubscribe function."""
+        """Call `watcher(bridge)` whenever a run of this graph starts — here, or, with workers, queued by
+        another process (announced: storage/scale/run_starts.py) —; return the unsubscribe function."""
+        if self.store.remote and self._run_starts is None:
+            self._listen_for_run_starts()
         watchers = self._watchers.setdefault(graph_id, [])
         watchers.append(watcher)
         return lambda: watcher in watchers and watchers.remove(watcher)
@@ -205,6 +211,7 @@ class Missions:
         from storage.scale.mission_task import mission_request
         from storage.scale.queue import enqueue_mission
         from storage.scale.queued_runs import cancel_queued, enqueue_run
+        from storage.scale.run_starts import announce
         run_id, simulated = controller.run_id, controller.simulated
 
         def enqueue() -> None:
@@ -219,8 +226,37 @@ class Missions:
             except Exception as error:
                 cancel_queued(self.engine, run_id)
                 raise RuntimeError(f'the mission could not be queued for the workers ({error})') from None
+            announce(self.store, run_id, graph_id)  # the pages of this graph in other apps
 
         return enqueue
+
+    def _listen_for_run_starts(self) -> None:
+        from storage.scale.run_starts import RunStartListener
+        try:
+            self._loop = asyncio.get_running_loop()
+        except RuntimeError:
+            return  # not in the app's event loop: nothing to hand announced runs to
+        self._run_starts = RunStartListener(self.store, self._heard_run_start).start()
+
+    def _heard_run_start(self, graph_id: str, run_id: str) -> None:
+        """A run of `graph_id` started elsewhere (on the listener's thread): follow it if a page shows the graph."""
+        from storage.scale.queued_runs import queued_or_running
+        if not self._watchers.get(graph_id) or self._followed(graph_id, run_id):
+            return
+        found = queued_or_running(self.engine, run_id)
+        if found is None or found[0] != graph_id or found[1] is None:
+            return  # over already, or of no stored version (nothing the page could show)
+        _, graph = self.graphs.get_version_by_id(found[1])
+        self._loop.call_soon_threadsafe(self._follow_announced, graph_id, run_id, graph)
+
+    def _followed(self, graph_id: str, run_id: str) -> bool:
+        last = self.last.get(graph_id)
+        return last is not None and last.run_id == run_id
+
+    def _follow_announced(self, graph_id: str, run_id: str, graph: Graph) -> None:
+        if self._followed(graph_id, run_id) or self.running(graph_id) is not None:
+            return  # this process started it, or follows another run of the graph (one at a time)
+        self._begin(graph_id, MissionBridge(RemoteMission(graph, run_id, self.store, self.engine), self.tick_s), {})
 
     def follow_remote(self, graph_id: str) -> MissionBridge | None:
         """With workers, follow the run of this graph going on a worker (or queued) that this process
