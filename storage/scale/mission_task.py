@@ -3,7 +3,9 @@ existing `MissionController`, recording it in the database and publishing it to 
 
 The request (JSON, made by `mission_request`): the run's id, the graph file's document, the
 inputs, the budget, `simulated` and `latency_ms`, the stored graph and version it is of (or the
-file it came from), and pinned outputs. While the mission runs, a watcher renews the run's
+file it came from), pinned outputs, and for a re-run from a node the cache of past outputs it
+serves unchanged nodes from (signature -> output: the signature includes the catalog entry
+and provider mode, so the worker serves a node only as the app's plan would have). While the mission runs, a watcher renews the run's
 lease in Redis (`LEASE_S`, renewed every third of it) and cancels the mission as soon as a
 cancel is requested (`swarm-studio cancel`, the editor's Cancel). `sweep_expired_leases` turns a
 run whose worker stopped renewing its lease into `interrupted`, keeping its finished nodes.
@@ -34,12 +36,15 @@ CANCEL_POLL_S = 0.2  # how soon a requested cancel reaches a running mission
 def mission_request(run_id: str, graph: Any, inputs: dict[str, Any], *, simulated: bool,
                     latency_ms: int | None = None, budget_usd: float | None = None, graph_id: str | None = None,
                     graph_version_id: int | None = None, source: str = '', pinned: dict[str, Any] | None = None,
-                    concurrency: int | None = None) -> dict[str, Any]:
-    """The task's argument for a run enqueued with `queued_runs.enqueue_run`."""
+                    concurrency: int | None = None, cache: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The task's argument for a run enqueued with `queued_runs.enqueue_run`.
+
+    :param cache: for a re-run from a node, the outputs it reuses by signature (studio/run/rerun.py)
+    """
     return {'run_id': run_id, 'graph': graph.to_document(), 'inputs': inputs, 'simulated': simulated,
             'latency_ms': latency_ms, 'budget_usd': budget_usd, 'graph_id': graph_id,
             'graph_version_id': graph_version_id, 'source': source, 'pinned': pinned or {},
-            'concurrency': concurrency}
+            'concurrency': concurrency, 'cache': cache}
 
 
 def run_mission(request: dict[str, Any], engine: Engine, store: RedisStateStore, worker: str,
@@ -109,7 +114,8 @@ def _prepare(request: dict[str, Any], engine: Engine, store: RedisStateStore,
                                request.get('source') or '', worker=worker)
         mission = MissionController(plan, budget_usd=request.get('budget_usd'), subscribers=[recorder],
                                     concurrency=request.get('concurrency'),
-                                    pinned=request.get('pinned') or None, run_id=request['run_id'])
+                                    pinned=request.get('pinned') or None, run_id=request['run_id'],
+                                    cache=request.get('cache'))
         inputs = mission.check_inputs(request.get('inputs'))
         publisher = store.publisher(request['run_id'])  # last: it starts a thread
         mission.subscribe(publisher)

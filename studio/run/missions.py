@@ -7,7 +7,8 @@
 A run gets the stored catalog, the provider its request asks for (provider_choice), the
 default concurrency, the graph's pins, and a `RunRecorder` that stores it with the graph
 version it ran. `rerun_from` re-executes a node and its downstream nodes, serving the others
-from a cache built from a past run (rerun.py). No NiceGUI here; the runs go on the running
+from a cache built from a past run (rerun.py). With workers (Redis configured) every run,
+re-runs and resumes included, is queued for them; the cache goes with the mission. No NiceGUI here; the runs go on the running
 event loop (the app's).
 """
 from __future__ import annotations
@@ -184,7 +185,7 @@ class Missions:
             raise RunRefused('the inputs do not fit the graph: ' + '; '.join(error.problems), error.problems) from None
         except UnpricedModel as error:
             raise RunRefused(str(error)) from None
-        if self.store.remote and cache is None:  # a re-run's cache lives here: it runs here
+        if self.store.remote:  # a re-run's cache (signature -> past output) goes with the mission
             controller = RemoteMission(graph, controller.run_id, self.store, self.engine, self._enqueuer(
                 controller, graph_id, version_id, graph, request, inputs, pinned, resumed_from,
                 defaults.concurrency))
@@ -213,6 +214,7 @@ class Missions:
         from storage.scale.queued_runs import cancel_queued, enqueue_run
         from storage.scale.run_starts import announce
         run_id, simulated = controller.run_id, controller.simulated
+        cache = None if controller.cache is None else dict(controller.cache)
 
         def enqueue() -> None:
             enqueue_run(self.engine, graph_name=graph.name, node_count=len(graph.nodes), simulated=simulated,
@@ -222,7 +224,7 @@ class Missions:
                 enqueue_mission(self.store.url, mission_request(
                     run_id, graph, inputs, simulated=simulated, latency_ms=request.latency_ms,
                     budget_usd=request.budget_usd, graph_id=graph_id, graph_version_id=version_id, pinned=pinned,
-                    concurrency=concurrency if isinstance(concurrency, int) else None))
+                    concurrency=concurrency if isinstance(concurrency, int) else None, cache=cache))
             except Exception as error:
                 cancel_queued(self.engine, run_id)
                 raise RuntimeError(f'the mission could not be queued for the workers ({error})') from None
