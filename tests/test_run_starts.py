@@ -91,8 +91,18 @@ async def test_a_page_of_the_graph_follows_a_run_queued_by_another_process(tmp_p
     announce(store, run_id, graph_id)  # the worker announces it again when it takes it
     await asyncio.sleep(0.2)
     assert followed == [bridge] and 'Another graph' not in {b.controller.graph.name for b in missions.last.values()}
+    second = queued()
+    announce(store, second, graph_id)  # one run at a time per graph: this one waits its turn
+    await asyncio.sleep(0.2)
+    assert followed == [bridge]
     cancel_queued(engine, run_id)  # no worker here: the run ends while queued, and the page's bridge with it
     summary = await asyncio.wait_for(bridge.wait(), 10)
     assert summary.status == 'cancelled'
+    await wait_async(lambda: len(followed) == 2)  # then the page follows the other run going on
+    assert followed[1].run_id == second and missions.running(graph_id) is followed[1]
+    cancel_queued(engine, second)
+    assert (await asyncio.wait_for(followed[1].wait(), 10)).status == 'cancelled'
+    await asyncio.sleep(0.2)
+    assert len(followed) == 2  # nothing else going: nothing more followed
     unwatch()
     missions._run_starts.stop()

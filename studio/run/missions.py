@@ -194,6 +194,8 @@ class Missions:
 
     def _begin(self, graph_id: str, bridge: MissionBridge, inputs: dict[str, Any]) -> None:
         self.last[graph_id] = bridge
+        if self.store.remote:
+            bridge.finished_listeners.append(lambda _: asyncio.get_running_loop().call_soon(self._follow_next, graph_id))
         if hop_trace.enabled() and isinstance(bridge.controller, RemoteMission):
             bridge.listeners.append(lambda batch: hop_trace.record(bridge.run_id, [
                 node_id for node_id, shown in batch.states.items() if shown and shown.get('state') == 'succeeded'],
@@ -259,6 +261,15 @@ class Missions:
         if self._followed(graph_id, run_id) or self.running(graph_id) is not None:
             return  # this process started it, or follows another run of the graph (one at a time)
         self._begin(graph_id, MissionBridge(RemoteMission(graph, run_id, self.store, self.engine), self.tick_s), {})
+
+    def _follow_next(self, graph_id: str) -> None:
+        """A run of the graph ended (its pages had its end first): follow another going on a worker, if
+        pages show the graph — one queued elsewhere while this one was followed."""
+        if self._watchers.get(graph_id):
+            try:
+                self.follow_remote(graph_id)
+            except Exception:
+                log.exception('following the next run of graph %s failed', graph_id)
 
     def follow_remote(self, graph_id: str) -> MissionBridge | None:
         """With workers, follow the run of this graph going on a worker (or queued) that this process
