@@ -5,10 +5,12 @@ The request (JSON, made by `mission_request`): the run's id, the graph file's do
 inputs, the budget, `simulated` and `latency_ms`, the stored graph and version it is of (or the
 file it came from), pinned outputs, and for a re-run from a node the cache of past outputs it
 serves unchanged nodes from (signature -> output: the signature includes the catalog entry
-and provider mode, so the worker serves a node only as the app's plan would have). While the mission runs, a watcher renews the run's
-lease in Redis (`LEASE_S`, renewed every third of it) and cancels the mission as soon as a
-cancel is requested (`swarm-studio cancel`, the editor's Cancel). `sweep_expired_leases` turns a
-run whose worker stopped renewing its lease into `interrupted`, keeping its finished nodes.
+and provider mode, so the worker serves a node only as the app's plan would have). While the
+mission runs, a watcher renews the run's lease in Redis (`LEASE_S`, renewed every third of it)
+and cancels the mission as soon as a cancel is requested (`swarm-studio cancel`, the editor's
+Cancel). `sweep_expired_leases` turns a run whose worker stopped renewing its lease into
+`interrupted`, keeping its finished nodes. A worker first loads what a mission's first model
+call would (`warm_up`), and announces each run it takes (storage/scale/run_starts.py).
 """
 from __future__ import annotations
 

@@ -103,8 +103,8 @@ class MissionBridge:
         self.display(event)
         if self._delivery is None:
             loop = asyncio.get_running_loop()
-            self._delivery = loop.call_at(max(loop.time() + min(GATHER_S, self.tick_s), self._delivered_at + self.tick_s),
-                                          self.deliver)
+            at = max(loop.time() + min(GATHER_S, self.tick_s), self._delivered_at + self.tick_s)
+            self._delivery = loop.call_at(at, self.deliver)
 
     def deliver(self) -> None:
         """Send what changed since the last delivery to every listener (now)."""

@@ -8,8 +8,9 @@ A run gets the stored catalog, the provider its request asks for (provider_choic
 default concurrency, the graph's pins, and a `RunRecorder` that stores it with the graph
 version it ran. `rerun_from` re-executes a node and its downstream nodes, serving the others
 from a cache built from a past run (rerun.py). With workers (Redis configured) every run,
-re-runs and resumes included, is queued for them; the cache goes with the mission. No NiceGUI here; the runs go on the running
-event loop (the app's).
+re-runs and resumes included, is queued for them (the cache goes with the mission), and runs
+of a watched graph queued by other processes are followed too. No NiceGUI here; the runs go
+on the running event loop (the app's).
 """
 from __future__ import annotations
 
@@ -195,7 +196,9 @@ class Missions:
     def _begin(self, graph_id: str, bridge: MissionBridge, inputs: dict[str, Any]) -> None:
         self.last[graph_id] = bridge
         if self.store.remote:
-            bridge.finished_listeners.append(lambda _: asyncio.get_running_loop().call_soon(self._follow_next, graph_id))
+            # After the pages had this run's end: one queued meanwhile may be going on.
+            bridge.finished_listeners.append(
+                lambda _: asyncio.get_running_loop().call_soon(self._follow_next, graph_id))
         if hop_trace.enabled() and isinstance(bridge.controller, RemoteMission):
             bridge.listeners.append(lambda batch: hop_trace.record(bridge.run_id, [
                 node_id for node_id, shown in batch.states.items() if shown and shown.get('state') == 'succeeded'],
