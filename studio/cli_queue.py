@@ -45,6 +45,7 @@ def queue_run(args: argparse.Namespace, database: Any, graph: Any, recorder: Any
     from storage.scale.mission_task import mission_request
     from storage.scale.queue import enqueue_mission
     from storage.scale.queued_runs import cancel_queued, enqueue_run
+    from storage.scale.run_starts import announce
     url = redis_url()
     store = redis_store(url)
     where = dict(graph_id=recorder.graph_id, graph_version_id=recorder.graph_version_id, source=recorder.source)
@@ -58,6 +59,7 @@ def queue_run(args: argparse.Namespace, database: Any, graph: Any, recorder: Any
         cancel_queued(database, run_id)
         raise CommandError(f'the mission could not be queued ({type(error).__name__}: {error}); nothing was run') \
             from None
+    announce(store, run_id, recorder.graph_id)  # an editor showing the graph follows it from now
     print(f'swarm-studio run: queued as run {run_id}; a worker will run it (swarm-studio worker)', file=sys.stderr)
     if not args.wait:
         if args.json:

@@ -23,7 +23,7 @@ CANCEL_WAIT_S = 30.0
 
 def worker_command(args: argparse.Namespace) -> int:
     from storage.db import StorageError, connect
-    from storage.scale.mission_task import LeaseSweeper, run_mission
+    from storage.scale.mission_task import LeaseSweeper, run_mission, warm_up
     from storage.scale.queue import QUEUE, TASK, celery_app
     if args.concurrency < 1:
         raise CommandError(f'--concurrency must be 1 or more, not {args.concurrency}')
@@ -39,6 +39,7 @@ def worker_command(args: argparse.Namespace) -> int:
     sweeper = LeaseSweeper(engine, store, args.lease_s)
     threading.Thread(target=_sweep_forever, args=(sweeper,), name='lease sweeper', daemon=True).start()
     logging.basicConfig(level=logging.INFO, format='%(asctime)s %(levelname)s %(name)s: %(message)s')
+    warm_up()
     print(f'swarm-studio worker {name}: {args.concurrency} missions at once, queue {QUEUE}', file=sys.stderr)
     stopping = []
     from celery import signals

@@ -54,6 +54,29 @@ async def test_a_large_run_reaches_pages_as_few_batches_holding_only_the_nodes_t
     assert (last.status, last.done, last.total, last.cost_usd) == ('succeeded', 300, 300, summary.cost_usd)
 
 
+async def test_an_event_after_a_quiet_spell_goes_out_at_once_and_a_burst_waits_for_the_tick():
+    bridge, batches = bridge_for(BRIEF, latency_ms=300, tick_s=0.2)
+    deliveries: list[tuple[float, set[str]]] = []  # when, and the nodes whose end it carried
+    ended: dict[str, float] = {}  # node -> when the engine ended it
+    loop = asyncio.get_running_loop()
+    bridge.controller.subscribe(lambda event: event.type == 'node_succeeded' and ended.setdefault(event.node_id,
+                                                                                                 loop.time()))
+    bridge.listeners.append(lambda batch: deliveries.append((loop.time(), {
+        node_id for node_id, shown in batch.states.items() if shown['state'] == 'succeeded'})))
+    bridge.start({'company': 'Acme'})
+    await bridge.wait()
+    quiet = 0
+    for node_id, end in ended.items():
+        before = [when for when, _ in deliveries if when <= end]
+        delivered = next(when for when, nodes in deliveries if node_id in nodes)
+        if not before or end - before[-1] >= 0.2:  # the last delivery is a tick old: this one goes at once
+            quiet += 1
+            assert delivered - end < 0.05, (node_id, delivered - end)
+        else:  # a tick after the last delivery, not later
+            assert delivered - before[-1] < 0.25, (node_id, delivered - before[-1])
+    assert quiet >= 1  # plan and tidy end 300 ms after their start: at least one after a quiet spell
+
+
 async def test_deliveries_are_a_tick_apart_and_the_last_one_comes_when_the_run_ends():
     bridge, batches = bridge_for(BRIEF, latency_ms=150, tick_s=0.1)
     times: list[float] = []
@@ -68,9 +91,10 @@ async def test_deliveries_are_a_tick_apart_and_the_last_one_comes_when_the_run_e
 
 
 async def test_a_page_that_joins_late_gets_a_snapshot_and_then_only_changes():
-    bridge, _ = bridge_for(BRIEF, latency_ms=200)
+    bridge, batches = bridge_for(BRIEF, latency_ms=200)
     bridge.start({'company': 'Acme'})
-    while bridge.display.nodes['plan'].status != 'running' or bridge.batches_sent == 0:
+    # Joins once the pages had brief's end and plan's start (a batch may go out before them).
+    while not {'brief', 'plan'} <= {node_id for batch in batches for node_id in batch.states}:
         await asyncio.sleep(0.01)
     snapshot = bridge.display.snapshot()
     assert {node_id: display['state'] for node_id, display in snapshot.states.items()} == \

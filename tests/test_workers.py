@@ -1,6 +1,7 @@
 """Missions on Celery workers, with real servers: a redis-server, `swarm-studio worker` processes,
 SQLite files and a PostgreSQL cluster (tests/servers.py). What a user would check: every run's
 record, a worker killed mid-mission, a cancel from another process, Redis restarting mid-run."""
+import asyncio
 import itertools
 import json
 import os
@@ -199,6 +200,37 @@ def test_a_redis_restart_mid_run_loses_no_durable_record(tmp_path, redis_server,
     # The worker is still at work after Redis came back.
     [later] = enqueue(engine, redis_url, latency_ms=0)
     wait_for(lambda: status(runs, later) == 'succeeded', timeout=60)
+
+
+async def test_a_rerun_from_a_node_in_the_editor_goes_to_the_workers_and_reuses_past_outputs(tmp_path, redis_url,
+                                                                                              workers):
+    from nodes.plan import compile_graph
+    from storage.graphs import GraphRepository
+    from storage.scale.state_store import RedisStateStore
+    from studio.run.missions import Missions, RunRequest
+
+    database = str(tmp_path / 'studio.sqlite')
+    engine = connect(database)
+    graphs, runs = GraphRepository(engine), RunRepository(engine)
+    graph_id = graphs.import_text(RESEARCH.read_text())
+    version_id = graphs.current_version(graph_id).id
+    _, graph = graphs.get_version_by_id(version_id)
+    [worker] = workers(redis_url, database)
+    missions = Missions(graphs, runs, tick_s=0.01, store=RedisStateStore(redis_url))  # the editor's, with Redis
+    request = RunRequest(INPUTS, latency_ms=0)
+    first = missions.start(graph_id, version_id, graph, request)
+    assert (await asyncio.wait_for(first.wait(), 90)).status == 'succeeded'
+    again = missions.rerun_from(graph_id, version_id, graph, runs.get_run(first.run_id), graph, 'skeptic', request)
+    summary = await asyncio.wait_for(again.wait(), 90)
+    assert summary.status == 'succeeded' and again.from_node == 'skeptic'
+    detail = runs.get_run(again.run_id)
+    assert (detail.run.status, detail.run.worker) == ('succeeded', worker.name)  # on the worker, not here
+    rerun = compile_graph(graph).downstream_of('skeptic')
+    assert rerun == {'skeptic', 'synthesis', 'polish', 'report'}
+    cached = {node_id for node_id, node in detail.nodes.items() if node.cached}
+    assert cached == {'scope', 'queries', 'evidence'}  # served from the first run: no call made
+    assert {attempt.node_id for attempt in detail.attempts} == {'skeptic', 'synthesis', 'polish'}
+    assert {node.status for node in detail.nodes.values()} == {'succeeded'} and len(detail.nodes) == 8
 
 
 def test_workers_on_postgresql(postgres, redis_url, workers):

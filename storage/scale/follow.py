@@ -1,5 +1,6 @@
 """Following a run that goes on elsewhere: its events from the state store's stream, its end from
-the stream or, when Redis lost the stream (a restart), from the database's record.
+the stream or, when Redis lost the stream (a restart), from the database's record — asked only
+once the stream has been quiet a while, never between events.
 """
 from __future__ import annotations
 
@@ -12,7 +13,6 @@ from sqlalchemy.engine import Engine
 from .queued_runs import run_status
 from .state_store import RedisStateStore
 
-DATABASE_CHECK_S = 2.0  # while the stream is quiet, how often the record is asked whether the run ended
 
 
 def follow_run(store: RedisStateStore, engine: Engine, run_id: str, on_events: Callable[[list[Any]], None],
@@ -23,7 +23,7 @@ def follow_run(store: RedisStateStore, engine: Engine, run_id: str, on_events: C
         stream (Redis lost it, or no worker ever took the run): the database has its record
     :param stopped: checked between reads; True stops following (returns None)
     """
-    after, checked = '0', time.monotonic()
+    after = '0'
     while not stopped():
         try:
             entries = store.read(run_id, after, block_ms=block_ms)
@@ -40,10 +40,10 @@ def follow_run(store: RedisStateStore, engine: Engine, run_id: str, on_events: C
             events.append(entry.event)
         if events:
             on_events(events)
-        if not entries or time.monotonic() - checked > DATABASE_CHECK_S:
-            checked = time.monotonic()
-            if run_status(engine, run_id) not in (None, 'queued', 'running'):  # None: being enqueued
-                return _published_end(store, run_id)
+        # Only when the stream has been quiet for `block_ms`: while entries come the run is going (or
+        # its end is among them), and a database query between two reads would hold up the next.
+        if not entries and run_status(engine, run_id) not in (None, 'queued', 'running'):  # None: being enqueued
+            return _published_end(store, run_id)
     return None
 
 

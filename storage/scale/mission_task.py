@@ -3,10 +3,14 @@ existing `MissionController`, recording it in the database and publishing it to 
 
 The request (JSON, made by `mission_request`): the run's id, the graph file's document, the
 inputs, the budget, `simulated` and `latency_ms`, the stored graph and version it is of (or the
-file it came from), and pinned outputs. While the mission runs, a watcher renews the run's
-lease in Redis (`LEASE_S`, renewed every third of it) and cancels the mission as soon as a
-cancel is requested (`swarm-studio cancel`, the editor's Cancel). `sweep_expired_leases` turns a
-run whose worker stopped renewing its lease into `interrupted`, keeping its finished nodes.
+file it came from), pinned outputs, and for a re-run from a node the cache of past outputs it
+serves unchanged nodes from (signature -> output: the signature includes the catalog entry
+and provider mode, so the worker serves a node only as the app's plan would have). While the
+mission runs, a watcher renews the run's lease in Redis (`LEASE_S`, renewed every third of it)
+and cancels the mission as soon as a cancel is requested (`swarm-studio cancel`, the editor's
+Cancel). `sweep_expired_leases` turns a run whose worker stopped renewing its lease into
+`interrupted`, keeping its finished nodes. A worker first loads what a mission's first model
+call would (`warm_up`), and announces each run it takes (storage/scale/run_starts.py).
 """
 from __future__ import annotations
 
@@ -22,6 +26,7 @@ from sqlalchemy.engine import Engine
 from ..db import core_transaction
 from ..runs import RunRecorder, RunRepository, RunRow
 from .queued_runs import claim_run, run_status, running_on_workers
+from .run_starts import announce
 from .state_store import RedisStateStore
 
 log = logging.getLogger(__name__)
@@ -33,12 +38,15 @@ CANCEL_POLL_S = 0.2  # how soon a requested cancel reaches a running mission
 def mission_request(run_id: str, graph: Any, inputs: dict[str, Any], *, simulated: bool,
                     latency_ms: int | None = None, budget_usd: float | None = None, graph_id: str | None = None,
                     graph_version_id: int | None = None, source: str = '', pinned: dict[str, Any] | None = None,
-                    concurrency: int | None = None) -> dict[str, Any]:
-    """The task's argument for a run enqueued with `queued_runs.enqueue_run`."""
+                    concurrency: int | None = None, cache: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The task's argument for a run enqueued with `queued_runs.enqueue_run`.
+
+    :param cache: for a re-run from a node, the outputs it reuses by signature (studio/run/rerun.py)
+    """
     return {'run_id': run_id, 'graph': graph.to_document(), 'inputs': inputs, 'simulated': simulated,
             'latency_ms': latency_ms, 'budget_usd': budget_usd, 'graph_id': graph_id,
             'graph_version_id': graph_version_id, 'source': source, 'pinned': pinned or {},
-            'concurrency': concurrency}
+            'concurrency': concurrency, 'cache': cache}
 
 
 def run_mission(request: dict[str, Any], engine: Engine, store: RedisStateStore, worker: str,
@@ -50,6 +58,7 @@ def run_mission(request: dict[str, Any], engine: Engine, store: RedisStateStore,
         log.info('run %s is %s: not run again', run_id, status or 'not stored')
         return status or 'missing'
     store.hold_lease(run_id, worker, lease_s)
+    announce(store, run_id, request.get('graph_id'))  # whoever queued it may not have (a script)
     try:
         mission, inputs, publisher = _prepare(request, engine, store, worker)
     except _Refused as refused:
@@ -65,6 +74,15 @@ def run_mission(request: dict[str, Any], engine: Engine, store: RedisStateStore,
     except store.errors as error:
         log.warning('run %s: its end could not be published (%s); the database has its record', run_id, error)
     return summary.status
+
+
+def warm_up() -> None:
+    """Load now what a mission loads on its first model call — the agent step, template rendering,
+    the token encoding (tiktoken: a tenth of a second or more) — so that it does not stall the
+    event loop of a worker's first mission, holding up every event it is about to publish."""
+    from nodes.kinds import agent_step  # noqa: F401 (its import is the work)
+    from nodes.tokens import count_text
+    count_text('warm up')
 
 
 class _Refused(Exception):
@@ -98,7 +116,8 @@ def _prepare(request: dict[str, Any], engine: Engine, store: RedisStateStore,
                                request.get('source') or '', worker=worker)
         mission = MissionController(plan, budget_usd=request.get('budget_usd'), subscribers=[recorder],
                                     concurrency=request.get('concurrency'),
-                                    pinned=request.get('pinned') or None, run_id=request['run_id'])
+                                    pinned=request.get('pinned') or None, run_id=request['run_id'],
+                                    cache=request.get('cache'))
         inputs = mission.check_inputs(request.get('inputs'))
         publisher = store.publisher(request['run_id'])  # last: it starts a thread
         mission.subscribe(publisher)

@@ -60,6 +60,14 @@ def run_status(engine: Engine, run_id: str) -> str | None:
         return connection.execute(select(_runs.c.status).where(_runs.c.id == run_id)).scalar_one_or_none()
 
 
+def queued_or_running(engine: Engine, run_id: str) -> tuple[str | None, int | None] | None:
+    """(graph id, graph version id) of a run that is queued or running; None once it ended (or unknown)."""
+    with core_transaction(engine) as connection:
+        row = connection.execute(select(_runs.c.graph_id, _runs.c.graph_version_id).where(
+            _runs.c.id == run_id, _runs.c.status.in_(('queued', 'running')))).first()
+    return None if row is None else (row.graph_id, row.graph_version_id)
+
+
 def running_on_workers(engine: Engine) -> list[str]:
     """Ids of the runs a worker took that are still `running` in the record."""
     with core_transaction(engine) as connection:

@@ -13,8 +13,10 @@ end, and every key of a run expires `EXPIRE_S` after it ends. The durable record
 the database (storage.runs' recorder): Redis is never the only copy of anything.
 
 A publisher never holds up the mission: it folds events into dicts, and a writer thread of its
-own sends them in one pipeline per `FLUSH_DELAY_S`; while Redis cannot be reached it drops
-stream entries (the hashes catch up with the next write) rather than wait.
+own sends them in one pipeline per turn of the event loop (the events one engine step emits
+go together, and leave at once: a page follows the run with no added wait); while that
+thread is behind, events gather into the next pipeline; while Redis cannot be reached it
+drops stream entries (the hashes catch up with the next write) rather than wait.
 """
 from __future__ import annotations
 
@@ -37,7 +39,7 @@ log = logging.getLogger(__name__)
 REDIS_URL_VARIABLE = 'SWARM_STUDIO_REDIS_URL'
 STREAM_MAXLEN = 50_000  # entries kept per run (approximate trim: whole macro-nodes at a time)
 EXPIRE_S = 24 * 3600  # a finished run's keys live this long, for pages and `--wait` that come late
-FLUSH_DELAY_S = 0.02  # how long an event may wait for its pipeline
+FLUSH_DELAY_S = 0.02  # how long a publisher waits for its writer before handing over more
 RETRY_AFTER_S = 1.0  # after a failed write, writes are dropped this long (Redis is down or restarting)
 MAX_BUFFERED = 20_000  # events kept for the stream while the writer is behind; older ones are dropped
 END = 'end'  # the stream entry that closes a run: it carries the run's summary
@@ -252,7 +254,10 @@ class RedisPublisher:
             self.flush()
             return
         self._flush_scheduled = True
-        loop.call_later(FLUSH_DELAY_S, self.flush)
+        if self._thread.full():
+            loop.call_later(FLUSH_DELAY_S, self.flush)  # Redis is slow: let more gather meanwhile
+        else:
+            loop.call_soon(self.flush)  # after the engine's step: what it emits goes in one pipeline
 
     def flush(self) -> None:
         """Hand what changed to the writer thread (never waits on Redis)."""

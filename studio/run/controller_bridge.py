@@ -5,10 +5,13 @@
     bridge.start(inputs)                        # a task on the running loop (the app's)
 
 The engine calls its subscribers synchronously for every event; the bridge only folds the
-event into its `RunDisplay` and, if no delivery is pending, schedules one `tick_s` later.
-So a page receives at most one batch per tick, holding only the nodes that changed in it
-(as canvas `set_states` deltas), however many events the engine emitted. The last batch goes
-out as soon as the run ends.
+event into its `RunDisplay` and, if no delivery is pending, schedules one: `GATHER_S` later
+(the events of the same burst go with it) when the last delivery is a tick old, else a tick
+after the last. So
+a page receives at most one batch per tick, holding only the nodes that changed in it (as
+canvas `set_states` deltas), however many events the engine emitted, and an event after a
+quiet spell — a node ending while others wait on a model — is not held back a tick. The last
+batch goes out as soon as the run ends.
 """
 from __future__ import annotations
 
@@ -23,6 +26,9 @@ from .node_states import RunBatch, RunDisplay
 
 TICK_S = 0.1
 """Seconds between deliveries to pages while events arrive (ten a second at most)."""
+GATHER_S = 0.01
+"""How long a delivery after a quiet spell waits for the rest of its burst (a node's end, the
+next nodes' start: a few turns of the event loop apart)."""
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +53,7 @@ class MissionBridge:
         self.task: asyncio.Task | None = None
         self.batches_sent = 0
         self._delivery: asyncio.TimerHandle | None = None
+        self._delivered_at = float('-inf')  # the event loop's clock at the last delivery
         controller.subscribe(self._on_event)
 
     @property
@@ -95,7 +102,9 @@ class MissionBridge:
     def _on_event(self, event: Event) -> None:
         self.display(event)
         if self._delivery is None:
-            self._delivery = asyncio.get_running_loop().call_later(self.tick_s, self.deliver)
+            loop = asyncio.get_running_loop()
+            at = max(loop.time() + min(GATHER_S, self.tick_s), self._delivered_at + self.tick_s)
+            self._delivery = loop.call_at(at, self.deliver)
 
     def deliver(self) -> None:
         """Send what changed since the last delivery to every listener (now)."""
@@ -105,6 +114,10 @@ class MissionBridge:
         batch = self.display.take()
         if batch is None:
             return
+        try:
+            self._delivered_at = asyncio.get_running_loop().time()
+        except RuntimeError:  # delivered from outside the loop (not done by the app): no tick to keep
+            pass
         self.batches_sent += 1
         for listener in list(self.listeners):
             try:

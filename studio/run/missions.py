@@ -7,8 +7,10 @@
 A run gets the stored catalog, the provider its request asks for (provider_choice), the
 default concurrency, the graph's pins, and a `RunRecorder` that stores it with the graph
 version it ran. `rerun_from` re-executes a node and its downstream nodes, serving the others
-from a cache built from a past run (rerun.py). No NiceGUI here; the runs go on the running
-event loop (the app's).
+from a cache built from a past run (rerun.py). With workers (Redis configured) every run,
+re-runs and resumes included, is queued for them (the cache goes with the mission), and runs
+of a watched graph queued by other processes are followed too. No NiceGUI here; the runs go
+on the running event loop (the app's).
 """
 from __future__ import annotations
 
@@ -30,7 +32,7 @@ from storage.runs import RunDetail, RunRepository
 from storage.scale.state_store import state_store
 from storage.settings import stored_catalog
 
-from . import preferences
+from . import hop_trace, preferences
 from .controller_bridge import TICK_S, MissionBridge
 from .provider_choice import SIMULATED, LiveOption, live_option, provider_for
 from .remote_mission import RemoteMission
@@ -82,6 +84,8 @@ class Missions:
             threading.Thread(target=_import_the_queue, name='import celery', daemon=True).start()
         self.last: dict[str, MissionBridge] = {}
         self._watchers: dict[str, list[Callable[[MissionBridge], Any]]] = {}
+        self._run_starts: Any = None  # with workers: hears runs started by other processes (once)
+        self._loop: asyncio.AbstractEventLoop | None = None
 
     @property
     def engine(self) -> Any:
@@ -130,7 +134,10 @@ class Missions:
     # -- starting runs --------------------------------------------------------------------------
 
     def watch(self, graph_id: str, watcher: Callable[[MissionBridge], Any]) -> Callable[[], None]:
-        """Call `watcher(bridge)` whenever a run of this graph starts; return the unsubscribe function."""
+        """Call `watcher(bridge)` whenever a run of this graph starts — here, or, with workers, queued by
+        another process (announced: storage/scale/run_starts.py) —; return the unsubscribe function."""
+        if self.store.remote and self._run_starts is None:
+            self._listen_for_run_starts()
         watchers = self._watchers.setdefault(graph_id, [])
         watchers.append(watcher)
         return lambda: watcher in watchers and watchers.remove(watcher)
@@ -179,7 +186,7 @@ class Missions:
             raise RunRefused('the inputs do not fit the graph: ' + '; '.join(error.problems), error.problems) from None
         except UnpricedModel as error:
             raise RunRefused(str(error)) from None
-        if self.store.remote and cache is None:  # a re-run's cache lives here: it runs here
+        if self.store.remote:  # a re-run's cache (signature -> past output) goes with the mission
             controller = RemoteMission(graph, controller.run_id, self.store, self.engine, self._enqueuer(
                 controller, graph_id, version_id, graph, request, inputs, pinned, resumed_from,
                 defaults.concurrency))
@@ -188,6 +195,14 @@ class Missions:
 
     def _begin(self, graph_id: str, bridge: MissionBridge, inputs: dict[str, Any]) -> None:
         self.last[graph_id] = bridge
+        if self.store.remote:
+            # After the pages had this run's end: one queued meanwhile may be going on.
+            bridge.finished_listeners.append(
+                lambda _: asyncio.get_running_loop().call_soon(self._follow_next, graph_id))
+        if hop_trace.enabled() and isinstance(bridge.controller, RemoteMission):
+            bridge.listeners.append(lambda batch: hop_trace.record(bridge.run_id, [
+                node_id for node_id, shown in batch.states.items() if shown and shown.get('state') == 'succeeded'],
+                'sent'))
         bridge.start(inputs)
         for watcher in list(self._watchers.get(graph_id, ())):
             try:
@@ -202,7 +217,9 @@ class Missions:
         from storage.scale.mission_task import mission_request
         from storage.scale.queue import enqueue_mission
         from storage.scale.queued_runs import cancel_queued, enqueue_run
+        from storage.scale.run_starts import announce
         run_id, simulated = controller.run_id, controller.simulated
+        cache = None if controller.cache is None else dict(controller.cache)
 
         def enqueue() -> None:
             enqueue_run(self.engine, graph_name=graph.name, node_count=len(graph.nodes), simulated=simulated,
@@ -212,12 +229,50 @@ class Missions:
                 enqueue_mission(self.store.url, mission_request(
                     run_id, graph, inputs, simulated=simulated, latency_ms=request.latency_ms,
                     budget_usd=request.budget_usd, graph_id=graph_id, graph_version_id=version_id, pinned=pinned,
-                    concurrency=concurrency if isinstance(concurrency, int) else None))
+                    concurrency=concurrency if isinstance(concurrency, int) else None, cache=cache))
             except Exception as error:
                 cancel_queued(self.engine, run_id)
                 raise RuntimeError(f'the mission could not be queued for the workers ({error})') from None
+            announce(self.store, run_id, graph_id)  # the pages of this graph in other apps
 
         return enqueue
+
+    def _listen_for_run_starts(self) -> None:
+        from storage.scale.run_starts import RunStartListener
+        try:
+            self._loop = asyncio.get_running_loop()
+        except RuntimeError:
+            return  # not in the app's event loop: nothing to hand announced runs to
+        self._run_starts = RunStartListener(self.store, self._heard_run_start).start()
+
+    def _heard_run_start(self, graph_id: str, run_id: str) -> None:
+        """A run of `graph_id` started elsewhere (on the listener's thread): follow it if a page shows the graph."""
+        from storage.scale.queued_runs import queued_or_running
+        if not self._watchers.get(graph_id) or self._followed(graph_id, run_id):
+            return
+        found = queued_or_running(self.engine, run_id)
+        if found is None or found[0] != graph_id or found[1] is None:
+            return  # over already, or of no stored version (nothing the page could show)
+        _, graph = self.graphs.get_version_by_id(found[1])
+        self._loop.call_soon_threadsafe(self._follow_announced, graph_id, run_id, graph)
+
+    def _followed(self, graph_id: str, run_id: str) -> bool:
+        last = self.last.get(graph_id)
+        return last is not None and last.run_id == run_id
+
+    def _follow_announced(self, graph_id: str, run_id: str, graph: Graph) -> None:
+        if self._followed(graph_id, run_id) or self.running(graph_id) is not None:
+            return  # this process started it, or follows another run of the graph (one at a time)
+        self._begin(graph_id, MissionBridge(RemoteMission(graph, run_id, self.store, self.engine), self.tick_s), {})
+
+    def _follow_next(self, graph_id: str) -> None:
+        """A run of the graph ended (its pages had its end first): follow another going on a worker, if
+        pages show the graph — one queued elsewhere while this one was followed."""
+        if self._watchers.get(graph_id):
+            try:
+                self.follow_remote(graph_id)
+            except Exception:
+                log.exception('following the next run of graph %s failed', graph_id)
 
     def follow_remote(self, graph_id: str) -> MissionBridge | None:
         """With workers, follow the run of this graph going on a worker (or queued) that this process

@@ -30,6 +30,8 @@ from storage.runs import RunRepository
 from storage.scale.follow import follow_run
 from storage.scale.queued_runs import cancel_queued
 
+from . import hop_trace
+
 log = logging.getLogger(__name__)
 
 
@@ -68,8 +70,13 @@ class RemoteMission:
         loop = asyncio.get_running_loop()
         # Following starts first: the worker's first events are read as they come, however long
         # enqueueing takes (the stream is read from its start: nothing is missed either way).
-        following = _on_thread(loop, follow_run, self.store, self.engine, self.run_id,
-                               lambda events: loop.call_soon_threadsafe(self._emit, events), self._stopped.is_set)
+
+        def arrived(events: list[Any]) -> None:
+            if hop_trace.enabled():
+                hop_trace.record(self.run_id, _successes(events), 'read')
+            loop.call_soon_threadsafe(self._emit, events)
+
+        following = _on_thread(loop, follow_run, self.store, self.engine, self.run_id, arrived, self._stopped.is_set)
         if self._enqueue is not None:
             try:
                 await _on_thread(loop, self._enqueue)
@@ -99,6 +106,8 @@ class RemoteMission:
         cancel_queued(self.engine, self.run_id)
 
     def _emit(self, events: list[Any]) -> None:
+        if hop_trace.enabled():
+            hop_trace.record(self.run_id, _successes(events), 'loop')
         for event in events:
             if event.type == 'run_started':
                 # Where the worker's clock stood at the start, on this process's clock.
@@ -142,6 +151,10 @@ class RemoteMission:
                            run.flagship_priced)
 
     _status = 'running'
+
+
+def _successes(events: list[Any]) -> list[str]:
+    return [event.node_id for event in events if type(event) is NodeSucceeded]
 
 
 def _on_thread(loop: asyncio.AbstractEventLoop, function: Callable, *args: Any) -> asyncio.Future:

@@ -1,7 +1,10 @@
 """A graph's past runs on its editor page: the History list, opening a stored run, exporting one.
 
 Opening a run replays its final node states on the canvas, its figures, timeline and costs,
-and says what changed in the graph since it ran (`nodes.graph_diff.changes_since`).
+and says what changed in the graph since it ran (`nodes.graph_diff.changes_since`). While the
+History tab is showing, the list is read again every `POLL_S`, so runs another process starts
+on the same database (`swarm-studio run NAME`, another app) appear, and end, without a reload;
+it is redrawn only when a run came, went or changed.
 """
 from __future__ import annotations
 
@@ -28,6 +31,8 @@ from .run_view import RunView, ShownRun
 
 log = logging.getLogger(__name__)
 
+POLL_S = 3.0
+
 
 class RunHistory:
     """History, replay and export of one page's graph runs.
@@ -40,6 +45,8 @@ class RunHistory:
         self.view = view
         self.control = control
         self.list = HistoryList(view.panel.history_box, self.open_run, self.export_run)
+        self._listed: Any = None  # what the list shows, to redraw it only when that changed
+        ui.timer(POLL_S, self._poll)
 
     @property
     def missions(self) -> Any:
@@ -53,9 +60,17 @@ class RunHistory:
         except (StorageError, GraphNotFound) as error:
             log.warning('could not list the runs of %s: %s', view.graph_id, error)
             return
-        if not view.gone:
-            self.list.show(runs, {version.id: version.number for version in versions},
-                           view.shown.run_id if view.shown else None)
+        numbers = {version.id: version.number for version in versions}
+        shown = view.shown.run_id if view.shown else None
+        listed = ([(row.id, row.status, row.cost_usd, row.nodes_done) for row in runs], numbers, shown)
+        if not view.gone and listed != self._listed:
+            self._listed = listed
+            self.list.show(runs, numbers, shown)
+
+    async def _poll(self) -> None:
+        panel = self.view.panel
+        if not self.view.gone and self.view.drawer.value and panel.panels.value in ('History', panel.history_tab):
+            await self.refresh()
 
     async def open_last(self) -> None:
         """A graph opened again shows how its last run ended, as History would (the toolbar's × hides it)."""

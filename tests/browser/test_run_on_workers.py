@@ -1,11 +1,15 @@
 """The editor and runs on workers, in a real Chromium: the app and a `swarm-studio worker` on one
 redis-server and one database (tests/servers.py). The page follows a run a worker runs — opened
 mid-run it shows the state so far at once, then states animate and costs accumulate — and the
-editor's Run and Cancel go through the queue to the worker."""
+editor's Run and Cancel go through the queue to the worker; a run queued from the command line
+while the page is open animates on it without a reload."""
 from __future__ import annotations
 
 import json
+import os
 import re
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -103,3 +107,28 @@ def test_run_and_cancel_in_the_editor_go_to_the_worker(page, scaled):
     assert 'swarm-state-skipped' in node(page, 'report').get_attribute('class')
     assert wait_for(lambda: runs.get_run(row.id).run.status != 'running') and \
         runs.get_run(row.id).run.status == 'cancelled'
+
+
+def test_a_run_queued_from_the_command_line_animates_on_a_page_already_open(page, scaled):
+    url, graphs, runs, worker, redis_url = scaled
+    document = json.loads(BRIEF)
+    document['name'] = 'Queued from the command line'
+    graph_id = graphs.import_text(json.dumps(document))
+    page.goto(f'{url}/graph/{graph_id}')
+    node(page, 'report').wait_for()
+    page.evaluate(RECORD_STATES_JS)
+    queued = subprocess.run(
+        [sys.executable, '-m', 'studio', 'run', document['name'], '--queue', '--db', graphs.engine.url.database,
+         '--simulate', '--latency-ms', '1500', '--input', 'company=Acme'],
+        env={**os.environ, 'SWARM_STUDIO_REDIS_URL': redis_url}, capture_output=True, text=True, timeout=120)
+    assert queued.returncode == 0, queued.stderr
+    wait_for_status(page, 'succeeded', timeout=30_000)  # the page was never reloaded
+    seen = states_seen(page)
+    # Followed live: both agents were seen running (1.5 s each), then succeeded.
+    for node_id in ('plan', 'tidy'):
+        assert sequence(seen, node_id)[-2:] == ['running', 'succeeded'], (node_id, sequence(seen, node_id))
+    assert sequence(seen, 'report') == ['succeeded']
+    [row] = runs.list_runs(graph_id)
+    assert (row.status, row.worker) == ('succeeded', worker.name)
+    assert page.locator('.swarm-run-cost').inner_text() == f'${row.cost_usd:.6f}'
+    assert page.locator('.swarm-run-progress').inner_text() == '4/4 succeeded'
