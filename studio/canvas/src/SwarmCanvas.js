@@ -91,9 +91,22 @@ export default {
       return all.filter((edge) => near.has(edge.source) || near.has(edge.target));
     }
 
+    // Only the difference goes to Vue Flow: replacing its whole list (setEdges) re-created every
+    // edge it shows, which was most of an edit's round trip on a large graph.
     function syncFlowEdges() {
       const wanted = wantedEdges();
-      if (wanted.length !== shownEdges.size || !wanted.every((edge) => shownEdges.has(edge.id))) setFlowEdges(wanted);
+      const wantedIds = new Set(wanted.map((edge) => edge.id));
+      const gone = [...shownEdges].filter((id) => !wantedIds.has(id));
+      const added = wanted.filter((edge) => !shownEdges.has(edge.id));
+      if (!gone.length && !added.length) return;
+      if (!flow.viewportHelper.value.viewportInitialized) {
+        setFlowEdges(wanted); // addEdges before Vue Flow is ready would be lost
+        return;
+      }
+      if (gone.length) flow.removeEdges(gone);
+      if (added.length) flow.addEdges(added.map((edge) => ({ ...edge })));
+      shownEdges = wantedIds;
+      edgesVersion += 1;
     }
 
     function updateEdge(id, changes) {
@@ -122,9 +135,10 @@ export default {
         const count = nodesIn(rawNodes(), screenRect()).length;
         if (!overview.value && count > ENTER_OVERVIEW) setOverview(true);
         else if (overview.value && count < LEAVE_OVERVIEW) setOverview(false);
+        syncRuns();
         syncFlowEdges();
         paint();
-        if (!overview.value) paintMiniMap(miniMap, flow);
+        if (!overview.value) paintMiniMap(miniMap, flow, runs);
       });
     }
 
@@ -149,7 +163,9 @@ export default {
         nodes: hidden,
         edges: [...edges.values()].filter((edge) => !shownEdges.has(edge.id)),
         findNode: lookup(nodes),
+        runs,
         viewport: flow.viewport.value,
+        size: flow.dimensions.value,
         flashed: flashed.nodes,
         edgesVersion,
       });
@@ -192,6 +208,45 @@ export default {
 
     function refreshClass(node) {
       node.class = nodeClass(node.data, flashed.nodes.has(node.id));
+    }
+
+    // Run states live here, outside Vue's reactivity: a batch for every node of a large graph
+    // used to replace the data of every Vue Flow node, each a reactive change (~0.4 s for 2,400).
+    // The overview and the minimap paint from this map; a card takes its node's run only when
+    // Vue Flow may show it (near the view, syncRuns, once a frame).
+    const runs = new Map(); // node id → {state, label, tier, model, cost, preview}
+    const staleRuns = new Set(); // ids of the nodes whose card does not show its run yet
+
+    function setRun(id, change) {
+      const cleared = !change || ("state" in change && !change.state);
+      const run = cleared ? null : { ...(runs.get(id) ?? {}), ...change };
+      if (run) runs.set(id, run);
+      else runs.delete(id);
+      staleRuns.add(id);
+      setRunning(id, run?.state === "running");
+    }
+
+    function showRun(node) {
+      staleRuns.delete(node.id);
+      const run = runs.get(node.id) ?? null;
+      if (node.data.run !== run) node.data = { ...node.data, run };
+      refreshClass(node);
+    }
+
+    function syncRuns() {
+      if (!staleRuns.size || overview.value) return;
+      const near = screenRect(NEAR_VIEW);
+      if (staleRuns.size < 200) {
+        for (const id of [...staleRuns]) {
+          const node = flow.findNode(id);
+          if (!node) staleRuns.delete(id);
+          else if (nodesIn([toRaw(node)], near).length) showRun(node);
+        }
+        return;
+      }
+      for (const raw of nodesIn(rawNodes(), near)) {
+        if (staleRuns.has(raw.id)) showRun(flow.findNode(raw.id));
+      }
     }
 
     // Edges into a running node animate. The running nodes and each node's incoming edges are
@@ -248,7 +303,10 @@ export default {
       edges.clear();
       incoming.clear();
       running.clear();
+      runs.clear();
+      staleRuns.clear();
       for (const view of viewNodes) {
+        if (view.state) runs.set(view.id, { state: view.state });
         if (view.state === "running") running.add(view.id);
       }
       for (const view of viewEdges) addEdgeRecord(toFlowEdge(view));
@@ -256,7 +314,7 @@ export default {
       overview.value = viewNodes.length > ENTER_OVERVIEW;
       flow.nodes.value = [];
       setFlowEdges([]);
-      if (viewNodes.length) flow.setNodes(viewNodes.map((view) => ({ ...toFlowNode(view), hidden: overview.value })));
+      if (viewNodes.length) flow.setNodes(viewNodes.map((view) => ({ ...toFlowNode(view, runs.get(view.id)), hidden: overview.value })));
       if (viewAnnotations.length) setAnnotations(viewAnnotations);
       return fitView();
     }
@@ -269,19 +327,20 @@ export default {
       for (const op of ops) {
         if (op.op === "add_node") {
           const existing = flow.findNode(op.node.id);
+          if ("state" in op.node) setRun(op.node.id, { state: op.node.state });
           if (existing) {
             updateFlowNode(existing, op.node);
-            refreshClass(existing);
+            showRun(existing);
           } else {
-            newNodes.push({ ...toFlowNode(op.node), hidden: overview.value });
+            staleRuns.delete(op.node.id);
+            newNodes.push({ ...toFlowNode(op.node, runs.get(op.node.id)), hidden: overview.value });
           }
-          if ("state" in op.node) setRunning(op.node.id, op.node.state === "running");
         } else if (op.op === "update_node") {
           const node = flow.findNode(op.id);
           if (!node) continue;
+          if ("state" in op.changes) setRun(op.id, { state: op.changes.state });
           updateFlowNode(node, op.changes);
-          refreshClass(node);
-          if ("state" in op.changes) setRunning(op.id, op.changes.state === "running");
+          showRun(node);
         } else if (op.op === "remove_node") {
           removedNodes.add(op.id);
         } else if (op.op === "add_edge") {
@@ -303,6 +362,8 @@ export default {
         for (const id of removedNodes) {
           running.delete(id);
           incoming.delete(id);
+          runs.delete(id);
+          staleRuns.delete(id);
         }
         const known = [...removedNodes].filter((id) => flow.findNode(id));
         if (known.length) flow.removeNodes(known);
@@ -348,14 +409,10 @@ export default {
       update();
     }
 
+    // Shown at the next frame (update → syncRuns), with whatever else came by then.
     function setStates(states) {
       for (const [id, change] of Object.entries(states)) {
-        const node = flow.findNode(id);
-        if (!node) continue;
-        const cleared = !change || ("state" in change && !change.state);
-        node.data = { ...node.data, run: cleared ? null : { ...(node.data.run ?? {}), ...change } };
-        refreshClass(node);
-        setRunning(id, node.data.run?.state === "running");
+        if (flow.findNode(id)) setRun(id, change);
       }
       update();
     }

@@ -32,7 +32,7 @@ function frame(nodes, view) {
   };
 }
 
-export function paintMiniMap(canvas, flow) {
+export function paintMiniMap(canvas, flow, runs) {
   if (!canvas) return;
   const ratio = window.devicePixelRatio || 1;
   if (canvas.width !== WIDTH * ratio) {
@@ -49,7 +49,7 @@ export function paintMiniMap(canvas, flow) {
   ctx.clearRect(0, 0, WIDTH, HEIGHT);
   ctx.setTransform(ratio * map.scale, 0, 0, ratio * map.scale, ratio * map.x, ratio * map.y);
   for (const node of nodes) {
-    ctx.fillStyle = nodeColor(node);
+    ctx.fillStyle = nodeColor(node, runs);
     ctx.fillRect(node.position.x, node.position.y, CARD_WIDTH, CARD_HEIGHT);
   }
   // Outside the view a light veil, as over what the screen does not show.

@@ -43,8 +43,9 @@ export function nodesIn(nodes, rect) {
   return inside;
 }
 
-export function nodeColor(node) {
-  return STATE_COLORS[node.data.run?.state] ?? KIND_COLORS[node.data.kind] ?? NODE_COLOR;
+// `runs`: node id → run display (the canvas's map of run states).
+export function nodeColor(node, runs) {
+  return STATE_COLORS[runs.get(node.id)?.state] ?? KIND_COLORS[node.data.kind] ?? NODE_COLOR;
 }
 
 // Every edge in its plain colour, drawn once for a view and kept: a run changes node colours
@@ -81,10 +82,11 @@ function plainEdges(canvas, ctx, key, draw) {
 // `edgesVersion` must change whenever `edges` or a node's position does (the plain edges are
 // redrawn only then, or when the view moves). Returns how many edges can reach the screen
 // (only those are drawn).
-export function paintOverview(canvas, { nodes, edges, findNode, viewport, flashed, edgesVersion }) {
+// `size`: the canvas's size on screen, as Vue Flow measured its pane (reading the element's
+// would force a layout in the middle of a frame that has just changed the cards).
+export function paintOverview(canvas, { nodes, edges, findNode, runs, viewport, size, flashed, edgesVersion }) {
   const ratio = window.devicePixelRatio || 1;
-  const width = canvas.clientWidth;
-  const height = canvas.clientHeight;
+  const { width, height } = size;
   if (canvas.width !== Math.round(width * ratio) || canvas.height !== Math.round(height * ratio)) {
     canvas.width = Math.round(width * ratio);
     canvas.height = Math.round(height * ratio);
@@ -149,7 +151,7 @@ export function paintOverview(canvas, { nodes, edges, findNode, viewport, flashe
 
   const visible = nodesIn(nodes.map(toRaw), rect);
   for (const node of visible) {
-    ctx.fillStyle = nodeColor(node);
+    ctx.fillStyle = nodeColor(node, runs);
     ctx.fillRect(node.position.x, node.position.y, CARD_WIDTH, CARD_HEIGHT);
   }
   for (const node of visible) {
