@@ -118,8 +118,9 @@ export default {
     // Only the difference goes to Vue Flow: replacing its whole list (setNodes, setEdges)
     // re-created everything it shows, which was most of an edit's round trip on a large graph.
     // At most `edgeBatch` edges come in at a time, the rest at the next frames: the cards of a
-    // zoom from the overview come at once, and the edges (about 250 elements there, more than
-    // half of that frame's work) follow a batch a frame while the painted ones stand in for them.
+    // zoom from the overview come at once, and the edges (about 250 elements there, a third of
+    // the JS of that frame in a CPU profile) follow a batch a frame while the painted ones stand
+    // in for them.
     function syncWindow(edgeBatch = Infinity) {
       const [nodeIds, wantedEdges] = wanted();
       const kept = wantedEdges.filter((edge) => shownEdges.has(edge.id));
@@ -176,7 +177,6 @@ export default {
         if (!overview.value && count > ENTER_OVERVIEW) setOverview(true);
         else if (overview.value && count < LEAVE_OVERVIEW) setOverview(false);
         syncWindow(windowed() ? EDGE_BATCH : Infinity);
-        syncRuns();
         paint();
         if (!overview.value) paintMiniMap(miniMap, graphNodes(), flow, runs);
       });
@@ -257,33 +257,23 @@ export default {
 
     // Run states live here, outside Vue's reactivity: a batch for every node of a large graph
     // used to replace the data of every Vue Flow node, each a reactive change (~0.4 s for 2,400).
-    // The overview and the minimap paint from this map; a card takes its node's run only when
-    // Vue Flow holds it (syncRuns, once a frame).
+    // The overview and the minimap paint from this map (once a frame); a card takes its node's
+    // run at once if Vue Flow holds the node (a small graph, or the window of a large one: each
+    // state of a short step still shows), else when the node comes into its store (flowNode).
     const runs = new Map(); // node id → {state, label, tier, model, cost, preview}
-    const staleRuns = new Set(); // ids of the nodes whose card does not show its run yet
 
     function setRun(id, change) {
       const cleared = !change || ("state" in change && !change.state);
       const run = cleared ? null : { ...(runs.get(id) ?? {}), ...change };
       if (run) runs.set(id, run);
       else runs.delete(id);
-      staleRuns.add(id);
       setRunning(id, run?.state === "running");
     }
 
     function showRun(node) {
-      staleRuns.delete(node.id);
       const run = runs.get(node.id) ?? null;
       if (node.data.run !== run) node.data = { ...node.data, run };
       refreshClass(node);
-    }
-
-    // A node that comes into Vue Flow's store takes its run then (flowNode).
-    function syncRuns() {
-      for (const id of staleRuns) {
-        if (inFlow.has(id)) showRun(flow.findNode(id));
-      }
-      staleRuns.clear();
     }
 
     // Edges into a running node animate. The running nodes and each node's incoming edges are
@@ -341,7 +331,6 @@ export default {
       incoming.clear();
       running.clear();
       runs.clear();
-      staleRuns.clear();
       for (const view of viewNodes) {
         if (view.state) runs.set(view.id, { state: view.state });
         if (view.state === "running") running.add(view.id);
@@ -414,7 +403,6 @@ export default {
           running.delete(id);
           incoming.delete(id);
           runs.delete(id);
-          staleRuns.delete(id);
           graph.delete(id);
         }
         nodeArray = null;
@@ -464,10 +452,12 @@ export default {
       update();
     }
 
-    // Shown at the next frame (update → syncRuns), with whatever else came by then.
+    // The cards in Vue Flow's store now; the painting at the next frame.
     function setStates(states) {
       for (const [id, change] of Object.entries(states)) {
-        if (graph.has(id)) setRun(id, change);
+        if (!graph.has(id)) continue;
+        setRun(id, change);
+        if (inFlow.has(id)) showRun(flow.findNode(id));
       }
       update();
     }
