@@ -8,7 +8,8 @@ in a log on the page. Tests drive the Python → browser calls through `POST /ha
 and read what reached Python from `GET /harness/events`.
 
     python tests/browser/canvas_page.py --port 8123
-    open http://127.0.0.1:8123/ (the demo graph) or /?generate=2400 (benchmarks/generate.py's graph)
+    open http://127.0.0.1:8123/ (the demo graph) or /?generate=2400 (benchmarks/generate.py's graph);
+    add `dark=true` for dark mode
 """
 from __future__ import annotations
 
@@ -83,7 +84,9 @@ def main() -> None:
     canvases: list[Canvas] = []
 
     @ui.page('/')
-    def page(generate: int = 0) -> None:
+    def page(generate: int = 0, dark: bool = False) -> None:
+        if dark:
+            ui.dark_mode(True)  # as studio/theme.py's auto dark mode does when the system is dark
         graph = open_graph(generate)
         events.clear()  # one test, one page: the log starts empty
         dag = LiveDag((node.id for node in graph.nodes), ((edge.source, edge.target) for edge in graph.edges))
@@ -141,7 +144,7 @@ def main() -> None:
     @app.post('/harness/{method}')
     async def call(method: str, request: Request) -> dict[str, Any]:
         """Call a Canvas method on the newest page, e.g. `POST /harness/apply` with `[ops]`."""
-        if method not in ('load', 'apply', 'select', 'fit_view', 'flash_path', 'set_states'):
+        if method not in ('load', 'apply', 'select', 'fit_view', 'reveal', 'flash_path', 'set_states'):
             return {'error': f'unknown method {method}'}
         result = getattr(canvases[-1], method)(*await request.json())
         if result is not None:

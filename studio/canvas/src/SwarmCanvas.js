@@ -1,12 +1,14 @@
 // The canvas: Vue Flow showing a graph that Python owns. User actions become events; the
 // graph changes only through load/apply (README.md is the contract).
 //
-// Large graphs: Vue Flow renders only the cards in view (only-render-visible-elements), and
-// when even that would be too many, the graph is painted as an overview on one <canvas>
-// (overview.js): the nodes stay in Vue Flow's store but hidden. `edges` below is always the full list; Vue Flow holds all of them in a small graph, and in a
-// large one only those that touch a node near the view. What Vue Flow does not show (hidden
-// nodes, the other edges) is painted.
-import { h, markRaw, nextTick, ref, toRaw, watch } from "vue";
+// Large graphs: `graph` and `edges` below hold every node and edge as plain objects; Vue Flow's
+// store holds all of them only for a small graph. For a large one it holds the window: the
+// nodes near the view, the edges that touch them and their other ends, and the selected nodes
+// (in the overview none: the graph is painted on one <canvas>, overview.js). Every node in Vue
+// Flow's store costs it reactive work on each change of the view or of any node (2,400 of them
+// made zooming into cards take ~1 s), and it renders only the cards in view anyway
+// (only-render-visible-elements). What Vue Flow does not show is painted.
+import { h, markRaw, nextTick, onBeforeUnmount, ref, watch } from "vue";
 import { ConnectionMode, VueFlow, useVueFlow } from "@vue-flow/core";
 import { Background } from "@vue-flow/background";
 import EVENTS from "./events.json";
@@ -16,7 +18,7 @@ import { ENTER_OVERVIEW, LEAVE_OVERVIEW, nodesIn, paintOverview, viewRect } from
 import { MiniMapCanvas, paintMiniMap } from "./minimap.js";
 import { ContextMenu, QuickAdd } from "./menus.js";
 import { ShortcutsPanel, ZoomControls } from "./panels.js";
-import { readableViewport } from "./fit.js";
+import { fitViewport, readableViewport } from "./fit.js";
 import { CARD_HEIGHT, CARD_STYLE, CARD_WIDTH, edgeId, nodeClass, toFlowEdge, toFlowNode, updateFlowNode } from "./view.js";
 
 const FLASH_MS = 2000;
@@ -24,6 +26,7 @@ const NODE_TYPES = { swarm: markRaw(SwarmNode), "swarm-note": markRaw(SwarmNote)
 const SHORTCUTS = { z: "undo", y: "redo", c: "copy", v: "paste", s: "save", a: "select_all" };
 const KIND_TYPE = "application/x-swarm-kind";
 const FIT_PADDING = 0.1;
+const MIN_ZOOM = 0.02;
 const WINDOW_EDGES_ABOVE = 400; // up to this many edges Vue Flow holds them all
 const NEAR_VIEW = 0.1; // "near the view": the screen grown by this fraction each side
 
@@ -57,6 +60,14 @@ export default {
     // --- edges and modes -----------------------------------------------------------------
 
     let shownEdges = new Set(); // ids of the edges Vue Flow holds now
+    // node id → the node as toFlowNode made it (plain, never reactive), with `selected`: every
+    // node of the graph, in Vue Flow's store or not. Positions are updated from Vue Flow's on a
+    // drag stop, the selection on each change of it.
+    const graph = new Map();
+    const inFlow = new Set(); // ids of the graph's nodes in Vue Flow's store now
+    let nodeArray = null; // graph's values as an array, made again after a change of graph
+    const graphNodes = () => (nodeArray ??= [...graph.values()]);
+    const windowed = () => graph.size > ENTER_OVERVIEW; // a small graph: all of it in Vue Flow
     let updateQueued = false;
     // Changes whenever the painted edges or a node's position may have: the overview then redraws
     // its layer of plain edges (overview.js), which it otherwise keeps while the view stays.
@@ -77,23 +88,59 @@ export default {
       return viewRect(flow.viewport.value, width, height, margin);
     }
 
-    // The nodes as plain objects, for the code that reads every node once a frame (what is in
-    // view, what to paint): through Vue's reactive proxies those reads were a large part of a
-    // frame on a big graph. Only read, never changed, and never inside a render or computed.
-    const rawNodes = () => toRaw(flow.nodes.value);
-
-    function wantedEdges() {
-      if (overview.value) return [];
-      const visible = new Set(rawNodes().filter((node) => !node.hidden).map((node) => node.id));
-      const all = [...edges.values()].filter((edge) => visible.has(edge.source) && visible.has(edge.target));
-      if (all.length <= WINDOW_EDGES_ABOVE) return all;
-      const near = new Set(nodesIn(rawNodes(), screenRect(NEAR_VIEW)).map((node) => node.id));
-      return all.filter((edge) => near.has(edge.source) || near.has(edge.target));
+    // The node as Vue Flow's store gets it: a copy of our record, with its run and classes now.
+    function flowNode(record) {
+      const data = { ...record.data, run: runs.get(record.id) ?? null };
+      return {
+        ...record,
+        handleBounds: { source: [...record.handleBounds.source], target: [...record.handleBounds.target] },
+        data,
+        class: nodeClass(data, flashed.nodes.has(record.id)),
+        selected: Boolean(record.selected),
+        hidden: false,
+      };
     }
 
-    function syncFlowEdges() {
-      const wanted = wantedEdges();
-      if (wanted.length !== shownEdges.size || !wanted.every((edge) => shownEdges.has(edge.id))) setFlowEdges(wanted);
+    // What Vue Flow should hold now: [node ids, edges]; the ends of those edges too.
+    function wanted() {
+      if (overview.value) return [new Set(), []];
+      const all = [...edges.values()].filter((edge) => graph.has(edge.source) && graph.has(edge.target));
+      if (!windowed()) return [new Set(graph.keys()), all];
+      const near = new Set(nodesIn(graphNodes(), screenRect(NEAR_VIEW)).map((node) => node.id));
+      const nearEdges = all.length <= WINDOW_EDGES_ABOVE ? all : all.filter((edge) => near.has(edge.source) || near.has(edge.target));
+      for (const node of graphNodes()) {
+        if (node.selected) near.add(node.id);
+      }
+      return [near, nearEdges];
+    }
+
+    // Only the difference goes to Vue Flow: replacing its whole list (setNodes, setEdges)
+    // re-created everything it shows, which was most of an edit's round trip on a large graph.
+    // NOTE: all at once. Bringing the edges of a zoom into cards in 60 a frame (the painted ones
+    // standing in) was measured slower: 1.5 s against 1.0 s for the zoom step, median of 5,
+    // interleaved, since every frame re-painted the edges and re-ran Vue Flow's layout work.
+    function syncWindow() {
+      const [nodeIds, next] = wanted();
+      for (const edge of next) {
+        nodeIds.add(edge.source);
+        nodeIds.add(edge.target);
+      }
+      const edgeIds = new Set(next.map((edge) => edge.id));
+      const goneEdges = [...shownEdges].filter((id) => !edgeIds.has(id));
+      const goneNodes = [...inFlow].filter((id) => !nodeIds.has(id));
+      const addedNodes = [...nodeIds].filter((id) => !inFlow.has(id));
+      const addedEdges = next.filter((edge) => !shownEdges.has(edge.id));
+      if (goneEdges.length) flow.removeEdges(goneEdges);
+      if (goneNodes.length) flow.removeNodes(goneNodes, false);
+      for (const id of goneNodes) inFlow.delete(id);
+      if (addedNodes.length) flow.addNodes(addedNodes.map((id) => flowNode(graph.get(id))));
+      for (const id of addedNodes) inFlow.add(id);
+      // Copies, so that Vue Flow's edge objects (selection and all) are not our records.
+      if (addedEdges.length) flow.addEdges(addedEdges.map((edge) => ({ ...edge })));
+      if (goneEdges.length || addedEdges.length) {
+        shownEdges = edgeIds;
+        edgesVersion += 1;
+      }
     }
 
     function updateEdge(id, changes) {
@@ -104,12 +151,13 @@ export default {
       if (shown) Object.assign(shown, changes);
     }
 
+    // The cards come and go with syncWindow; notes and groups stay in Vue Flow, hidden.
     function setOverview(on) {
       if (overview.value === on) return;
       overview.value = on;
-      // All at once: revealing the cards a few per frame was measured slower overall and no
-      // smoother, since every frame re-laid-out all of Vue Flow's edge layers.
-      for (const node of flow.nodes.value) node.hidden = on;
+      for (const node of flow.nodes.value) {
+        if (isAnnotation(node.id)) node.hidden = on;
+      }
     }
 
     // After the view or the graph changed: pick cards or overview, the edges Vue Flow holds, and
@@ -119,37 +167,33 @@ export default {
       updateQueued = true;
       requestAnimationFrame(() => {
         updateQueued = false;
-        const count = nodesIn(rawNodes(), screenRect()).length;
+        const count = nodesIn(graphNodes(), screenRect()).length;
         if (!overview.value && count > ENTER_OVERVIEW) setOverview(true);
         else if (overview.value && count < LEAVE_OVERVIEW) setOverview(false);
-        syncFlowEdges();
+        syncWindow();
         paint();
-        if (!overview.value) paintMiniMap(miniMap, flow);
+        if (!overview.value) paintMiniMap(miniMap, graphNodes(), flow, runs);
       });
-    }
-
-    function lookup(nodes) {
-      const byId = new Map(nodes.map((node) => [node.id, node]));
-      return (id) => byId.get(id);
     }
 
     function paint() {
       const canvas = overviewCanvas.value;
       if (!canvas) return;
-      const nodes = rawNodes();
-      const hidden = nodes.filter((node) => node.hidden);
-      const painted = hidden.length > 0 || shownEdges.size < edges.size;
+      const nodes = overview.value ? graphNodes() : [];
+      const painted = nodes.length > 0 || shownEdges.size < edges.size;
       canvas.style.display = painted ? "block" : "none";
-      canvas.dataset.nodes = hidden.length; // how many nodes it painted: what tests and the benchmark can see
+      canvas.dataset.nodes = nodes.length; // how many nodes it painted: what tests and the benchmark can see
       if (!painted) {
         canvas.dataset.edges = 0;
         return;
       }
       canvas.dataset.edges = paintOverview(canvas, {
-        nodes: hidden,
+        nodes,
         edges: [...edges.values()].filter((edge) => !shownEdges.has(edge.id)),
-        findNode: lookup(nodes),
+        findNode: (id) => graph.get(id),
+        runs,
         viewport: flow.viewport.value,
+        size: flow.dimensions.value,
         flashed: flashed.nodes,
         edgesVersion,
       });
@@ -157,6 +201,13 @@ export default {
 
     flow.onViewportChange(update);
     watch(flow.dimensions, update);
+    // Dark mode on or off (.body--dark, studio/theme.py): what is painted takes its colours then.
+    const scheme = new MutationObserver(() => {
+      edgesVersion += 1;
+      update();
+    });
+    scheme.observe(document.body, { attributes: true, attributeFilter: ["class"] });
+    onBeforeUnmount(() => scheme.disconnect());
 
     // --- Python → browser ----------------------------------------------------------------
 
@@ -180,11 +231,15 @@ export default {
       await nextTick();
       const { width, height } = flow.dimensions.value;
       const nodes = flow.nodes.value;
-      const readable = nodes.length <= ENTER_OVERVIEW
+      const readable = !windowed()
         ? readableViewport(nodes.map((node) => node.position), width, height, FIT_PADDING)
         : null;
       if (readable) await flow.setViewport(readable, { duration: 0 });
-      else await flow.fitView({ padding: FIT_PADDING, duration: 0, includeHiddenNodes: true, maxZoom: 1 });
+      else if (!windowed()) await flow.fitView({ padding: FIT_PADDING, duration: 0, includeHiddenNodes: true, maxZoom: 1 });
+      else {
+        const boxes = [...graphNodes(), ...nodes.filter((node) => isAnnotation(node.id))];
+        await flow.setViewport(fitViewport(boxes, width, height, FIT_PADDING, MIN_ZOOM, 1), { duration: 0 });
+      }
       update();
       await nextFrame(); // update() has run
       await nextFrame(); // and what it changed is on screen
@@ -192,6 +247,27 @@ export default {
 
     function refreshClass(node) {
       node.class = nodeClass(node.data, flashed.nodes.has(node.id));
+    }
+
+    // Run states live here, outside Vue's reactivity: a batch for every node of a large graph
+    // used to replace the data of every Vue Flow node, each a reactive change (~0.4 s for 2,400).
+    // The overview and the minimap paint from this map (once a frame); a card takes its node's
+    // run at once if Vue Flow holds the node (a small graph, or the window of a large one: each
+    // state of a short step still shows), else when the node comes into its store (flowNode).
+    const runs = new Map(); // node id → {state, label, tier, model, cost, preview}
+
+    function setRun(id, change) {
+      const cleared = !change || ("state" in change && !change.state);
+      const run = cleared ? null : { ...(runs.get(id) ?? {}), ...change };
+      if (run) runs.set(id, run);
+      else runs.delete(id);
+      setRunning(id, run?.state === "running");
+    }
+
+    function showRun(node) {
+      const run = runs.get(node.id) ?? null;
+      if (node.data.run !== run) node.data = { ...node.data, run };
+      refreshClass(node);
     }
 
     // Edges into a running node animate. The running nodes and each node's incoming edges are
@@ -248,15 +324,25 @@ export default {
       edges.clear();
       incoming.clear();
       running.clear();
+      runs.clear();
       for (const view of viewNodes) {
+        if (view.state) runs.set(view.id, { state: view.state });
         if (view.state === "running") running.add(view.id);
       }
       for (const view of viewEdges) addEdgeRecord(toFlowEdge(view));
-      // A graph too large to show as cards opens in the overview; fitView settles the mode.
-      overview.value = viewNodes.length > ENTER_OVERVIEW;
+      graph.clear();
+      inFlow.clear();
+      nodeArray = null;
+      for (const view of viewNodes) graph.set(view.id, toFlowNode(view, runs.get(view.id)));
+      // A graph too large to show as cards opens in the overview, with no cards in Vue Flow;
+      // fitView settles the mode.
+      overview.value = windowed();
       flow.nodes.value = [];
       setFlowEdges([]);
-      if (viewNodes.length) flow.setNodes(viewNodes.map((view) => ({ ...toFlowNode(view), hidden: overview.value })));
+      if (!overview.value && graph.size) {
+        flow.setNodes(graphNodes().map(flowNode));
+        for (const id of graph.keys()) inFlow.add(id);
+      }
       if (viewAnnotations.length) setAnnotations(viewAnnotations);
       return fitView();
     }
@@ -264,24 +350,32 @@ export default {
     function apply(ops) {
       edgesVersion += 1; // edges, or the positions they are drawn from, may change
       let annotationsToSet = null;
-      const newNodes = [];
       const removedNodes = new Set();
       for (const op of ops) {
         if (op.op === "add_node") {
-          const existing = flow.findNode(op.node.id);
-          if (existing) {
-            updateFlowNode(existing, op.node);
-            refreshClass(existing);
+          const record = graph.get(op.node.id);
+          if ("state" in op.node) setRun(op.node.id, { state: op.node.state });
+          if (record) {
+            updateFlowNode(record, op.node);
+            const existing = inFlow.has(op.node.id) ? flow.findNode(op.node.id) : null;
+            if (existing) {
+              updateFlowNode(existing, op.node);
+              showRun(existing);
+            }
           } else {
-            newNodes.push({ ...toFlowNode(op.node), hidden: overview.value });
+            graph.set(op.node.id, toFlowNode(op.node, runs.get(op.node.id)));
+            nodeArray = null;
           }
-          if ("state" in op.node) setRunning(op.node.id, op.node.state === "running");
         } else if (op.op === "update_node") {
-          const node = flow.findNode(op.id);
-          if (!node) continue;
-          updateFlowNode(node, op.changes);
-          refreshClass(node);
-          if ("state" in op.changes) setRunning(op.id, op.changes.state === "running");
+          const record = graph.get(op.id);
+          if (!record) continue;
+          if ("state" in op.changes) setRun(op.id, { state: op.changes.state });
+          updateFlowNode(record, op.changes);
+          const node = inFlow.has(op.id) ? flow.findNode(op.id) : null;
+          if (node) {
+            updateFlowNode(node, op.changes);
+            showRun(node);
+          }
         } else if (op.op === "remove_node") {
           removedNodes.add(op.id);
         } else if (op.op === "add_edge") {
@@ -295,7 +389,6 @@ export default {
           console.warn("swarm-canvas: unknown op", op);
         }
       }
-      if (newNodes.length) flow.addNodes(newNodes);
       if (removedNodes.size) {
         for (const edge of edges.values()) {
           if (removedNodes.has(edge.source) || removedNodes.has(edge.target)) removeEdgeRecord(edge.id);
@@ -303,18 +396,23 @@ export default {
         for (const id of removedNodes) {
           running.delete(id);
           incoming.delete(id);
+          runs.delete(id);
+          graph.delete(id);
         }
-        const known = [...removedNodes].filter((id) => flow.findNode(id));
-        if (known.length) flow.removeNodes(known);
+        nodeArray = null;
       }
       if (annotationsToSet) setAnnotations(annotationsToSet);
-      syncFlowEdges(); // now, so the DOM has the new edges when the call returns
+      syncWindow(); // now, so the DOM has the new nodes and edges when the call returns
       update();
     }
 
     function select(nodeIds) {
-      const nodes = nodeIds.map((id) => flow.findNode(id)).filter(Boolean);
+      const wantedIds = new Set(nodeIds);
+      for (const node of graphNodes()) node.selected = wantedIds.has(node.id);
+      syncWindow(); // the selected nodes are in Vue Flow's store (in cards)
+      const nodes = nodeIds.filter((id) => inFlow.has(id)).map((id) => flow.findNode(id));
       flow.addSelectedNodes(nodes); // selects exactly these, deselects everything else
+      queueSelection([{ type: "select" }]); // also when none of them is in Vue Flow's store
       update();
     }
 
@@ -348,21 +446,19 @@ export default {
       update();
     }
 
+    // The cards in Vue Flow's store now; the painting at the next frame.
     function setStates(states) {
       for (const [id, change] of Object.entries(states)) {
-        const node = flow.findNode(id);
-        if (!node) continue;
-        const cleared = !change || ("state" in change && !change.state);
-        node.data = { ...node.data, run: cleared ? null : { ...(node.data.run ?? {}), ...change } };
-        refreshClass(node);
-        setRunning(id, node.data.run?.state === "running");
+        if (!graph.has(id)) continue;
+        setRun(id, change);
+        if (inFlow.has(id)) showRun(flow.findNode(id));
       }
       update();
     }
 
     // Pan (at the same zoom) so that these nodes are in view, if any of them is not.
     async function reveal(nodeIds) {
-      const nodes = nodeIds.map((id) => flow.findNode(id)).filter(Boolean);
+      const nodes = nodeIds.map((id) => graph.get(id)).filter(Boolean);
       if (!nodes.length) return;
       const rect = screenRect();
       const outside = nodes.some(({ position: { x, y } }) =>
@@ -403,6 +499,11 @@ export default {
           ? { annotation: annotationId(node.id), x: round(node.position.x), y: round(node.position.y) }
           : { id: node.id, x: round(node.position.x), y: round(node.position.y) }));
       dragFrom = new Map();
+      for (const node of nodes) {
+        const record = graph.get(node.id);
+        if (record) record.position = { x: node.position.x, y: node.position.y };
+      }
+      edgesVersion += 1; // the painted edges of a moved node move too
       if (moved.length) emit("move", moved);
     };
     flow.onNodeDragStart(rememberDragStart);
@@ -411,7 +512,7 @@ export default {
     flow.onSelectionDragStop(reportMove);
 
     const selectedIds = () => [
-      flow.getSelectedNodes.value.filter((node) => !isAnnotation(node.id)).map((node) => node.id),
+      graphNodes().filter((node) => node.selected).map((node) => node.id),
       flow.getSelectedEdges.value.map((edge) => edge.id),
       flow.getSelectedNodes.value.filter((node) => isAnnotation(node.id)).map((node) => annotationId(node.id)),
     ];
@@ -430,10 +531,16 @@ export default {
         }
       }, 0);
     };
-    flow.onNodesChange(queueSelection);
+    flow.onNodesChange((changes) => {
+      for (const change of changes) {
+        if (change.type === "select" && graph.has(change.id)) graph.get(change.id).selected = change.selected;
+      }
+      queueSelection(changes);
+    });
     flow.onEdgesChange(queueSelection);
 
     function clearSelection() {
+      for (const node of graphNodes()) node.selected = false; // those outside Vue Flow's store too
       flow.removeSelectedNodes(flow.getSelectedNodes.value);
       flow.removeSelectedEdges(flow.getSelectedEdges.value);
       queueSelection([{ type: "select" }]);
@@ -611,7 +718,7 @@ export default {
               selectionKeyCode: "Shift",
               multiSelectionKeyCode: ["Shift", "Control", "Meta"],
               disableKeyboardA11y: true, // arrow keys would move nodes without a drag-stop report
-              minZoom: 0.02,
+              minZoom: MIN_ZOOM,
               maxZoom: 2,
               zoomOnDoubleClick: false, // a double click on the canvas opens quick add
             },

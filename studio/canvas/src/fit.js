@@ -30,3 +30,19 @@ export function readableViewport(positions, width, height, padding) {
   const zoom = READABLE_ZOOM;
   return { x: offset(box.left, box.width, width, zoom), y: offset(box.top, box.height, height, zoom), zoom };
 }
+
+// The viewport {x, y, zoom} that shows all these boxes (nodes: a position and maybe dimensions)
+// centred, as Vue Flow's fitView would, for the nodes of a large graph that are not in its store.
+export function fitViewport(boxes, width, height, padding, minZoom, maxZoom) {
+  let left = Infinity, top = Infinity, right = -Infinity, bottom = -Infinity;
+  for (const { position: { x, y }, dimensions } of boxes) {
+    left = Math.min(left, x);
+    top = Math.min(top, y);
+    right = Math.max(right, x + (dimensions?.width || CARD_WIDTH));
+    bottom = Math.max(bottom, y + (dimensions?.height || CARD_HEIGHT));
+  }
+  if (!boxes.length || !width || !height) return { x: 0, y: 0, zoom: 1 };
+  const fit = Math.min(width / ((right - left) * (1 + padding)), height / ((bottom - top) * (1 + padding)));
+  const zoom = Math.min(Math.max(fit, minZoom), maxZoom);
+  return { x: width / 2 - ((left + right) / 2) * zoom, y: height / 2 - ((top + bottom) / 2) * zoom, zoom };
+}

@@ -3,11 +3,10 @@
 // its thousands of elements were about a third of the work of leaving the overview for cards,
 // and every batch of run states restyled them all. Click or drag on it to move the view there;
 // the wheel zooms.
-import { h, toRaw } from "vue";
+import { h } from "vue";
 import { Panel } from "@vue-flow/core";
 import { CARD_HEIGHT, CARD_WIDTH } from "./view.js";
-import { nodeColor, viewRect } from "./overview.js";
-import { isAnnotation } from "./SwarmAnnotation.js";
+import { nodeColor, palette, viewRect } from "./overview.js";
 
 const WIDTH = 200;
 const HEIGHT = 150;
@@ -32,33 +31,34 @@ function frame(nodes, view) {
   };
 }
 
-export function paintMiniMap(canvas, flow) {
+// `nodes`: the graph's nodes (not notes or groups), plain.
+export function paintMiniMap(canvas, nodes, flow, runs) {
   if (!canvas) return;
   const ratio = window.devicePixelRatio || 1;
   if (canvas.width !== WIDTH * ratio) {
     canvas.width = WIDTH * ratio;
     canvas.height = HEIGHT * ratio;
   }
-  const nodes = toRaw(flow.nodes.value).filter((node) => !isAnnotation(node.id)); // notes and groups: not nodes
   const { width, height } = flow.dimensions.value;
   const view = viewRect(flow.viewport.value, width, height);
   const map = frame(nodes, view);
   canvas.__frame = map; // for the pointer handlers: where a click lands in flow coordinates
+  const colors = palette();
   const ctx = canvas.getContext("2d");
   ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
   ctx.clearRect(0, 0, WIDTH, HEIGHT);
   ctx.setTransform(ratio * map.scale, 0, 0, ratio * map.scale, ratio * map.x, ratio * map.y);
   for (const node of nodes) {
-    ctx.fillStyle = nodeColor(node);
+    ctx.fillStyle = nodeColor(node, runs, colors);
     ctx.fillRect(node.position.x, node.position.y, CARD_WIDTH, CARD_HEIGHT);
   }
-  // Outside the view a light veil, as over what the screen does not show.
+  // Outside the view a veil (light, or dark in dark mode), as over what the screen does not show.
   ctx.beginPath();
   ctx.rect(-map.x / map.scale, -map.y / map.scale, WIDTH / map.scale, HEIGHT / map.scale);
   ctx.rect(view.left, view.top, view.right - view.left, view.bottom - view.top);
-  ctx.fillStyle = "rgba(240, 242, 245, 0.55)";
+  ctx.fillStyle = colors.veil;
   ctx.fill("evenodd");
-  ctx.strokeStyle = "#1976d2";
+  ctx.strokeStyle = colors.selected;
   ctx.lineWidth = 2 / map.scale;
   ctx.strokeRect(view.left, view.top, view.right - view.left, view.bottom - view.top);
 }

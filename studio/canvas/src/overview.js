@@ -17,13 +17,25 @@ const STATE_COLORS = {
   escalated: "#8e24aa",
   succeeded: "#43a047",
   failed: "#e53935",
-  skipped: "#cfd8dc",
-  cancelled: "#cfd8dc",
+  skipped: null, // the palette's `idle`
+  cancelled: null,
   cached: "#00897b",
   pinned: "#5e35b1",
 };
-const KIND_COLORS = { input: "#c8e6c9", output: "#e1bee7" };
-const NODE_COLOR = "#dde3e8";
+// What is painted takes the page's colour scheme at paint time: NiceGUI's dark mode puts
+// .body--dark on <body> (studio/theme.py), as canvas.css's dark rules read it. Run states keep
+// their colours in both (they are the point of the overview); the rest follows the cards'.
+const LIGHT = {
+  input: "#c8e6c9", output: "#e1bee7", node: "#dde3e8", idle: "#cfd8dc",
+  edge: "#b1b1b7", title: "#1f2430", selected: "#1976d2", alert: "#e53935",
+  veil: "rgba(240, 242, 245, 0.55)",
+};
+const DARK = {
+  input: "#1f4a2c", output: "#3e2a57", node: "#2b3140", idle: "#4a5262",
+  edge: "#5a6275", title: "#e3e7ef", selected: "#64b5f6", alert: "#ef5350",
+  veil: "rgba(21, 24, 30, 0.6)",
+};
+export const palette = () => (document.body.classList.contains("body--dark") ? DARK : LIGHT);
 
 // The flow-coordinate rectangle on screen, grown by `margin` (a fraction of its size) each side.
 export function viewRect(viewport, width, height, margin = 0) {
@@ -43,8 +55,11 @@ export function nodesIn(nodes, rect) {
   return inside;
 }
 
-export function nodeColor(node) {
-  return STATE_COLORS[node.data.run?.state] ?? KIND_COLORS[node.data.kind] ?? NODE_COLOR;
+// `runs`: node id → run display (the canvas's map of run states); `colors`: palette().
+export function nodeColor(node, runs, colors) {
+  const state = runs.get(node.id)?.state;
+  if (state in STATE_COLORS) return STATE_COLORS[state] ?? colors.idle;
+  return colors[node.data.kind] ?? colors.node;
 }
 
 // Every edge in its plain colour, drawn once for a view and kept: a run changes node colours
@@ -81,10 +96,11 @@ function plainEdges(canvas, ctx, key, draw) {
 // `edgesVersion` must change whenever `edges` or a node's position does (the plain edges are
 // redrawn only then, or when the view moves). Returns how many edges can reach the screen
 // (only those are drawn).
-export function paintOverview(canvas, { nodes, edges, findNode, viewport, flashed, edgesVersion }) {
+// `size`: the canvas's size on screen, as Vue Flow measured its pane (reading the element's
+// would force a layout in the middle of a frame that has just changed the cards).
+export function paintOverview(canvas, { nodes, edges, findNode, runs, viewport, size, flashed, edgesVersion }) {
   const ratio = window.devicePixelRatio || 1;
-  const width = canvas.clientWidth;
-  const height = canvas.clientHeight;
+  const { width, height } = size;
   if (canvas.width !== Math.round(width * ratio) || canvas.height !== Math.round(height * ratio)) {
     canvas.width = Math.round(width * ratio);
     canvas.height = Math.round(height * ratio);
@@ -127,13 +143,14 @@ export function paintOverview(canvas, { nodes, edges, findNode, viewport, flashe
     return stroked;
   };
 
-  const key = [edgesVersion, viewport.x, viewport.y, viewport.zoom, canvas.width, canvas.height].join(" ");
+  const colors = palette();
+  const key = [edgesVersion, viewport.x, viewport.y, viewport.zoom, canvas.width, canvas.height, colors.edge].join(" ");
   const ctx = canvas.getContext("2d");
   ctx.setTransform(1, 0, 0, 1, 0, 0);
   ctx.clearRect(0, 0, canvas.width, canvas.height);
   const stroked = plainEdges(canvas, ctx, key, (target) => {
     toView(target);
-    const count = strokeEdges(target, edges, "#b1b1b7", 1);
+    const count = strokeEdges(target, edges, colors.edge, 1);
     target.setTransform(1, 0, 0, 1, 0, 0);
     return count;
   });
@@ -145,22 +162,22 @@ export function paintOverview(canvas, { nodes, edges, findNode, viewport, flashe
     else if (edge.animated) animated.push(edge);
   }
   strokeEdges(ctx, animated, STATE_COLORS.running, 2);
-  strokeEdges(ctx, flashing, "#e53935", 3);
+  strokeEdges(ctx, flashing, colors.alert, 3);
 
   const visible = nodesIn(nodes.map(toRaw), rect);
   for (const node of visible) {
-    ctx.fillStyle = nodeColor(node);
+    ctx.fillStyle = nodeColor(node, runs, colors);
     ctx.fillRect(node.position.x, node.position.y, CARD_WIDTH, CARD_HEIGHT);
   }
   for (const node of visible) {
     if (!node.selected && !flashed.has(node.id) && !node.data.problems?.length) continue;
-    ctx.strokeStyle = flashed.has(node.id) || !node.selected ? "#e53935" : "#1976d2";
+    ctx.strokeStyle = flashed.has(node.id) || !node.selected ? colors.alert : colors.selected;
     ctx.lineWidth = 3 * pixel;
     ctx.strokeRect(node.position.x, node.position.y, CARD_WIDTH, CARD_HEIGHT);
   }
   if (viewport.zoom >= TITLES_FROM_ZOOM) {
     // Canvas text is drawn as text: a title with markup shows its characters, as on a card.
-    ctx.fillStyle = "#1f2430";
+    ctx.fillStyle = colors.title;
     ctx.font = "600 16px Roboto, sans-serif";
     ctx.textBaseline = "middle";
     for (const node of visible) {

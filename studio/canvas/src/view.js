@@ -28,12 +28,11 @@ export function edgeId(source, target) {
   return `${source}->${target}`;
 }
 
-function nodeData(view) {
-  const data = { problems: [], has_inputs: true, has_outputs: true, run: null };
+function nodeData(view, run) {
+  const data = { problems: [], has_inputs: true, has_outputs: true, run: run ?? null };
   for (const key of DATA_KEYS) {
     if (key in view) data[key] = view[key];
   }
-  if (view.state) data.run = { state: view.state };
   return data;
 }
 
@@ -57,8 +56,9 @@ function handleBounds(id, data) {
   };
 }
 
-export function toFlowNode(view) {
-  const data = nodeData(view);
+// `run`: the node's run display (the canvas keeps them, SwarmCanvas.js), or none.
+export function toFlowNode(view, run = null) {
+  const data = nodeData(view, run);
   return {
     id: view.id,
     type: "swarm",
@@ -85,13 +85,13 @@ export function toFlowEdge(view) {
   };
 }
 
-// Apply a partial view node to an existing Vue Flow node.
+// Apply a partial view node to an existing Vue Flow node (but its `state`: the canvas keeps
+// run states apart, SwarmCanvas.js).
 export function updateFlowNode(node, changes) {
   const data = { ...node.data };
   for (const key of DATA_KEYS) {
     if (key in changes) data[key] = changes[key];
   }
-  if ("state" in changes) data.run = changes.state ? { ...(data.run ?? {}), state: changes.state } : null;
   node.data = data;
   if ("x" in changes || "y" in changes) {
     const x = changes.x ?? node.position.x;
