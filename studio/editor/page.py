@@ -23,6 +23,7 @@ from ..canvas import Canvas
 from ..desktop import native_files
 from ..library import examples
 from ..run.editor_run import EditorRun
+from ..theme import ColorScheme
 from .canvas_actions import CanvasActions
 from .diff_view import show_diff
 from .inspector import Inspector
@@ -97,7 +98,7 @@ class EditorPage:
             self.canvas = Canvas().classes('grow').style('height: 100%; width: auto; min-width: 0')
             with ui.scroll_area().classes('h-full border-l swarm-surface swarm-inspector-panel').style(f'width: {INSPECTOR_WIDTH}px') \
                     .mark('inspector-panel') as self.inspector_panel:
-                self.inspector = Inspector(lambda: self.open_graph.session)
+                self.inspector = Inspector(lambda: self.open_graph.session, ColorScheme(client))
         self.canvas.on('connect', self.on_connect)
         self.canvas.on('move', self.on_move)
         self.canvas.on('resize', self.on_resize)
