@@ -59,7 +59,7 @@ KIND_DRAG_TYPE = 'application/x-swarm-kind'  # NOTE: the canvas accepts drops of
 PALETTE_WIDTH = 160
 FOLDED_PALETTE_WIDTH = 52
 INSPECTOR_WIDTH = 320
-"""The run drawer (studio/run/editor_run.py) stays 384 px wide, for its tables: it overlaps the canvas a little."""
+"""The run drawer (studio/run/editor_run.py) is docked beside the canvas and takes the inspector's place while open."""
 
 
 def export_file_name(name: str) -> str:
