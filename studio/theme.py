@@ -38,10 +38,14 @@ THEME_HEAD = '''
 /* Quasar's own dark surfaces (drawer, tab panels, cards, dialogs, menus) in the same blue-grey. */
 /* (NiceGUI sets them on <body> inline, from ui.colors: !important wins over that.) */
 body.body--dark { --q-dark: #1d2129 !important; --q-dark-page: #15181e !important; }
-/* Quasar's grey text is made for white: on dark it is lightened to stay readable. */
-.body--dark .text-grey-7 { color: #9aa3b2 !important; }
-.body--dark .text-grey-8 { color: #b4bcc8 !important; }
-.body--dark .text-grey-9 { color: #d0d6e0 !important; }
+/* Quasar's grey text is made for white: on dark it is lightened to stay readable. Quasar's colour
+   classes are !important in NiceGUI's last layer (quasar_importants); an !important rule wins from an
+   earlier layer only, so these go in the first one NiceGUI declares. */
+@layer theme {
+  .body--dark .text-grey-7 { color: #9aa3b2 !important; }
+  .body--dark .text-grey-8 { color: #b4bcc8 !important; }
+  .body--dark .text-grey-9 { color: #d0d6e0 !important; }
+}
 .body--dark .text-slate-600 { color: #94a3b8; }
 /* A code editor marks its current line only while it is being edited. */
 .nicegui-codemirror .cm-editor:not(.cm-focused) .cm-activeLine,

@@ -99,3 +99,24 @@ def test_the_code_editors_follow_the_colour_scheme_and_switch_when_the_system_do
         assert code_editors_are(page, dark=True)
     finally:
         context.close()
+
+
+def test_the_run_panel_is_as_dark_as_the_other_panels_and_grey_text_stays_readable(browser, server):
+    context, page = open_editor(browser, server, 'dark')
+    try:
+        colour = lambda selector, prop: page.locator(selector).first.evaluate(  # noqa: E731
+            f'(element) => getComputedStyle(element).{prop}')
+        page.locator('.vue-flow__node[data-id="plan"]').click()
+        expect(page.get_by_label('Title')).to_have_value('Strategist')
+        panel = colour('.swarm-inspector-panel', 'backgroundColor')
+        assert lightness(colour('.swarm-inspector-panel .text-grey-8', 'color')) > 0.6  # the node's id line
+        assert lightness(colour('.swarm-inspector-panel .text-grey-7', 'color')) > 0.55  # the kind's description
+
+        page.get_by_role('button', name='Run panel').click()
+        waiting = page.locator('.q-drawer--right .text-grey-7', has_text='No run yet')
+        waiting.wait_for()
+        for part in ('.q-drawer--right', '.q-drawer--right .q-tab-panels'):
+            assert colour(part, 'backgroundColor') == panel, part  # one dark palette, not Quasar's grey
+        assert lightness(waiting.evaluate('(element) => getComputedStyle(element).color')) > 0.55
+    finally:
+        context.close()
