@@ -60,7 +60,7 @@ document.addEventListener('DOMContentLoaded', () => {
     const dark = document.body.classList.contains('body--dark');
     if (dark !== reported && window.socket?.connected) {
       reported = dark;
-      emitEvent('swarm_color_scheme', {dark});
+      emitEvent('swarm_color_scheme', {dark});  // NOTE: SCHEME_EVENT in studio/theme.py
     }
   }).observe(document.body, {attributes: true, attributeFilter: ['class']});
 });
@@ -78,7 +78,7 @@ class ColorScheme:
     def __init__(self, client: Client) -> None:
         self.dark = False
         self._editors: weakref.WeakSet[ui.codemirror] = weakref.WeakSet()
-        ui.on(SCHEME_EVENT, lambda event: self._set(bool((event.args or {}).get('dark'))))
+        ui.on(SCHEME_EVENT, lambda event: self._set(isinstance(event.args, dict) and event.args.get('dark') is True))
         client.on_connect(self._ask)
 
     async def _ask(self, client: Client) -> None:
