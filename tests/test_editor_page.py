@@ -148,6 +148,27 @@ async def test_moves_are_one_step_and_rounded(user: User, graphs):
     assert (session.node('tidy').position.x, session.node('tidy').position.y) == (520, 0)
 
 
+
+async def test_a_resize_on_the_canvas_is_one_edit_and_one_the_session_refuses_redraws_what_is_stored(user: User, graphs):
+    graph_id, calls = await open_editor(user, graphs)
+    session = session_of(user, graph_id)
+    session.add_annotation('note', 0, 0)
+    calls.clear()
+    canvas_event(user, 'resize', {'annotation': 'note', 'x': -40, 'y': 10, 'width': 260.4, 'height': 110})
+    note = session.annotations()[0]
+    assert (note['position'], note['size']) == ({'x': -40, 'y': 10}, {'width': 260, 'height': 110})
+    assert [op['op'] for name, args in calls for op in args[0]] == ['set_annotations']
+    for malformed in ({'annotation': 'note', 'x': 0, 'y': 0, 'width': 'wide', 'height': 90}, {'x': 0}, ['note'],
+                      {'annotation': 'note', 'x': 0, 'y': 0, 'width': float('nan'), 'height': 90}):
+        canvas_event(user, 'resize', malformed)  # ignored: nothing a user did makes these
+    assert session.annotations()[0] == note
+    calls.clear()
+    canvas_event(user, 'resize', {'annotation': 'gone', 'x': 0, 'y': 0, 'width': 300, 'height': 300})
+    assert calls == [('apply', ([{'op': 'set_annotations', 'annotations': session.view()[2]}],))]
+    user.find(marker='undo').click()
+    assert session.annotations()[0]['size'] == {'width': 220, 'height': 120}
+
+
 async def test_selecting_a_node_opens_its_kind_fields_in_the_inspector(user: User, graphs):
     await open_editor(user, graphs)
     canvas_event(user, 'selection', {'nodes': ['plan'], 'edges': []})

@@ -14,7 +14,7 @@ from nodes.validation import load_graph, validate_graph
 from studio.editor.clipboard import rename_references
 from studio.editor.layout import layers
 from studio.editor.problems import display_message
-from studio.editor.state import MISSING, EdgeRefused, EditorSession, added_node_ids
+from studio.editor.state import ANNOTATION_MIN_SIZES, MISSING, EdgeRefused, EditorSession, added_node_ids
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -557,3 +557,31 @@ def test_notes_and_groups_are_added_edited_moved_and_deleted_as_undoable_edits_s
         session.undo()
     assert 'annotations' not in json.loads(session.graph().dumps())  # back to none: no key left behind
     assert session.view()[2] == []
+
+
+def test_a_resize_is_one_undoable_edit_of_size_and_position_never_below_the_minimum():
+    session = EditorSession(brief_graph())
+    session.add_annotation('note', 100, 200)
+    session.add_annotation('group', 0, 0)
+    ops = session.resize_annotation('note', 60.4, 180, 300.2, 150)  # from the top-left corner
+    assert ops == [{'op': 'set_annotations', 'annotations': [
+        {'id': 'note', 'type': 'note', 'text': 'Note', 'x': 60, 'y': 180, 'width': 300, 'height': 150},
+        {'id': 'group', 'type': 'group', 'text': 'Group', 'x': 0, 'y': 0, 'width': 520, 'height': 300}]}]
+    assert session.undo_label == 'resize note'
+    saved = load_graph(session.graph().dumps())  # a valid file that keeps the size
+    assert (saved.annotations[0].size.width, saved.annotations[0].size.height) == (300, 150)
+
+    session.resize_annotation('group', 0, 0, 5, -40)  # shrunk past its minimum: stops there
+    min_width, min_height = ANNOTATION_MIN_SIZES['group']
+    assert session.annotations()[1]['size'] == {'width': min_width, 'height': min_height}
+    assert min_width >= 120 and min_height >= 40  # room for the label
+    assert session.resize_annotation('group', 0, 0, min_width - 50, 1) == []  # already as small as it gets
+    assert session.resize_annotation('nothing', 0, 0, 300, 300) == []
+
+    session.undo()
+    assert session.annotations()[1]['size'] == {'width': 520, 'height': 300}
+    session.undo()
+    assert session.annotations()[0]['position'] == {'x': 100, 'y': 200}
+    assert session.annotations()[0]['size'] == {'width': 220, 'height': 120}
+    session.redo()
+    assert session.annotations()[0]['size'] == {'width': 300, 'height': 150}

@@ -17,6 +17,7 @@ from nodes.kinds import KINDS, FieldSpec
 from nodes.kinds.input import FieldType
 from nodes.validation import Problem
 
+from ..theme import ColorScheme
 from .problems import display_message
 from .state import MISSING, EditorSession
 
@@ -54,10 +55,12 @@ class Inspector:
     """The right-hand panel of the editor page.
 
     :param session: returns the current session (a restored version replaces it)
+    :param scheme: the page's light or dark, which the code editors follow
     """
 
-    def __init__(self, session: Callable[[], EditorSession]) -> None:
+    def __init__(self, session: Callable[[], EditorSession], scheme: ColorScheme) -> None:
         self._session = session
+        self._scheme = scheme
         self.node_id: str | None = None
         self.editing = False
         """True while the inspector itself is changing the graph (its own edits need no re-render)."""
@@ -164,16 +167,17 @@ class Inspector:
 
     def _template_editor(self, spec: FieldSpec, value: Any) -> None:
         ui.label(spec.label).classes('text-sm text-grey-8')
-        ui.codemirror('' if value in (MISSING, None) else str(value), language='Jinja2', line_wrapping=True,
-                      on_change=lambda e: self._set(spec.key, e.value or MISSING),
-                      on_focus_change=self._seal_on_blur) \
+        self._scheme.follow(ui.codemirror(
+            '' if value in (MISSING, None) else str(value), language='Jinja2', line_wrapping=True,
+            on_change=lambda e: self._set(spec.key, e.value or MISSING), on_focus_change=self._seal_on_blur)) \
             .classes('w-full border rounded').style('height: auto; min-height: 2.5rem; max-height: 18rem; overflow: auto').mark(spec.key)
 
     def _json_editor(self, spec: FieldSpec, value: Any) -> None:
         ui.label(spec.label).classes('text-sm text-grey-8')
         draft = self.session.draft(self.node_id, spec.key)
-        ui.codemirror(json_text(value) if draft is None else draft, language='JSON',
-                      on_change=lambda e: self._json_changed(spec.key, e.value), on_focus_change=self._seal_on_blur) \
+        self._scheme.follow(ui.codemirror(
+            json_text(value) if draft is None else draft, language='JSON',
+            on_change=lambda e: self._json_changed(spec.key, e.value), on_focus_change=self._seal_on_blur)) \
             .classes('w-full border rounded').style('height: auto; min-height: 2.5rem; max-height: 18rem; overflow: auto').mark(spec.key)
 
     def _json_changed(self, key: str, text: str) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import inspect
 import json
 import logging
+import math
 import re
 
 from nicegui import Client, ui
@@ -22,12 +23,13 @@ from ..canvas import Canvas
 from ..desktop import native_files
 from ..library import examples
 from ..run.editor_run import EditorRun
+from ..theme import ColorScheme
 from .canvas_actions import CanvasActions
 from .diff_view import show_diff
 from .inspector import Inspector
 from .sessions import EditsNotSaved, OpenGraph, OpenGraphs
 from .quick_add import quick_add_items
-from .state import EdgeRefused, EditorSession, added_node_ids
+from .state import EdgeRefused, EditorSession, added_node_ids, view_annotations
 from .tooltips import TOOLTIPS_HEAD
 
 log = logging.getLogger(__name__)
@@ -57,7 +59,7 @@ KIND_DRAG_TYPE = 'application/x-swarm-kind'  # NOTE: the canvas accepts drops of
 PALETTE_WIDTH = 160
 FOLDED_PALETTE_WIDTH = 52
 INSPECTOR_WIDTH = 320
-"""The run drawer (studio/run/editor_run.py) stays 384 px wide, for its tables: it overlaps the canvas a little."""
+"""The run drawer (studio/run/editor_run.py) is docked beside the canvas and takes the inspector's place while open."""
 
 
 def export_file_name(name: str) -> str:
@@ -96,9 +98,10 @@ class EditorPage:
             self.canvas = Canvas().classes('grow').style('height: 100%; width: auto; min-width: 0')
             with ui.scroll_area().classes('h-full border-l swarm-surface swarm-inspector-panel').style(f'width: {INSPECTOR_WIDTH}px') \
                     .mark('inspector-panel') as self.inspector_panel:
-                self.inspector = Inspector(lambda: self.open_graph.session)
+                self.inspector = Inspector(lambda: self.open_graph.session, ColorScheme(client))
         self.canvas.on('connect', self.on_connect)
         self.canvas.on('move', self.on_move)
+        self.canvas.on('resize', self.on_resize)
         self.canvas.on('delete', self.on_delete)
         self.canvas.on('selection', self.on_selection)
         self.canvas.on('drop', self.on_drop)
@@ -196,6 +199,17 @@ class EditorPage:
         self.session.move((item['id'], item['x'], item['y']) for item in items if {'id', 'x', 'y'} <= item.keys())
         self.session.move_annotations((item['annotation'], item['x'], item['y']) for item in items
                                       if {'annotation', 'x', 'y'} <= item.keys())
+
+    def on_resize(self, event) -> None:
+        """A note or group was resized (the canvas's `resize`): one undoable edit."""
+        item = event.args if isinstance(event.args, dict) else {}
+        box = [item.get(key) for key in ('x', 'y', 'width', 'height')]
+        if not isinstance(item.get('annotation'), str) or not all(
+                isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value) for value in box):
+            return
+        if not self.session.resize_annotation(item['annotation'], *box):
+            # Nothing changed (below the minimum, or gone in another tab): the canvas shows what is stored.
+            self.canvas.apply([{'op': 'set_annotations', 'annotations': view_annotations(self.session.annotations())}])
 
     def on_delete(self, event) -> None:
         self.session.delete(event.args.get('nodes', []), event.args.get('edges', []), event.args.get('annotations', []))

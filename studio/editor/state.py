@@ -8,9 +8,11 @@ for only what changed. The work per edit is proportional to the edit, not to the
 from __future__ import annotations
 
 import copy
+import json
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Union
 
 from nodes.dag import LiveDag
@@ -284,6 +286,22 @@ class EditorSession:
                 annotation['position'] = {'x': round(x), 'y': round(y)}
                 moved += 1
         return self._set_annotations(f'move {moved} annotation{"s" * (moved != 1)}', annotations) if moved else []
+
+    def resize_annotation(self, annotation_id: str, x: float, y: float, width: float, height: float) -> list[dict]:
+        """Give an annotation a new size, and a new top-left when it was resized from its top or left edge,
+        as one step; never below its type's minimum size (`ANNOTATION_MIN_SIZES`), so its text stays usable."""
+        annotations = self.annotations()
+        for annotation in annotations:
+            if annotation.get('id') != annotation_id:
+                continue
+            min_width, min_height = ANNOTATION_MIN_SIZES.get(annotation.get('type'), (1, 1))
+            position = {'x': round(x), 'y': round(y)}
+            size = {'width': max(round(width), min_width), 'height': max(round(height), min_height)}
+            if (annotation['position'], annotation['size']) == (position, size):
+                return []
+            annotation['position'], annotation['size'] = position, size
+            return self._set_annotations(f'resize {annotation_id}', annotations)
+        return []
 
     def _annotation_changes(self, doomed: Iterable[str]) -> list[Change]:
         doomed = set(doomed)
@@ -691,8 +709,13 @@ class EditorSession:
         return self._next_order
 
 
-ANNOTATION_SIZES = {'note': (220, 120), 'group': (520, 300)}
+# NOTE: the canvas's one home of annotation sizes (studio/canvas/src/annotation.json): its resize
+# handles stop at the same minimum.
+_ANNOTATION = json.loads((Path(__file__).parent.parent / 'canvas' / 'src' / 'annotation.json').read_text())
+ANNOTATION_SIZES = {kind: (size['width'], size['height']) for kind, size in _ANNOTATION.items()}
 """A new annotation's width and height."""
+ANNOTATION_MIN_SIZES = {kind: (size['min_width'], size['min_height']) for kind, size in _ANNOTATION.items()}
+"""The smallest an annotation can be resized to: a note keeps two lines of text, a group its label."""
 
 
 def view_annotations(annotations: list[dict]) -> list[dict]:

@@ -2,8 +2,8 @@
 run panel, and the modules behind them (run_control.py, run_history.py, pins.py, run_view.py).
 
 `EditorRun(page)` is built at the end of `EditorPage.__init__` (studio/editor/page.py); it
-uses the page's `open_graph`, `session`, `canvas`, `client` and `run_slot` (a row in the
-header) and nothing else of it.
+uses the page's `open_graph`, `session`, `canvas`, `client`, `run_slot` (a row in the header) and
+`inspector_panel` (hidden while the run drawer is open) and nothing else of it.
 """
 from __future__ import annotations
 
@@ -26,6 +26,8 @@ from .tests_tab import TestsTab
 from .toolbar import RunToolbar
 
 _missions: Missions | None = None
+DRAWER_WIDTH = 384
+"""The run drawer's width in px, for its tables."""
 
 
 def register(graphs: GraphRepository) -> Missions:
@@ -72,11 +74,13 @@ class EditorRun:
         # Made before the drawer, as the page lays them out; History is made once the panel exists.
         view.toolbar = RunToolbar(on_export=self._export_shown, on_close=self._close_run,
                                   on_resume=control.resume_shown, on_result=self.show_result)
-        # NOTE: as wide as the inspector (w-96 in studio/editor/page.py), so the drawer covers the
-        # inspector and never the canvas: fit view then shows the whole graph.
-        with ui.right_drawer(value=False).props('overlay width=384 bordered').classes('swarm-surface p-0') \
+        # Docked, as n8n's and ComfyUI's panels are: the open drawer takes the inspector's place and
+        # the canvas the rest of the width, so nothing of the canvas (cards, minimap) is behind it.
+        with ui.right_drawer(value=False).props(f'width={DRAWER_WIDTH} bordered').classes('swarm-surface p-0') \
                 .mark('run-drawer') as view.drawer:
             view.panel = RunPanel(NodeActions(control.rerun_from, pins.pin_output, pins.edit_pin, pins.unpin))
+        self._inspector_shown = True
+        view.drawer.on_value_change(self._drawer_toggled)
         self.history = RunHistory(view, control)
         self.tests = TestsTab(view.panel.tests_box, StoredTestRuns(view.missions.engine), view.graph_id,
                               self._open_test_row)
@@ -97,6 +101,15 @@ class EditorRun:
     def toggle_panel(self) -> None:
         drawer = self.view.drawer
         drawer.set_value(not drawer.value)
+
+    def _drawer_toggled(self, event: Any) -> None:
+        # The inspector makes room for the drawer while it is open, and comes back as the user had it.
+        inspector = self.page.inspector_panel
+        if event.value:
+            self._inspector_shown = inspector.visible
+            inspector.set_visibility(False)
+        else:
+            inspector.set_visibility(self._inspector_shown)
 
     def show_result(self) -> None:
         """The shown run's result: what its Output nodes produced (studio/editor/result_view.py)."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 BACKGROUNDS_JS = '''() => {
     const background = (selector) => getComputedStyle(document.querySelector(selector)).backgroundColor;
@@ -52,5 +53,70 @@ def test_the_canvas_and_the_panels_follow_the_systems_colour_scheme(browser, ser
         title = page.locator('.vue-flow__node[data-id="plan"] .swarm-node__title')
         text = lightness(title.evaluate('(element) => getComputedStyle(element).color'))
         assert (text > 0.75) if dark else (text < 0.25)  # and the text stays readable on it
+    finally:
+        context.close()
+
+
+
+CODE_COLOURS_JS = '''() => [...document.querySelectorAll('.swarm-inspector-panel .cm-editor')].map((editor) => ({
+    background: getComputedStyle(editor).backgroundColor,
+    text: getComputedStyle(editor.querySelector('.cm-line')).color,
+}))'''
+
+
+def code_editors_are(page, dark: bool) -> bool:
+    editors = page.evaluate(CODE_COLOURS_JS)
+    assert len(editors) >= 3, editors  # an agent's: system prompt, prompt (Jinja2), output schema (JSON)
+    if dark:
+        return all(lightness(e['background']) < 0.3 and lightness(e['text']) > 0.65 for e in editors)
+    return all(lightness(e['background']) > 0.9 and lightness(e['text']) < 0.35 for e in editors)
+
+
+def wait_for_code_editors(page, dark: bool) -> None:
+    for _ in range(50):
+        if code_editors_are(page, dark):
+            return
+        page.wait_for_timeout(100)
+    raise AssertionError(f'the code editors are not {"dark" if dark else "light"}: {page.evaluate(CODE_COLOURS_JS)}')
+
+
+def test_the_code_editors_follow_the_colour_scheme_and_switch_when_the_system_does(browser, server):
+    context, page = open_editor(browser, server, 'dark')
+    try:
+        page.locator('.vue-flow__node[data-id="plan"]').click()
+        expect(page.get_by_label('Title')).to_have_value('Strategist')
+        page.wait_for_function('document.querySelectorAll(".swarm-inspector-panel .cm-line").length >= 3')
+        wait_for_code_editors(page, dark=True)
+
+        page.emulate_media(color_scheme='light')  # the system turns light while the page is open
+        wait_for_code_editors(page, dark=False)
+        page.emulate_media(color_scheme='dark')  # and dark again
+        wait_for_code_editors(page, dark=True)
+
+        page.locator('.vue-flow__node[data-id="tidy"]').click()  # editors made now start dark
+        expect(page.get_by_label('Title')).to_have_value('Formatter')
+        page.wait_for_function('document.querySelectorAll(".swarm-inspector-panel .cm-line").length >= 3')
+        assert code_editors_are(page, dark=True)
+    finally:
+        context.close()
+
+
+def test_the_run_panel_is_as_dark_as_the_other_panels_and_grey_text_stays_readable(browser, server):
+    context, page = open_editor(browser, server, 'dark')
+    try:
+        colour = lambda selector, prop: page.locator(selector).first.evaluate(  # noqa: E731
+            f'(element) => getComputedStyle(element).{prop}')
+        page.locator('.vue-flow__node[data-id="plan"]').click()
+        expect(page.get_by_label('Title')).to_have_value('Strategist')
+        panel = colour('.swarm-inspector-panel', 'backgroundColor')
+        assert lightness(colour('.swarm-inspector-panel .text-grey-8', 'color')) > 0.6  # the node's id line
+        assert lightness(colour('.swarm-inspector-panel .text-grey-7', 'color')) > 0.55  # the kind's description
+
+        page.get_by_role('button', name='Run panel').click()
+        waiting = page.locator('.q-drawer--right .text-grey-7', has_text='No run yet')
+        waiting.wait_for()
+        for part in ('.q-drawer--right', '.q-drawer--right .q-tab-panels'):
+            assert colour(part, 'backgroundColor') == panel, part  # one dark palette, not Quasar's grey
+        assert lightness(waiting.evaluate('(element) => getComputedStyle(element).color')) > 0.55
     finally:
         context.close()

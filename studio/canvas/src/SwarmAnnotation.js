@@ -1,6 +1,8 @@
 // Sticky notes and groups (format version 2): shown as Vue Flow nodes without handles, their
 // canvas ids prefixed with "@" so they never mix with the graph's node ids. Text is a text child.
-import { h } from "vue";
+import { h, inject, provide } from "vue";
+import { NodeResizer } from "@vue-flow/node-resizer";
+import SIZES from "./annotation.json";
 
 export const ANNOTATION_PREFIX = "@";
 export const isAnnotation = (id) => typeof id === "string" && id.startsWith(ANNOTATION_PREFIX);
@@ -21,12 +23,43 @@ export function toAnnotationNode(view, hidden = false) {
   };
 }
 
+// A resize is reported once, when the pointer is let go, as the canvas's `resize` event; Vue Flow
+// shows it as it goes, and Python's answer (set_annotations) then says what it became.
+const RESIZED = Symbol("swarm annotation resized");
+export function provideAnnotationResize(emit) {
+  provide(RESIZED, (item) => emit("resize", item));
+}
+
+const round = (value) => Math.round(value);
+
+// Drag handles on the edges and corners (styled in canvas.css, shown on hover and selection),
+// never below the minimum size Python keeps too (annotation.json).
+function resizer(props, type, report) {
+  const { min_width: minWidth, min_height: minHeight } = SIZES[type];
+  return h(NodeResizer, {
+    minWidth,
+    minHeight,
+    onResizeEnd: ({ params }) =>
+      report({
+        annotation: annotationId(props.id),
+        x: round(params.x),
+        y: round(params.y),
+        width: round(params.width),
+        height: round(params.height),
+      }),
+  });
+}
+
 export const SwarmNote = {
   name: "SwarmNote",
   inheritAttrs: false,
   props: ["id", "data"],
   setup(props) {
-    return () => h("div", { class: "swarm-note", title: "Double-click to edit" }, props.data.text);
+    const report = inject(RESIZED, () => {});
+    return () => [
+      resizer(props, "note", report),
+      h("div", { class: "swarm-note", title: "Double-click to edit; drag an edge or a corner to resize" }, props.data.text),
+    ];
   },
 };
 
@@ -35,6 +68,10 @@ export const SwarmGroup = {
   inheritAttrs: false,
   props: ["id", "data"],
   setup(props) {
-    return () => h("div", { class: "swarm-group" }, [h("div", { class: "swarm-group__label", title: props.data.text }, props.data.text)]);
+    const report = inject(RESIZED, () => {});
+    return () => [
+      resizer(props, "group", report),
+      h("div", { class: "swarm-group" }, [h("div", { class: "swarm-group__label", title: props.data.text }, props.data.text)]),
+    ];
   },
 };

@@ -14,6 +14,7 @@ import { Background } from "@vue-flow/background";
 import EVENTS from "./events.json";
 import SwarmNode from "./SwarmNode.js";
 import { SwarmGroup, SwarmNote, annotationId, isAnnotation, toAnnotationNode } from "./SwarmAnnotation.js";
+import { provideAnnotationResize } from "./SwarmAnnotation.js";
 import { ENTER_OVERVIEW, LEAVE_OVERVIEW, nodesIn, paintOverview, viewRect } from "./overview.js";
 import { MiniMapCanvas, paintMiniMap } from "./minimap.js";
 import { ContextMenu, QuickAdd } from "./menus.js";
@@ -56,6 +57,7 @@ export default {
     let lastSelection = "[[],[]]";
     let selectionQueued = false;
     let paintQueued = false;
+    provideAnnotationResize(emit); // a note or group resized: the `resize` event
 
     // --- edges and modes -----------------------------------------------------------------
 
