@@ -104,7 +104,7 @@ def test_a_run_animates_states_in_order_and_its_total_is_the_sum_of_node_costs(p
     start_run(page)
     wait_for_status(page, 'succeeded')
     for node_id in ('brief', 'plan', 'tidy', 'report'):
-        assert 'swarm-state-succeeded' in node(page, node_id).get_attribute('class')
+        node(page, node_id).and_(page.locator('.swarm-state-succeeded')).wait_for()  # the canvas draws once a frame
     seen = states_seen(page)
     for node_id in ('plan', 'tidy'):  # each state once, in the engine's order (a tick may skip `queued`)
         assert sequence(seen, node_id) in (['queued', 'running', 'succeeded'], ['running', 'succeeded'])
@@ -158,7 +158,7 @@ def test_cancel_stops_the_run_and_the_running_node_shows_cancelled(page, app):
     wait_for_status(page, 'cancelled')
     node(page, 'plan').and_(page.locator('.swarm-state-cancelled')).wait_for()
     for node_id in ('tidy', 'report'):
-        assert 'swarm-state-skipped' in node(page, node_id).get_attribute('class')
+        node(page, node_id).and_(page.locator('.swarm-state-skipped')).wait_for()
     page.get_by_role('button', name='Run', exact=True).wait_for()
 
 
@@ -185,7 +185,7 @@ def test_history_survives_a_reload_and_a_rerun_from_a_node_reexecutes_only_its_d
     assert page.locator('.swarm-run-cost').inner_text() == cost
     assert page.locator('.swarm-run-note').inner_text() == 'ran version 1; the graph is unchanged since'
     for node_id in ('brief', 'plan', 'tidy', 'report'):
-        assert 'swarm-state-succeeded' in node(page, node_id).get_attribute('class')
+        node(page, node_id).and_(page.locator('.swarm-state-succeeded')).wait_for()  # the canvas draws once a frame
 
     page.evaluate(RECORD_STATES_JS)
     node(page, 'tidy').click()
@@ -198,7 +198,7 @@ def test_history_survives_a_reload_and_a_rerun_from_a_node_reexecutes_only_its_d
     assert sequence(seen, 'plan') == ['cached']
     assert sequence(seen, 'tidy') in (['queued', 'running', 'succeeded'], ['running', 'succeeded'])
     assert sequence(seen, 'report') == ['succeeded'] or sequence(seen, 'report')[-2:] == ['running', 'succeeded']
-    assert 'swarm-state-cached' in node(page, 'plan').get_attribute('class')
+    node(page, 'plan').and_(page.locator('.swarm-state-cached')).wait_for()
     open_panel_tab(page, 'History')
     page.locator('.q-drawer--right [data-run-id]').nth(1).wait_for()
     assert page.locator('.q-drawer--right [data-run-id]').count() == 2
