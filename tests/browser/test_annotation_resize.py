@@ -2,19 +2,9 @@
 side; each resize is one edit (Ctrl+Z takes it back), it stops at a minimum size, and it is saved."""
 from __future__ import annotations
 
-import json
-
 from studio.editor.state import ANNOTATION_MIN_SIZES, ANNOTATION_SIZES
 
-
-def node(page, node_id: str):
-    return page.locator(f'.vue-flow__node[data-id="{node_id}"]')
-
-
-def exported(page) -> dict:
-    with page.expect_download() as download:
-        page.get_by_role('button', name='Export the graph file').click()
-    return json.loads(open(download.value.path()).read())
+from locators import exported, node
 
 
 def stored(page, annotation_id: str) -> tuple[int, int, int, int]:

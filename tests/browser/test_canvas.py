@@ -9,12 +9,10 @@ from typing import Any
 
 import pytest
 
+from locators import node
+
 # NOTE: canvas_page.py gives the `markup` node this title.
 MARKUP_TITLE = '<b>x</b><script>window.__xss = 1</script><img src=x onerror="window.__xss = 2">'
-
-
-def node(page, node_id: str):
-    return page.locator(f'.vue-flow__node[data-id="{node_id}"]')
 
 
 def edge(page, edge_id: str):

@@ -7,11 +7,9 @@ import re
 
 from studio.editor.page import export_file_name
 
+from locators import node
+
 MARKUP = '<b>x</b><img src=x onerror="window.__xss = 1">'
-
-
-def node(page, node_id: str):
-    return page.locator(f'.vue-flow__node[data-id="{node_id}"]')
 
 
 def edge(page, edge_id: str):

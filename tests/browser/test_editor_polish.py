@@ -7,9 +7,7 @@ import re
 
 import pytest
 
-
-def node(page, node_id: str):
-    return page.locator(f'.vue-flow__node[data-id="{node_id}"]')
+from locators import node
 
 
 @pytest.fixture

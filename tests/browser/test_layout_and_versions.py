@@ -6,6 +6,8 @@ import json
 import re
 from pathlib import Path
 
+from locators import node
+
 ROOT = Path(__file__).resolve().parents[2]
 
 # Every edge path sampled along its length, in screen pixels; every card that a sample falls in,
@@ -29,10 +31,6 @@ EDGES_BEHIND_CARDS = '''() => {
   }
   return [...new Set(hidden)];
 }'''
-
-
-def node(page, node_id: str):
-    return page.locator(f'.vue-flow__node[data-id="{node_id}"]')
 
 
 def center(locator) -> tuple[float, float]:

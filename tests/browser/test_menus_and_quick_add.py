@@ -8,11 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from locators import node
+
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def node(page, node_id: str):
-    return page.locator(f'.vue-flow__node[data-id="{node_id}"]')
 
 
 def centre(box: dict) -> tuple[float, float]:

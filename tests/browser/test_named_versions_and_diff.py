@@ -3,9 +3,7 @@ from __future__ import annotations
 
 import re
 
-
-def node(page, node_id: str):
-    return page.locator(f'.vue-flow__node[data-id="{node_id}"]')
+from locators import node
 
 
 def test_a_named_version_is_listed_and_a_diff_shows_each_change_side_by_side(server, page):

@@ -2,18 +2,9 @@
 mouse, deleted, undone; saved in the graph file (format version 2) and back after a reload."""
 from __future__ import annotations
 
-import json
 import re
 
-
-def node(page, node_id: str):
-    return page.locator(f'.vue-flow__node[data-id="{node_id}"]')
-
-
-def exported(page) -> dict:
-    with page.expect_download() as download:
-        page.get_by_role('button', name='Export the graph file').click()
-    return json.loads(open(download.value.path()).read())
+from locators import exported, node
 
 
 def test_a_note_and_a_group_are_added_edited_moved_saved_and_deleted(server, page):

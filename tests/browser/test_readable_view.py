@@ -8,6 +8,8 @@ import urllib.request
 
 import pytest
 
+from locators import node
+
 EXAMPLES = ['Competitor brief', 'Research swarm', 'Code review swarm']
 
 # A title's on-screen size: its computed font size times the viewport's zoom.
@@ -17,10 +19,6 @@ TITLE_SIZES = '''() => {
 }'''
 CUT = '''(selector) => [...document.querySelectorAll(selector)]
   .filter((el) => el.scrollWidth > el.clientWidth + 0.5).map((el) => el.textContent)'''
-
-
-def node(page, node_id: str):
-    return page.locator(f'.vue-flow__node[data-id="{node_id}"]')
 
 
 def call(base_url: str, method: str, *args) -> None:

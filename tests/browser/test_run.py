@@ -17,6 +17,8 @@ import pytest
 
 from studio.local_app import free_port, running_app, serve_command
 
+from locators import node
+
 ROOT = Path(__file__).resolve().parents[2]
 BRIEF = json.loads((ROOT / 'assets/examples/competitor-brief.json').read_text())
 MARKUP = '<img src=x onerror="window.__xss = 1">'
@@ -38,8 +40,8 @@ RECORD_STATES_JS = '''() => {
 
 def graph_text(**node_configs: dict) -> str:
     document = copy.deepcopy(BRIEF)
-    for node in document['nodes']:
-        node['config'].update(node_configs.get(node['id'], {}))
+    for item in document['nodes']:
+        item['config'].update(node_configs.get(item['id'], {}))
     return json.dumps(document)
 
 
@@ -55,10 +57,6 @@ def app(tmp_path_factory: pytest.TempPathFactory):
     port = free_port()
     with running_app(serve_command(port, database), port, workdir) as url:
         yield url, graphs
-
-
-def node(page, node_id: str):
-    return page.locator(f'.vue-flow__node[data-id="{node_id}"]')
 
 
 def open_graph(page, app, text: str = json.dumps(BRIEF)) -> str:

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import re
 
-
-def node(page, node_id: str):
-    return page.locator(f'.vue-flow__node[data-id="{node_id}"]')
+from locators import node
 
 
 def run_menu(page, node_id: str) -> None:
