@@ -169,6 +169,8 @@ class LibraryPage:
         self.summaries = {summary.id: summary for summary in summaries}
         self.graph_table.rows = [graph_row(summary) for summary in summaries]
         self.graph_table.set_visibility(bool(summaries))
+        if len(summaries) <= FILTER_FROM:
+            self.filter.value = ''  # a filter the user can no longer see must not hide rows
         self.filter.set_visibility(len(summaries) > FILTER_FROM)
         self.no_graphs.set_text(NO_GRAPHS)
         self.no_graphs.classes(replace='text-grey-7').set_visibility(not summaries)

@@ -189,3 +189,17 @@ async def test_a_second_copy_of_an_example_gets_a_name_of_its_own(user: User, gr
 def test_an_unused_name_counts_up_past_the_taken_ones():
     assert unused_name('Swarm', set()) == 'Swarm'
     assert unused_name('Swarm', {'Swarm', 'Swarm (2)', 'Other'}) == 'Swarm (3)'
+
+
+async def test_the_filter_shows_for_a_long_list_and_is_cleared_when_the_list_gets_short(user: User, graphs):
+    ids = [graphs.create(Graph(name=f'Scan {number}')) for number in range(9)]
+    await user.open('/')
+    await user.should_see(marker='graph-filter')
+    with user.client:
+        [search] = ElementFilter(kind=ui.input, marker='graph-filter')
+    search.value = 'Scan 8'
+    user.find(marker='graph-list').trigger('delete', ids[0])
+    user.find(marker='confirm-delete').click()
+    await eventually(lambda: len(listed(user)) == 8)
+    await user.should_not_see(marker='graph-filter')
+    assert search.value == ''  # hidden, it would still hide every row but one
