@@ -10,24 +10,18 @@ from pathlib import Path
 
 import pytest
 
-from studio.local_app import free_port, running_app, serve_command
 
 ROOT = Path(__file__).resolve().parents[2]
-from test_run import node, open_panel_tab  # noqa: E402
+from locators import node  # noqa: E402
+from studio_app import own_studio  # noqa: E402
+from test_run import open_panel_tab  # noqa: E402
 
 
 @pytest.fixture(scope='module')
 def app(tmp_path_factory: pytest.TempPathFactory):
     """(base URL, graph repository, database path) of an app on a database of its own, no Redis."""
-    from storage.db import connect
-    from storage.graphs import GraphRepository
-
-    workdir = tmp_path_factory.mktemp('history-app')
-    database = workdir / 'studio.sqlite'
-    graphs = GraphRepository(connect(str(database)))
-    port = free_port()
-    with running_app(serve_command(port, database), port, workdir, env={'SWARM_STUDIO_REDIS_URL': ''}) as url:
-        yield url, graphs, database
+    with own_studio(tmp_path_factory.mktemp('history-app'), env={'SWARM_STUDIO_REDIS_URL': ''}) as app:
+        yield app
 
 
 def test_a_run_from_the_command_line_is_listed_in_the_open_history(page, app):

@@ -9,10 +9,7 @@ from pathlib import Path
 import pytest
 
 from nodes.graph import Graph
-from storage.db import connect
-from storage.graphs import GraphRepository
-from studio import local_app
-from studio.local_app import free_port, running_app
+from studio_app import own_studio
 
 ROOT = Path(__file__).resolve().parents[2]
 BRIEF = (ROOT / 'assets' / 'examples' / 'competitor-brief.json').read_text()
@@ -22,18 +19,14 @@ MARKUP = '<b>x</b><img src=x onerror="window.__xss = 1">'
 @pytest.fixture
 def library(page):
     """A studio of its own (the list is the whole database), with the brief, a graph named in markup and ten more."""
-    with tempfile.TemporaryDirectory() as workdir:
-        database = Path(workdir) / 'library.sqlite'
-        graphs = GraphRepository(connect(str(database)))
+    with tempfile.TemporaryDirectory() as workdir, own_studio(Path(workdir)) as (url, graphs, _):
         brief_id = graphs.import_text(BRIEF)
         graphs.create(Graph(name=MARKUP))
         for number in range(10):
             graphs.create(Graph(name=f'Scan {number:02d}'))
-        port = free_port()
-        with running_app(local_app.serve_command(port, database), port, Path(workdir)) as url:
-            page.goto(url)
-            page.locator('.swarm-graph-list').wait_for()
-            yield page, graphs, brief_id
+        page.goto(url)
+        page.locator('.swarm-graph-list').wait_for()
+        yield page, graphs, brief_id
 
 
 def names(page) -> list[str]:

@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from studio.local_app import free_port, running_app, serve_command
 
 from locators import node
+from studio_app import own_studio
 
 ROOT = Path(__file__).resolve().parents[2]
 BRIEF = json.loads((ROOT / 'assets/examples/competitor-brief.json').read_text())
@@ -48,14 +48,7 @@ def graph_text(**node_configs: dict) -> str:
 @pytest.fixture(scope='module')
 def app(tmp_path_factory: pytest.TempPathFactory):
     """(base URL, graph repository) of an app on a database of its own."""
-    from storage.db import connect
-    from storage.graphs import GraphRepository
-
-    workdir = tmp_path_factory.mktemp('run-app')
-    database = workdir / 'studio.sqlite'
-    graphs = GraphRepository(connect(str(database)))
-    port = free_port()
-    with running_app(serve_command(port, database), port, workdir) as url:
+    with own_studio(tmp_path_factory.mktemp('run-app')) as (url, graphs, _):
         yield url, graphs
 
 

@@ -50,28 +50,21 @@ function resizer(props, type, report) {
   });
 }
 
-export const SwarmNote = {
-  name: "SwarmNote",
-  inheritAttrs: false,
-  props: ["id", "data"],
-  setup(props) {
-    const report = inject(RESIZED, () => {});
-    return () => [
-      resizer(props, "note", report),
-      h("div", { class: "swarm-note", title: "Double-click to edit; drag an edge or a corner to resize" }, props.data.text),
-    ];
-  },
-};
+// A note and a group differ only in what they draw inside their resize handles.
+function annotationComponent(name, kind, body) {
+  return {
+    name,
+    inheritAttrs: false,
+    props: ["id", "data"],
+    setup(props) {
+      const report = inject(RESIZED, () => {});
+      return () => [resizer(props, kind, report), body(props.data.text)];
+    },
+  };
+}
 
-export const SwarmGroup = {
-  name: "SwarmGroup",
-  inheritAttrs: false,
-  props: ["id", "data"],
-  setup(props) {
-    const report = inject(RESIZED, () => {});
-    return () => [
-      resizer(props, "group", report),
-      h("div", { class: "swarm-group" }, [h("div", { class: "swarm-group__label", title: props.data.text }, props.data.text)]),
-    ];
-  },
-};
+export const SwarmNote = annotationComponent("SwarmNote", "note", (text) =>
+  h("div", { class: "swarm-note", title: "Double-click to edit; drag an edge or a corner to resize" }, text));
+
+export const SwarmGroup = annotationComponent("SwarmGroup", "group", (text) =>
+  h("div", { class: "swarm-group" }, [h("div", { class: "swarm-group__label", title: text }, text)]));
