@@ -136,7 +136,7 @@ def main() -> None:
 
         canvas.on('connect', on_connect)
         canvas.on('delete', on_delete)
-        for name in ('move', 'selection', 'drop', 'key', 'node_click'):
+        for name in ('move', 'selection', 'drop', 'key', 'node_click', 'menu'):
             canvas.on(name, lambda e, name=name: record(name, e.args))
         canvas.load([view_node(node, problems.get(node.id, [])) for node in graph.nodes],
                     [view_edge(edge.source, edge.target) for edge in graph.edges])

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from test_canvas import generated_graph, overview_pixel, zoom_in_until_cards
+from painted import overview_pixel
+from test_canvas import generated_graph, zoom_in_until_cards
 from test_dark_mode import lightness
 
 

@@ -3,11 +3,14 @@
 //
 // Large graphs: `graph` and `edges` below hold every node and edge as plain objects; Vue Flow's
 // store holds all of them only for a small graph. For a large one it holds the window: the
-// nodes near the view, the edges that touch them and their other ends, and the selected nodes
-// (in the overview none: the graph is painted on one <canvas>, overview.js). Every node in Vue
-// Flow's store costs it reactive work on each change of the view or of any node (2,400 of them
-// made zooming into cards take ~1 s), and it renders only the cards in view anyway
-// (only-render-visible-elements). What Vue Flow does not show is painted.
+// nodes near the view and the selected nodes (in the overview none: the graph is painted on
+// one <canvas>, overview.js), and of the edges only one the user picked (clicked on). Every
+// node in Vue Flow's store costs it reactive work on each change of the view or of any node
+// (2,400 of them made zooming into cards take ~1 s), and it renders only the cards in view
+// anyway (only-render-visible-elements). Its edges are dearer still: the 252 edges near a
+// zoom into cards were two thirds of that step (1.0 s against 0.37 s without them, median of 5,
+// interleaved). So what Vue Flow does not show is painted, every edge of a large graph among
+// it, and a click or right-click on the pane near a painted edge picks that edge.
 import { h, markRaw, nextTick, onBeforeUnmount, ref, watch } from "vue";
 import { ConnectionMode, VueFlow, useVueFlow } from "@vue-flow/core";
 import { Background } from "@vue-flow/background";
@@ -15,7 +18,7 @@ import EVENTS from "./events.json";
 import SwarmNode from "./SwarmNode.js";
 import { SwarmGroup, SwarmNote, annotationId, isAnnotation, toAnnotationNode } from "./SwarmAnnotation.js";
 import { provideAnnotationResize } from "./SwarmAnnotation.js";
-import { ENTER_OVERVIEW, LEAVE_OVERVIEW, nodesIn, paintOverview, viewRect } from "./overview.js";
+import { ENTER_OVERVIEW, LEAVE_OVERVIEW, edgeNear, nodesIn, paintOverview, viewRect } from "./overview.js";
 import { MiniMapCanvas, paintMiniMap } from "./minimap.js";
 import { ContextMenu, QuickAdd } from "./menus.js";
 import { ShortcutsPanel, ZoomControls } from "./panels.js";
@@ -28,8 +31,10 @@ const SHORTCUTS = { z: "undo", y: "redo", c: "copy", v: "paste", s: "save", a: "
 const KIND_TYPE = "application/x-swarm-kind";
 const FIT_PADDING = 0.1;
 const MIN_ZOOM = 0.02;
-const WINDOW_EDGES_ABOVE = 400; // up to this many edges Vue Flow holds them all
 const NEAR_VIEW = 0.1; // "near the view": the screen grown by this fraction each side
+const PICK_PX = 6; // a click this close to a painted edge picks it
+const MARCH_MS = 150; // edges into running nodes march a step this often (painted ones)
+const MARCH_STEP_PX = 2;
 
 function isTextInput(target) {
   return target?.closest?.("input, textarea, select, [contenteditable=''], [contenteditable='true']");
@@ -62,6 +67,7 @@ export default {
     // --- edges and modes -----------------------------------------------------------------
 
     let shownEdges = new Set(); // ids of the edges Vue Flow holds now
+    const picked = new Set(); // painted edges the user picked: Vue Flow holds them while selected
     // node id → the node as toFlowNode made it (plain, never reactive), with `selected`: every
     // node of the graph, in Vue Flow's store or not. Positions are updated from Vue Flow's on a
     // drag stop, the selection on each change of it.
@@ -106,14 +112,14 @@ export default {
     // What Vue Flow should hold now: [node ids, edges]; the ends of those edges too.
     function wanted() {
       if (overview.value) return [new Set(), []];
-      const all = [...edges.values()].filter((edge) => graph.has(edge.source) && graph.has(edge.target));
-      if (!windowed()) return [new Set(graph.keys()), all];
+      if (!windowed()) {
+        return [new Set(graph.keys()), [...edges.values()].filter((edge) => graph.has(edge.source) && graph.has(edge.target))];
+      }
       const near = new Set(nodesIn(graphNodes(), screenRect(NEAR_VIEW)).map((node) => node.id));
-      const nearEdges = all.length <= WINDOW_EDGES_ABOVE ? all : all.filter((edge) => near.has(edge.source) || near.has(edge.target));
       for (const node of graphNodes()) {
         if (node.selected) near.add(node.id);
       }
-      return [near, nearEdges];
+      return [near, [...picked].map((id) => edges.get(id)).filter(Boolean)];
     }
 
     // Only the difference goes to Vue Flow: replacing its whole list (setNodes, setEdges)
@@ -157,6 +163,7 @@ export default {
     function setOverview(on) {
       if (overview.value === on) return;
       overview.value = on;
+      if (on) picked.clear();
       for (const node of flow.nodes.value) {
         if (isAnnotation(node.id)) node.hidden = on;
       }
@@ -198,8 +205,30 @@ export default {
         size: flow.dimensions.value,
         flashed: flashed.nodes,
         edgesVersion,
+        march: marchTimer === null ? null : marchPhase,
       });
+      keepMarching();
     }
+
+    // Painted edges into running nodes march a step every MARCH_MS while any may be on screen
+    // in cards (Vue Flow's own animate every frame: for ~170 of them that made each frame three
+    // times slower). In the overview they are drawn solid: at that scale a dash is a blur, and
+    // repainting the whole graph that often would cost a watching page more than it shows.
+    let marchPhase = 0;
+    let marchTimer = null;
+    function keepMarching() {
+      const wanted = !overview.value && running.size > 0 && shownEdges.size < edges.size;
+      if (wanted && marchTimer === null) {
+        marchTimer = setInterval(() => {
+          marchPhase = (marchPhase + MARCH_STEP_PX) % 10;
+          paint();
+        }, MARCH_MS);
+      } else if (!wanted && marchTimer !== null) {
+        clearInterval(marchTimer);
+        marchTimer = null;
+      }
+    }
+    onBeforeUnmount(() => clearInterval(marchTimer));
 
     flow.onViewportChange(update);
     watch(flow.dimensions, update);
@@ -288,6 +317,7 @@ export default {
       const edge = edges.get(id);
       if (!edge) return;
       edges.delete(id);
+      picked.delete(id);
       incoming.get(edge.target)?.delete(id);
     }
 
@@ -512,6 +542,18 @@ export default {
     flow.onSelectionDragStart(rememberDragStart);
     flow.onNodeDragStop(reportMove);
     flow.onSelectionDragStop(reportMove);
+    // Painted edges follow a card while it is dragged, as Vue Flow's own do.
+    const followDrag = ({ nodes }) => {
+      if (!windowed()) return;
+      for (const node of nodes) {
+        const record = graph.get(node.id);
+        if (record) record.position = { x: node.position.x, y: node.position.y };
+      }
+      edgesVersion += 1;
+      update();
+    };
+    flow.onNodeDrag(followDrag);
+    flow.onSelectionDrag(followDrag);
 
     const selectedIds = () => [
       graphNodes().filter((node) => node.selected).map((node) => node.id),
@@ -539,7 +581,53 @@ export default {
       }
       queueSelection(changes);
     });
-    flow.onEdgesChange(queueSelection);
+    flow.onEdgesChange((changes) => {
+      for (const change of changes) {
+        // A picked edge deselected goes back to being painted.
+        if (change.type === "select" && !change.selected && picked.delete(change.id)) update();
+      }
+      queueSelection(changes);
+    });
+
+    // --- painted edges: picking one -------------------------------------------------------
+
+    function paintedEdgeAt(event) {
+      if (!windowed() || overview.value) return null;
+      const point = flow.screenToFlowCoordinate({ x: event.clientX, y: event.clientY });
+      const painted = [...edges.values()].filter((edge) => !shownEdges.has(edge.id));
+      return edgeNear(point, painted, (id) => graph.get(id), PICK_PX / flow.viewport.value.zoom)?.id ?? null;
+    }
+
+    // The edge alone selected, held by Vue Flow (drawn selected, deleted with the Delete key).
+    function pickEdge(id) {
+      picked.add(id);
+      for (const node of graphNodes()) node.selected = false;
+      syncWindow();
+      const edge = flow.findEdge(id);
+      if (edge) flow.addSelectedEdges([edge]);
+      queueSelection([{ type: "select" }]);
+      update();
+    }
+
+    // Vue Flow clears the selection just after it tells of a pane click: pick after that.
+    flow.onPaneClick((event) => {
+      const id = paintedEdgeAt(event);
+      if (id) setTimeout(() => pickEdge(id), 0);
+    });
+
+    let hoverQueued = false;
+    let lastMove = null;
+    // Over a painted edge the pointer says it can be clicked; checked at most once a frame.
+    function hoverPaintedEdges(event) {
+      lastMove = event;
+      if (hoverQueued) return;
+      hoverQueued = true;
+      requestAnimationFrame(() => {
+        hoverQueued = false;
+        const over = Boolean(lastMove.target?.classList?.contains("vue-flow__pane") && paintedEdgeAt(lastMove));
+        root.value?.classList.toggle("swarm-edge-hover", over);
+      });
+    }
 
     function clearSelection() {
       for (const node of graphNodes()) node.selected = false; // those outside Vue Flow's store too
@@ -664,7 +752,15 @@ export default {
       emit("quick_add", { item: item.id, x: at.x, y: at.y, ...(from ? { from } : {}) });
     }
 
-    flow.onPaneContextMenu((event) => openMenu("pane", null, event));
+    flow.onPaneContextMenu((event) => {
+      const id = paintedEdgeAt(event);
+      if (!id) {
+        openMenu("pane", null, event);
+        return;
+      }
+      pickEdge(id);
+      openMenu("edge", id, event);
+    });
     flow.onNodeContextMenu(({ event, node }) =>
       isAnnotation(node.id) ? openMenu("annotation", node.id, event) : openMenu("node", node.id, event));
     flow.onEdgeContextMenu(({ event, edge }) => openMenu("edge", edge.id, event));
@@ -685,6 +781,7 @@ export default {
     }
     function onPointermove(event) {
       pointer = canvasPoint(event);
+      if (windowed() && !overview.value) hoverPaintedEdges(event);
     }
     function onPointerdownOutside(event) {
       if ((menu.value || quick.value) && !event.target.closest?.(".swarm-menu, .swarm-quick")) closePopups();

@@ -2,13 +2,15 @@
 // (each card and each edge costs Vue Flow a component and some DOM), the whole graph is painted
 // on one <canvas> instead, and the cards come back when the user zooms in.
 import { toRaw } from "vue";
-import { CARD_HEIGHT, CARD_WIDTH } from "./view.js";
+import { CARD_HEIGHT, CARD_WIDTH, HANDLE_SIZE } from "./view.js";
 
 // Switch to the overview above ENTER cards in view and back below LEAVE (hysteresis, so a
 // zoom that hovers around the limit does not flip the mode on every frame).
 export const ENTER_OVERVIEW = 120;
 export const LEAVE_OVERVIEW = 80;
 const TITLES_FROM_ZOOM = 0.3; // below this a title would be too small to read
+const ARROWS_FROM_ZOOM = 0.3; // below this an arrowhead is a smudge
+const ARROW = { length: 10, half: 5 }; // in flow units, as Vue Flow's closed arrow on a 1 px edge
 
 const STATE_COLORS = {
   queued: "#90a4ae",
@@ -62,6 +64,66 @@ export function nodeColor(node, runs, colors) {
   return colors[node.data.kind] ?? colors.node;
 }
 
+// An edge as drawn (painted here, or by Vue Flow): a bezier from the source's handle on its
+// right to the target's on its left, bending horizontally. Returns [x1, y1, x2, y2, bend], or
+// null when an end is missing. `findNode` gives plain node records (toRaw: through Vue's
+// proxies, reading positions was a third of a paint).
+export function edgeCurve(edge, findNode) {
+  const source = toRaw(findNode(edge.source));
+  const target = toRaw(findNode(edge.target));
+  if (!source || !target) return null;
+  const x1 = source.position.x + CARD_WIDTH + HANDLE_SIZE / 2;
+  const y1 = source.position.y + CARD_HEIGHT / 2;
+  const x2 = target.position.x - HANDLE_SIZE / 2;
+  const y2 = target.position.y + CARD_HEIGHT / 2;
+  return [x1, y1, x2, y2, Math.max(40, Math.abs(x2 - x1) / 2)];
+}
+
+// Whether the curve's box (its control points') misses the rectangle.
+function outside([x1, y1, x2, y2, bend], rect) {
+  return Math.max(x2, x1 + bend) < rect.left || Math.min(x1, x2 - bend) > rect.right
+    || Math.max(y1, y2) < rect.top || Math.min(y1, y2) > rect.bottom;
+}
+
+const HIT_STEPS = 24; // straight pieces a curve is cut into to measure a point's distance to it
+
+function distanceToSegment(px, py, ax, ay, bx, by) {
+  const dx = bx - ax;
+  const dy = by - ay;
+  const length2 = dx * dx + dy * dy;
+  const t = length2 ? Math.max(0, Math.min(1, ((px - ax) * dx + (py - ay) * dy) / length2)) : 0;
+  return Math.hypot(px - ax - t * dx, py - ay - t * dy);
+}
+
+// The painted edge nearest to a flow point within `tolerance` (flow units), or null: what a
+// click or a hover on the pane means when the edges are painted, not elements.
+export function edgeNear(point, edges, findNode, tolerance) {
+  const box = { left: point.x - tolerance, right: point.x + tolerance, top: point.y - tolerance, bottom: point.y + tolerance };
+  let best = null;
+  let bestDistance = tolerance;
+  for (const edge of edges) {
+    const curve = edgeCurve(edge, findNode);
+    if (!curve || outside(curve, box)) continue;
+    const [x1, y1, x2, y2, bend] = curve;
+    let ax = x1;
+    let ay = y1;
+    for (let i = 1; i <= HIT_STEPS; i++) {
+      const t = i / HIT_STEPS;
+      const u = 1 - t;
+      const bx = u * u * u * x1 + 3 * u * u * t * (x1 + bend) + 3 * u * t * t * (x2 - bend) + t * t * t * x2;
+      const by = u * u * u * y1 + 3 * u * u * t * y1 + 3 * u * t * t * y2 + t * t * t * y2;
+      const distance = distanceToSegment(point.x, point.y, ax, ay, bx, by);
+      if (distance <= bestDistance) {
+        bestDistance = distance;
+        best = edge;
+      }
+      ax = bx;
+      ay = by;
+    }
+  }
+  return best;
+}
+
 // Every edge in its plain colour, drawn once for a view and kept: a run changes node colours
 // and which edges animate many times a second while the view and the edges stay as they are,
 // and stroking thousands of curves was most of each repaint. Animated and flashing edges are
@@ -97,8 +159,10 @@ function plainEdges(canvas, ctx, key, draw) {
 // redrawn only then, or when the view moves). Returns how many edges can reach the screen
 // (only those are drawn).
 // `size`: the canvas's size on screen, as Vue Flow measured its pane (reading the element's
-// would force a layout in the middle of a frame that has just changed the cards).
-export function paintOverview(canvas, { nodes, edges, findNode, runs, viewport, size, flashed, edgesVersion }) {
+// would force a layout in the middle of a frame that has just changed the cards). `march`: the
+// phase, in screen pixels, of the dashes that march along edges into running nodes; null draws
+// them solid.
+export function paintOverview(canvas, { nodes, edges, findNode, runs, viewport, size, flashed, edgesVersion, march = null }) {
   const ratio = window.devicePixelRatio || 1;
   const { width, height } = size;
   if (canvas.width !== Math.round(width * ratio) || canvas.height !== Math.round(height * ratio)) {
@@ -114,31 +178,43 @@ export function paintOverview(canvas, { nodes, edges, findNode, runs, viewport, 
 
   const rect = viewRect(viewport, width, height);
   const around = viewRect(viewport, width, height, 0.02); // a stroke's width beyond the screen
-  const strokeEdges = (ctx, list, color, lineWidth) => {
+  const arrows = viewport.zoom >= ARROWS_FROM_ZOOM;
+  // `dash`: [on, off, offset] in screen pixels for a marching line (edges into running nodes).
+  const strokeEdges = (ctx, list, color, lineWidth, dash = null) => {
     let stroked = 0;
+    const heads = [];
     ctx.beginPath();
     for (const edge of list) {
-      // Raw objects: through Vue's reactive proxies, reading positions was a third of a paint.
-      const source = toRaw(findNode(edge.source));
-      const target = toRaw(findNode(edge.target));
-      if (!source || !target) continue;
-      const x1 = source.position.x + CARD_WIDTH;
-      const y1 = source.position.y + CARD_HEIGHT / 2;
-      const x2 = target.position.x;
-      const y2 = target.position.y + CARD_HEIGHT / 2;
-      const bend = Math.max(40, Math.abs(x2 - x1) / 2);
-      // The curve lies within its control points' box: an edge whose box is off screen is not
-      // added (zoomed in, that is nearly all of them, and stroking them was most of a paint).
-      if (Math.max(x2, x1 + bend) < around.left || Math.min(x1, x2 - bend) > around.right
-          || Math.max(y1, y2) < around.top || Math.min(y1, y2) > around.bottom) continue;
+      const curve = edgeCurve(edge, findNode);
+      // An edge whose box is off screen is not added (zoomed in, that is nearly all of them,
+      // and stroking them was most of a paint).
+      if (!curve || outside(curve, around)) continue;
+      const [x1, y1, x2, y2, bend] = curve;
       stroked += 1;
       ctx.moveTo(x1, y1);
       ctx.bezierCurveTo(x1 + bend, y1, x2 - bend, y2, x2, y2);
+      if (arrows) heads.push(x2, y2);
     }
-    if (stroked) {
-      ctx.strokeStyle = color;
-      ctx.lineWidth = Math.max(lineWidth, pixel); // as wide as Vue Flow draws it, at least a pixel
-      ctx.stroke();
+    if (!stroked) return 0;
+    ctx.strokeStyle = color;
+    ctx.lineWidth = Math.max(lineWidth, pixel); // as wide as Vue Flow draws it, at least a pixel
+    if (dash) {
+      ctx.setLineDash([dash[0] * pixel, dash[1] * pixel]);
+      ctx.lineDashOffset = -dash[2] * pixel;
+    }
+    ctx.stroke();
+    if (dash) ctx.setLineDash([]);
+    if (heads.length) {
+      // Every curve ends heading right, into its target's handle.
+      ctx.beginPath();
+      for (let i = 0; i < heads.length; i += 2) {
+        ctx.moveTo(heads[i], heads[i + 1]);
+        ctx.lineTo(heads[i] - ARROW.length, heads[i + 1] - ARROW.half);
+        ctx.lineTo(heads[i] - ARROW.length, heads[i + 1] + ARROW.half);
+        ctx.closePath();
+      }
+      ctx.fillStyle = color;
+      ctx.fill();
     }
     return stroked;
   };
@@ -161,7 +237,7 @@ export function paintOverview(canvas, { nodes, edges, findNode, runs, viewport, 
     if (edge.class === "swarm-flash") flashing.push(edge);
     else if (edge.animated) animated.push(edge);
   }
-  strokeEdges(ctx, animated, STATE_COLORS.running, 2);
+  strokeEdges(ctx, animated, STATE_COLORS.running, 2, march === null ? null : [5, 5, march]);
   strokeEdges(ctx, flashing, colors.alert, 3);
 
   const visible = nodesIn(nodes.map(toRaw), rect);
