@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Set up a fresh clone: a virtualenv with the package (with --dev, the test tools; with --desktop, the
-# desktop window's pywebview and Qt) and the canvas bundle built from its lockfile. Re-running is cheap:
-# each step is skipped when its inputs have not changed since it last succeeded.
+# desktop window's pywebview and Qt), the canvas bundle built from its lockfile and the pages' Tailwind
+# CSS. Re-running is cheap: each step is skipped when its inputs have not changed since it last succeeded.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -45,5 +45,13 @@ if [ -f "$canvas/package.json" ]; then
     echo "setup: building the canvas bundle" >&2
     (cd "$canvas" && npm ci --no-audit --no-fund --loglevel=error && npm run --silent build)
     echo "$want" > "$canvas/dist/.built"
+  fi
+  # The pages' Tailwind CSS, compiled from the classes the sources name: again whenever a source changes.
+  want="$(fingerprint "$canvas/package-lock.json" "$canvas/tailwind.css" $(find studio -path '*/node_modules' -prune -o \( -name '*.py' -o -name '*.js' \) -type f -not -path '*/dist/*' -print | sort))"
+  if [ "$(cat "$canvas/styles/.built" 2>/dev/null)" != "$want" ]; then
+    echo "setup: compiling the pages' Tailwind CSS" >&2
+    [ -d "$canvas/node_modules/@tailwindcss/cli" ] || (cd "$canvas" && npm ci --no-audit --no-fund --loglevel=error)
+    (cd "$canvas" && npm run --silent styles)
+    echo "$want" > "$canvas/styles/.built"
   fi
 fi

@@ -25,8 +25,9 @@ def build_app(graphs, max_import_bytes: int | None = None) -> object:
     from .editor.sessions import OpenGraphs
     from . import library, settings_page
     from .run import editor_run
-    from .theme import THEME_HEAD
+    from .theme import THEME_HEAD, link_stylesheet
 
+    link_stylesheet()
     ui.add_head_html(THEME_HEAD, shared=True)
     sessions = OpenGraphs(graphs)
     library.register(graphs, sessions, max_import_bytes or library.MAX_IMPORT_BYTES)
@@ -70,7 +71,7 @@ def serve_command(args: argparse.Namespace) -> int:
     from storage.graphs import GraphRepository
 
     from .security import protect
-    from .theme import DARK
+    from .theme import DARK, TAILWIND
     from .transport import server_options
 
     policy = access_policy(args)
@@ -81,5 +82,5 @@ def serve_command(args: argparse.Namespace) -> int:
     build_app(graphs, policy.max_upload_bytes)
     protect(core.app, core.sio, policy)
     ui.run(host=args.host, port=args.port, title='Swarm Studio', show=not args.no_browser, reload=False,
-           **server_options(args.host), dark=DARK)
+           **server_options(args.host), dark=DARK, tailwind=TAILWIND)
     return 0

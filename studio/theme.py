@@ -8,12 +8,34 @@ page is open), so a page that has code editors (`ui.codemirror`, whose theme is 
 from Python) asks it with `ColorScheme`, which re-themes them when the page turns light or dark."""
 from __future__ import annotations
 
+import hashlib
 import weakref
+from pathlib import Path
 
-from nicegui import Client, ui
+from nicegui import Client, app, ui
 
 DARK = None
 """`ui.run`'s `dark`: None follows the system."""
+
+TAILWIND = False
+"""`ui.run`'s `tailwind`: NiceGUI's compiler in the browser is off; the pages link `STYLESHEET` instead.
+That compiler built the CSS on every page load and watched every change of the page for new
+classes: on a 2,400-node graph it cost each open ~0.27 s, each zoom into cards ~0.1 s and each
+burst of run states ~0.1 s (bench_canvas's steps, interleaved, median of 4)."""
+
+STYLESHEET = Path(__file__).parent / 'canvas' / 'styles' / 'tailwind.css'
+"""The Tailwind utilities our sources name, compiled by scripts/setup.sh (studio/canvas/tailwind.css)."""
+
+
+def link_stylesheet() -> None:
+    """Serve `STYLESHEET` and link it from every page (once per app, before `ui.run`)."""
+    if not STYLESHEET.is_file():
+        raise RuntimeError(f'The stylesheet {STYLESHEET} is missing; run scripts/setup.sh to build it.')
+    content = STYLESHEET.read_bytes()
+    # Named by its content, so a browser may keep it as long as it likes and never shows a stale one.
+    url = app.add_static_file(local_file=STYLESHEET, url_path=f'/_swarm/tailwind-{hashlib.sha256(content).hexdigest()[:12]}.css',
+                              max_cache_age=365 * 24 * 3600)
+    ui.add_head_html(f'<link rel="stylesheet" href="{url}">', shared=True)
 
 CODE_THEMES = {False: 'basicLight', True: 'basicDark'}
 """A code editor's CodeMirror theme on a light page and on a dark one (the same family's pair)."""

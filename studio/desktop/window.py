@@ -16,7 +16,7 @@ import threading
 from pathlib import Path
 
 from ..errors import CommandError
-from ..theme import DARK
+from ..theme import DARK, TAILWIND
 
 TITLE = 'Swarm Studio'
 HOST = '127.0.0.1'  # the window is the only client: never reachable from another machine
@@ -137,7 +137,7 @@ def open_window(graphs, port: int, lock) -> None:
     if sys.platform == 'linux' and not _has_module('gi'):
         app.native.start_args['gui'] = 'qt'  # else pywebview tries GTK first and logs a traceback for its absence
     ui.run(native=True, window_size=WINDOW_SIZE, host=HOST, port=port, title=TITLE, favicon=ICON,
-           reload=False, show_welcome_message=False, dark=DARK,
+           reload=False, show_welcome_message=False, dark=DARK, tailwind=TAILWIND,
            # One client, which goes away only when its window closes: the app must then end promptly,
            # not keep a closed client for the long wait that rides out a busy server's many pages.
            **{**server_options(HOST), 'reconnect_timeout': 5})

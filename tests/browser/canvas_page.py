@@ -31,6 +31,7 @@ from nodes.graph import Edge, Graph, Node, Position  # noqa: E402
 from nodes.kinds import get_kind  # noqa: E402
 from nodes.validation import validate_graph  # noqa: E402
 from studio.canvas import Canvas  # noqa: E402
+from studio.theme import TAILWIND, link_stylesheet  # noqa: E402
 
 # NOTE: test_canvas.py asserts this exact text is shown.
 
@@ -99,7 +100,7 @@ def main() -> None:
         canvas = Canvas().style('height: 80vh')
         canvases.append(canvas)
         message = ui.label().classes('harness-message')
-        log = ui.log(max_lines=50).classes('harness-log h-40')
+        log = ui.log(max_lines=50).classes('harness-log').style('height: 10rem')
 
         def record(name: str, payload: Any) -> None:
             events.append({'event': name, 'args': payload})
@@ -155,7 +156,8 @@ def main() -> None:
     def get_events() -> list[dict[str, Any]]:
         return events
 
-    ui.run(port=args.port, show=False, reload=False, title='Canvas harness')
+    link_stylesheet()  # styled as the app's pages are
+    ui.run(port=args.port, show=False, reload=False, title='Canvas harness', tailwind=TAILWIND)
 
 
 if __name__ == '__main__':
