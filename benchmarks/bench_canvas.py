@@ -3,7 +3,10 @@
 Opens `generate_graph(N)` (2,400 nodes by default) on tests/browser/canvas_page.py's page and
 measures, each as the median of several runs:
 
-- open → overview: from `page.goto` until the whole graph is painted (the overview);
+- open → overview: from `page.goto` until the whole graph is painted (the overview), twice: in a
+  browser that has been to the studio before (its cache holds the scripts and styles, as for a
+  user opening another graph) and in a fresh browser context (nothing cached: every script and
+  style is fetched and decompressed again);
 - zoom into cards: one wheel step that crosses from the overview into cards, until the cards
   are on screen;
 - edit round trip: a real drag from one card's source handle to another's target handle →
@@ -43,10 +46,13 @@ OPEN_GOAL_MS = 1000
 STEP_GOAL_MS = 100
 NEXT_PAINT = 'new Promise(resolve => requestAnimationFrame(() => setTimeout(resolve, 0)))'
 MODE = '.swarm-canvas'
+VIEWPORT = {'width': 1280, 'height': 800}
 
 
-def open_overview(browser, url: str, n_nodes: int) -> tuple[float, object]:
-    page = browser.new_page(viewport={'width': 1280, 'height': 800})
+def open_overview(context, url: str, n_nodes: int) -> tuple[float, object]:
+    """Seconds from going to the page to the overview painted, and the page; `context`: a browser
+    context (its cache) or the browser (then a fresh context)."""
+    page = context.new_page(**({'viewport': VIEWPORT} if hasattr(context, 'new_context') else {}))
     start = time.perf_counter()
     page.goto(f'{url}/?generate={n_nodes}')
     page.locator(f'.swarm-overview[data-nodes="{n_nodes}"]').wait_for(timeout=120_000)
@@ -147,17 +153,21 @@ def main() -> None:
             running_app([sys.executable, str(ROOT / 'tests' / 'browser' / 'canvas_page.py'), '--port', str(port)],
                         port, Path(workdir)) as url, sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=args.chromium, headless=True, args=chromium_args())
-        open_overview(browser, url, args.nodes)[1].close()  # warm-up: server caches, browser caches
+        visited = browser.new_context(viewport=VIEWPORT)
+        open_overview(visited, url, args.nodes)[1].close()  # warm-up: server caches, browser caches
 
-        opens, switches, bursts = [], [], []
+        opens, cold_opens, switches, bursts = [], [], [], []
         for _ in range(args.runs):
             seconds, page = open_overview(browser, url, args.nodes)
+            cold_opens.append(seconds)
+            page.close()
+            seconds, page = open_overview(visited, url, args.nodes)
             opens.append(seconds)
             switches.append(zoom_into_cards(page))
             bursts.append(state_burst(page, url, node_ids))
             page.close()
 
-        seconds, page = open_overview(browser, url, args.nodes)
+        seconds, page = open_overview(visited, url, args.nodes)
         zoom_into_cards(page)
         cards = page.locator('.vue-flow__node').count()
         painted_edges = page.get_attribute('.swarm-overview', 'data-edges')
@@ -184,6 +194,7 @@ def main() -> None:
 
     print(f'canvas benchmark: {args.nodes} nodes, {len(graph.edges)} edges; {os.cpu_count()} CPUs; headless Chromium')
     report('open → overview painted', opens, OPEN_GOAL_MS)
+    report('  the same, nothing cached', cold_opens, OPEN_GOAL_MS)
     report('zoom step into cards', switches, STEP_GOAL_MS)
     print(f'{"":<34} ({cards} cards and {painted_edges} painted edges in view)')
     report('edit round trip (drag → edge)', edits, STEP_GOAL_MS)

@@ -14,6 +14,21 @@ BUNDLE = Path(__file__).parent / 'dist' / 'index.js'
 EVENTS: tuple[str, ...] = tuple(json.loads((Path(__file__).parent / 'src' / 'events.json').read_text()))
 
 
+# What `load` leaves out of a view node when its value is this (the browser takes the same default), and
+# an edge whose id is the usual one goes as [source, target]: 2,400 nodes and 4,967 edges were 817 KB.
+NODE_DEFAULTS: dict[str, Any] = {'problems': [], 'has_inputs': True, 'has_outputs': True, 'tier': None, 'model': None,
+                                 'state': None}
+
+
+def _compact_node(node: dict[str, Any]) -> dict[str, Any]:
+    return {key: value for key, value in node.items() if key not in NODE_DEFAULTS or value != NODE_DEFAULTS[key]}
+
+
+def _compact_edge(edge: dict[str, Any]) -> dict[str, Any] | list[str]:
+    source, target = edge['source'], edge['target']
+    return [source, target] if edge.keys() == {'id', 'source', 'target'} and edge['id'] == f'{source}->{target}' else edge
+
+
 class Canvas(Element, component='canvas.js', esm={'swarm-canvas': 'dist'}, default_classes='swarm-canvas-element'):
 
     def __init__(self) -> None:
@@ -55,7 +70,8 @@ class Canvas(Element, component='canvas.js', esm={'swarm-canvas': 'dist'}, defau
         :return: awaitable; resolves once the browser has laid the graph out
         """
         self._pending_states.clear()
-        return self.run_method('load', nodes, edges, annotations or [], timeout=30)
+        return self.run_method('load', [_compact_node(node) for node in nodes], [_compact_edge(edge) for edge in edges],
+                               annotations or [], timeout=30)
 
     def apply(self, ops: list[dict[str, Any]]) -> AwaitableResponse:
         """Apply a batch of deltas in one message.

@@ -28,8 +28,9 @@ export function edgeId(source, target) {
   return `${source}->${target}`;
 }
 
+// The defaults are those `load` leaves out (canvas.py, NODE_DEFAULTS).
 function nodeData(view, run) {
-  const data = { problems: [], has_inputs: true, has_outputs: true, run: run ?? null };
+  const data = { problems: [], has_inputs: true, has_outputs: true, tier: null, model: null, run: run ?? null };
   for (const key of DATA_KEYS) {
     if (key in view) data[key] = view[key];
   }
@@ -74,7 +75,9 @@ export function toFlowNode(view, run = null) {
   };
 }
 
+// `view`: a view edge, or [source, target] for one with the usual id (what `load` sends, canvas.py).
 export function toFlowEdge(view) {
+  if (Array.isArray(view)) view = { source: view[0], target: view[1] };
   return {
     id: view.id ?? edgeId(view.source, view.target),
     source: view.source,
