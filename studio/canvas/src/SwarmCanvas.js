@@ -217,13 +217,13 @@ export default {
     let marchPhase = 0;
     let marchTimer = null;
     function keepMarching() {
-      const wanted = !overview.value && running.size > 0 && shownEdges.size < edges.size;
-      if (wanted && marchTimer === null) {
+      const marching = !overview.value && running.size > 0 && shownEdges.size < edges.size;
+      if (marching && marchTimer === null) {
         marchTimer = setInterval(() => {
           marchPhase = (marchPhase + MARCH_STEP_PX) % 10;
           paint();
         }, MARCH_MS);
-      } else if (!wanted && marchTimer !== null) {
+      } else if (!marching && marchTimer !== null) {
         clearInterval(marchTimer);
         marchTimer = null;
       }
