@@ -95,6 +95,8 @@ class OpenGraph:
             finally:
                 self.saving = False
                 self._status_changed()
+            if version is None:  # the app is stopping: NiceGUI ran nothing; its shutdown hook saves (save_all)
+                return None
             self.error, self.stale = None, None
             self.saved_revision, self.version = revision, version.number
             self._status_changed()
