@@ -419,3 +419,18 @@ def test_the_minimap_shows_nodes_in_their_state_colour_and_moves_the_view(canvas
                              arg=list(before))
     after = view_offset(canvas)
     assert after[0] > before[0] and after[1] > before[1]  # the top-left corner came towards the centre
+
+
+def test_the_page_preloads_the_bundle_the_import_map_names(canvas):
+    # Imported by canvas.js, the bundle would otherwise be asked for only once canvas.js arrived.
+    imports = canvas.evaluate('JSON.parse(document.querySelector("script[type=importmap]").textContent).imports')
+    preloads = canvas.eval_on_selector_all('link[rel=modulepreload]', 'els => els.map(el => el.getAttribute("href"))')
+    assert imports['swarm-canvas'] in preloads
+    timing = canvas.evaluate('''(url) => performance.getEntriesByType("resource")
+        .filter(entry => entry.name.endsWith(url) || entry.name.endsWith("/canvas.js"))
+        .map(entry => [entry.name.endsWith(url) ? "bundle" : "canvas.js", entry.startTime, entry.responseEnd])''',
+                             imports['swarm-canvas'])
+    bundle = [entry for entry in timing if entry[0] == 'bundle']
+    [(_, _, canvas_js_arrived)] = [entry for entry in timing if entry[0] == 'canvas.js']
+    assert len(bundle) == 1  # fetched once, by the preload
+    assert bundle[0][1] < canvas_js_arrived  # asked for before canvas.js (which imports it) had arrived
