@@ -193,7 +193,10 @@ class RunControl:
             return
         view.set_states(batch.states)
         view.shown.figures = batch.figures
-        view.toolbar.show(batch.figures, view.shown.note)
+        if batch.finished:
+            view.toolbar.show(batch.figures, view.shown.note)
+        else:  # drawn at the page timer's next tick: the bar redraws at most twice a second
+            view.toolbar.follow(batch.figures, view.shown.note)
         view.panel.push_timeline(batch.timeline, batch.omitted)
         if view.detail_node in batch.states:
             view.show_node(view.detail_node)
