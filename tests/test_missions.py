@@ -57,6 +57,7 @@ async def test_a_large_graph_is_prepared_while_the_event_loop_goes_on(repositori
     # Compiling 2,400 nodes takes the better part of a second: on the loop, no other task would have run at all.
     assert ticks_while_starting >= 5
     assert summary.status == 'cancelled' and missions.running(graph_id) is None
+    assert bridge.tick_s == pytest.approx(0.24)  # each watching page repaints 2,400 nodes per batch: fewer batches
 
 
 async def test_a_second_run_asked_for_while_the_first_is_being_prepared_is_refused(repositories):
@@ -72,6 +73,7 @@ async def test_a_second_run_asked_for_while_the_first_is_being_prepared_is_refus
     assert str(refused.value) == STILL_GOING
     bridge = await first
     assert missions.running(graph_id) is bridge and missions.last[graph_id] is bridge
+    assert bridge.tick_s == 0.01  # a small graph's batches as often as the app's tick
     with pytest.raises(RunRefused) as refused:  # and while it runs, as before
         await missions.start(graph_id, version_id, graph, request)
     assert str(refused.value) == STILL_GOING

@@ -34,7 +34,7 @@ from storage.scale.state_store import state_store
 from storage.settings import stored_catalog
 
 from . import hop_trace, preferences
-from .controller_bridge import TICK_S, MissionBridge
+from .controller_bridge import TICK_S, MissionBridge, tick_for
 from .provider_choice import SIMULATED, LiveOption, live_option, provider_for
 from .remote_mission import RemoteMission
 from .rerun import rerun_cache
@@ -73,7 +73,7 @@ class Missions:
 
     :param graphs: the graph repository
     :param runs: the run repository (same database)
-    :param tick_s: seconds between deliveries to pages (default: `TICK_S`)
+    :param tick_s: seconds between deliveries to pages (default: `TICK_S`; longer for a large graph: `tick_for`)
     """
 
     def __init__(self, graphs: GraphRepository, runs: RunRepository, tick_s: float = TICK_S,
@@ -171,7 +171,7 @@ class Missions:
                                                          carried, resumed_from)
             # A run of this graph followed from a worker may have begun while this one was prepared.
             self._refuse_if_running(graph_id)
-            self._begin(graph_id, MissionBridge(controller, self.tick_s, from_node), inputs)
+            self._begin(graph_id, self._bridge(controller, from_node), inputs)
         return self.last[graph_id]
 
     @contextmanager
@@ -227,6 +227,10 @@ class Missions:
                 controller, graph_id, version_id, graph, request, inputs, pinned, resumed_from,
                 defaults.concurrency))
         return controller, inputs
+
+    def _bridge(self, controller: Any, from_node: str | None = None) -> MissionBridge:
+        """The bridge of a run to pages, its batches paced for the size of the graph (`tick_for`)."""
+        return MissionBridge(controller, tick_for(len(controller.graph.nodes), self.tick_s), from_node)
 
     def _begin(self, graph_id: str, bridge: MissionBridge, inputs: dict[str, Any]) -> None:
         self.last[graph_id] = bridge
@@ -298,7 +302,7 @@ class Missions:
     def _follow_announced(self, graph_id: str, run_id: str, graph: Graph) -> None:
         if self._followed(graph_id, run_id) or self.running(graph_id) is not None:
             return  # this process started it, or follows another run of the graph (one at a time)
-        self._begin(graph_id, MissionBridge(RemoteMission(graph, run_id, self.store, self.engine), self.tick_s), {})
+        self._begin(graph_id, self._bridge(RemoteMission(graph, run_id, self.store, self.engine)), {})
 
     def _follow_next(self, graph_id: str) -> None:
         """A run of the graph ended (its pages had its end first): follow another going on a worker, if
@@ -319,8 +323,7 @@ class Missions:
         if not going or going[0].graph_version_id is None:
             return None
         _, graph = self.graphs.get_version_by_id(going[0].graph_version_id)
-        self._begin(graph_id, MissionBridge(RemoteMission(graph, going[0].id, self.store, self.engine), self.tick_s),
-                    {})
+        self._begin(graph_id, self._bridge(RemoteMission(graph, going[0].id, self.store, self.engine)), {})
         return self.last[graph_id]
 
     async def rerun_from(self, graph_id: str, version_id: int | None, graph: Graph, past: RunDetail, ran: Graph,
