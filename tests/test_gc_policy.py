@@ -22,8 +22,10 @@ class StartingApp:
 
 @pytest.fixture
 def collector():
-    """This test process's collector settings, put back afterwards (frozen objects thawed)."""
+    """This test process's collector settings, put back afterwards; nothing frozen meanwhile
+    (`swarm-studio run`, called in-process by other tests, freezes too)."""
     thresholds = gc.get_threshold()
+    gc.unfreeze()
     yield
     gc.unfreeze()
     gc.set_threshold(*thresholds)
