@@ -70,6 +70,7 @@ def serve_command(args: argparse.Namespace) -> int:
     from storage.db import StorageError, connect
     from storage.graphs import GraphRepository
 
+    from . import gc_policy
     from .security import protect
     from .theme import DARK, TAILWIND
     from .transport import server_options
@@ -81,6 +82,7 @@ def serve_command(args: argparse.Namespace) -> int:
         raise CommandError(str(error)) from None
     build_app(graphs, policy.max_upload_bytes)
     protect(core.app, core.sio, policy)
+    gc_policy.install(core.app)
     ui.run(host=args.host, port=args.port, title='Swarm Studio', show=not args.no_browser, reload=False,
            **server_options(args.host), dark=DARK, tailwind=TAILWIND)
     return 0

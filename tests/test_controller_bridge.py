@@ -10,13 +10,15 @@ import sys
 from decimal import Decimal
 from pathlib import Path
 
+import pytest
+
 from nodes.engine import MissionController
 from nodes.plan import compile_graph
 from nodes.events import NodeQueued, NodeRetrying, NodeStarted, NodeSucceeded
 from nodes.graph import Graph
 from nodes.validation import load_graph
 from nodes.providers.simulated import SimulatedProvider
-from studio.run.controller_bridge import MissionBridge
+from studio.run.controller_bridge import MAX_TICK_S, TICK_S, MissionBridge, tick_for
 from studio.run.node_states import TIMELINE_PER_BATCH, RunDisplay
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -168,3 +170,10 @@ def test_a_cards_preview_is_one_short_line_of_the_output():
     assert output_preview({'steps': ['a', 'b'], 'n': 2}) == '{"steps": ["a", "b"], "n": 2}'
     long = output_preview({'text': 'word ' * 100})
     assert len(long) == PREVIEW_CHARS and long.endswith('…')
+
+
+def test_a_large_graphs_batches_are_further_apart_up_to_a_limit():
+    assert tick_for(8) == tick_for(1000) == TICK_S
+    assert tick_for(2400) == pytest.approx(0.24)
+    assert tick_for(100_000) == MAX_TICK_S
+    assert tick_for(8, tick_s=0.01) == 0.01 and tick_for(2400, tick_s=1.0) == 1.0  # never faster than asked

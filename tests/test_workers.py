@@ -218,9 +218,9 @@ async def test_a_rerun_from_a_node_in_the_editor_goes_to_the_workers_and_reuses_
     [worker] = workers(redis_url, database)
     missions = Missions(graphs, runs, tick_s=0.01, store=RedisStateStore(redis_url))  # the editor's, with Redis
     request = RunRequest(INPUTS, latency_ms=0)
-    first = missions.start(graph_id, version_id, graph, request)
+    first = await missions.start(graph_id, version_id, graph, request)
     assert (await asyncio.wait_for(first.wait(), 90)).status == 'succeeded'
-    again = missions.rerun_from(graph_id, version_id, graph, runs.get_run(first.run_id), graph, 'skeptic', request)
+    again = await missions.rerun_from(graph_id, version_id, graph, runs.get_run(first.run_id), graph, 'skeptic', request)
     summary = await asyncio.wait_for(again.wait(), 90)
     assert summary.status == 'succeeded' and again.from_node == 'skeptic'
     detail = runs.get_run(again.run_id)

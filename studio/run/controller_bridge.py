@@ -26,6 +26,18 @@ from .node_states import RunBatch, RunDisplay
 
 TICK_S = 0.1
 """Seconds between deliveries to pages while events arrive (ten a second at most)."""
+TICK_S_PER_NODE = 0.0001
+"""A large graph's deliveries are further apart: this many seconds per node of the graph. Every page
+watching a run repaints its whole overview of the graph for each batch (studio/canvas/src/overview.js),
+and ten pages doing that ten times a second for 2,400 nodes took more CPU than a two-core machine
+had, so the app's own answers waited (benchmarks/bench_load.py). 2,400 nodes: a quarter of a second."""
+MAX_TICK_S = 0.5
+"""The longest time between deliveries, however large the graph."""
+
+
+def tick_for(node_count: int, tick_s: float = TICK_S) -> float:
+    """Seconds between deliveries of a run of a graph of `node_count` nodes (`tick_s` for a small graph)."""
+    return max(tick_s, min(node_count * TICK_S_PER_NODE, MAX_TICK_S))
 GATHER_S = 0.01
 """How long a delivery after a quiet spell waits for the rest of its burst (a node's end, the
 next nodes' start: a few turns of the event loop apart)."""

@@ -79,6 +79,7 @@ class EditorRun:
         with ui.right_drawer(value=False).props(f'width={DRAWER_WIDTH} bordered').classes('swarm-surface p-0') \
                 .mark('run-drawer') as view.drawer:
             view.panel = RunPanel(NodeActions(control.rerun_from, pins.pin_output, pins.edit_pin, pins.unpin))
+        view.panel.set_open(view.drawer.value)
         self._inspector_shown = True
         view.drawer.on_value_change(self._drawer_toggled)
         self.history = RunHistory(view, control)
@@ -103,6 +104,7 @@ class EditorRun:
         drawer.set_value(not drawer.value)
 
     def _drawer_toggled(self, event: Any) -> None:
+        self.view.panel.set_open(event.value)
         # The inspector makes room for the drawer while it is open, and comes back as the user had it.
         inspector = self.page.inspector_panel
         if event.value:

@@ -1,7 +1,7 @@
 """The app's missions: starting runs of stored graphs, one at a time per graph, shared by every page.
 
     missions = Missions(graphs, runs)
-    bridge = missions.start(graph_id, version_id, graph, RunRequest({'company': 'Acme'}))
+    bridge = await missions.start(graph_id, version_id, graph, RunRequest({'company': 'Acme'}))
     missions.watch(graph_id, page.attach)       # every page of the graph learns of new runs
 
 A run gets the stored catalog, the provider its request asks for (provider_choice), the
@@ -18,7 +18,8 @@ import asyncio
 import json
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -33,13 +34,15 @@ from storage.scale.state_store import state_store
 from storage.settings import stored_catalog
 
 from . import hop_trace, preferences
-from .controller_bridge import TICK_S, MissionBridge
+from .controller_bridge import TICK_S, MissionBridge, tick_for
 from .provider_choice import SIMULATED, LiveOption, live_option, provider_for
 from .remote_mission import RemoteMission
 from .rerun import rerun_cache
 from .resume import ResumeRefused, prepare
 
 log = logging.getLogger(__name__)
+
+STILL_GOING = 'a run of this graph is still going; cancel it or wait for it to finish'
 
 
 @dataclass
@@ -70,7 +73,7 @@ class Missions:
 
     :param graphs: the graph repository
     :param runs: the run repository (same database)
-    :param tick_s: seconds between deliveries to pages (default: `TICK_S`)
+    :param tick_s: seconds between deliveries to pages (default: `TICK_S`; longer for a large graph: `tick_for`)
     """
 
     def __init__(self, graphs: GraphRepository, runs: RunRepository, tick_s: float = TICK_S,
@@ -86,6 +89,7 @@ class Missions:
         self._watchers: dict[str, list[Callable[[MissionBridge], Any]]] = {}
         self._run_starts: Any = None  # with workers: hears runs started by other processes (once)
         self._loop: asyncio.AbstractEventLoop | None = None
+        self._starting: set[str] = set()  # graph ids whose run `start` is preparing
 
     @property
     def engine(self) -> Any:
@@ -94,7 +98,7 @@ class Missions:
     # -- reading --------------------------------------------------------------------------------
 
     def running(self, graph_id: str) -> MissionBridge | None:
-        """The run of this graph going on now, if any."""
+        """The run of this graph going on now, if any (not one still being prepared: `start`)."""
         bridge = self.last.get(graph_id)
         return bridge if bridge is not None and bridge.running else None
 
@@ -142,11 +146,15 @@ class Missions:
         watchers.append(watcher)
         return lambda: watcher in watchers and watchers.remove(watcher)
 
-    def start(self, graph_id: str, version_id: int | None, graph: Graph, request: RunRequest,
-              cache: Callable[[MissionPlan], dict[str, Any]] | None = None,
-              from_node: str | None = None, carried: dict[str, Any] | None = None,
-              resumed_from: str | None = None) -> MissionBridge:
+    async def start(self, graph_id: str, version_id: int | None, graph: Graph, request: RunRequest,
+                    cache: Callable[[MissionPlan], dict[str, Any]] | None = None,
+                    from_node: str | None = None, carried: dict[str, Any] | None = None,
+                    resumed_from: str | None = None) -> MissionBridge:
         """Start a run of a stored graph version in the background; `RunRefused` if it cannot start.
+
+        The run is prepared (the catalog and pins read, the graph compiled, the inputs checked) on a
+        thread: for a graph of thousands of nodes that takes a second or more of CPU, which on the
+        event loop would stall every page of the app. Only handing the run to the loop happens here.
 
         :param graph_id: the stored graph
         :param version_id: the graph version row it runs (`VersionSummary.id`), recorded with the run
@@ -158,8 +166,36 @@ class Missions:
         :param carried: node id -> output carried over from the run this one resumes (as pins)
         :param resumed_from: the stopped run this one resumes, recorded with it
         """
+        with self._starting_run(graph_id):
+            controller, inputs = await asyncio.to_thread(self._prepare, graph_id, version_id, graph, request, cache,
+                                                         carried, resumed_from)
+            # A run of this graph followed from a worker may have begun while this one was prepared.
+            self._refuse_if_running(graph_id)
+            self._begin(graph_id, self._bridge(controller, from_node), inputs)
+        return self.last[graph_id]
+
+    @contextmanager
+    def _starting_run(self, graph_id: str) -> Iterator[None]:
+        """Hold the graph's one run from the refusal to the run's beginning, so that a second Run
+        pressed while the first is being prepared is refused, not started beside it."""
+        if graph_id in self._starting:
+            raise RunRefused(STILL_GOING)
+        self._refuse_if_running(graph_id)
+        self._starting.add(graph_id)
+        try:
+            yield
+        finally:
+            self._starting.discard(graph_id)
+
+    def _refuse_if_running(self, graph_id: str) -> None:
         if self.running(graph_id) is not None:
-            raise RunRefused('a run of this graph is still going; cancel it or wait for it to finish')
+            raise RunRefused(STILL_GOING)
+
+    def _prepare(self, graph_id: str, version_id: int | None, graph: Graph, request: RunRequest,
+                 cache: Callable[[MissionPlan], dict[str, Any]] | None, carried: dict[str, Any] | None,
+                 resumed_from: str | None) -> tuple[Any, dict[str, Any]]:
+        """(the controller of the run, its checked inputs): everything `start` does before the loop
+        has the run; on a thread."""
         try:
             provider, catalog = provider_for(request.mode, self.catalog(), request.latency_ms)
         except ValueError as error:
@@ -190,8 +226,11 @@ class Missions:
             controller = RemoteMission(graph, controller.run_id, self.store, self.engine, self._enqueuer(
                 controller, graph_id, version_id, graph, request, inputs, pinned, resumed_from,
                 defaults.concurrency))
-        self._begin(graph_id, MissionBridge(controller, self.tick_s, from_node), inputs)
-        return self.last[graph_id]
+        return controller, inputs
+
+    def _bridge(self, controller: Any, from_node: str | None = None) -> MissionBridge:
+        """The bridge of a run to pages, its batches paced for the size of the graph (`tick_for`)."""
+        return MissionBridge(controller, tick_for(len(controller.graph.nodes), self.tick_s), from_node)
 
     def _begin(self, graph_id: str, bridge: MissionBridge, inputs: dict[str, Any]) -> None:
         self.last[graph_id] = bridge
@@ -263,7 +302,7 @@ class Missions:
     def _follow_announced(self, graph_id: str, run_id: str, graph: Graph) -> None:
         if self._followed(graph_id, run_id) or self.running(graph_id) is not None:
             return  # this process started it, or follows another run of the graph (one at a time)
-        self._begin(graph_id, MissionBridge(RemoteMission(graph, run_id, self.store, self.engine), self.tick_s), {})
+        self._begin(graph_id, self._bridge(RemoteMission(graph, run_id, self.store, self.engine)), {})
 
     def _follow_next(self, graph_id: str) -> None:
         """A run of the graph ended (its pages had its end first): follow another going on a worker, if
@@ -284,12 +323,11 @@ class Missions:
         if not going or going[0].graph_version_id is None:
             return None
         _, graph = self.graphs.get_version_by_id(going[0].graph_version_id)
-        self._begin(graph_id, MissionBridge(RemoteMission(graph, going[0].id, self.store, self.engine), self.tick_s),
-                    {})
+        self._begin(graph_id, self._bridge(RemoteMission(graph, going[0].id, self.store, self.engine)), {})
         return self.last[graph_id]
 
-    def rerun_from(self, graph_id: str, version_id: int | None, graph: Graph, past: RunDetail, ran: Graph,
-                   node_id: str, request: RunRequest) -> MissionBridge:
+    async def rerun_from(self, graph_id: str, version_id: int | None, graph: Graph, past: RunDetail, ran: Graph,
+                         node_id: str, request: RunRequest) -> MissionBridge:
         """Re-execute `node_id` and its downstream nodes with the inputs of a past run; the other
         nodes are served from a cache of that run's outputs when their config and inputs are unchanged.
 
@@ -299,22 +337,22 @@ class Missions:
         """
         if node_id not in {node.id for node in graph.nodes}:
             raise RunRefused(f'node "{node_id}" is not in the graph any more; pick another node to re-run from')
-        outputs = {row_id: json.loads(row.output) for row_id, row in past.nodes.items()
-                   if row.status == 'succeeded' and row.output is not None}
         inputs = json.loads(past.run.inputs)
-        first_models: dict[str, str] = {}  # the model each node's first attempt called
-        for attempt in past.attempts:
-            first_models.setdefault(attempt.node_id, attempt.model)
 
-        def cache(plan: MissionPlan) -> dict[str, Any]:
+        def cache(plan: MissionPlan) -> dict[str, Any]:  # on start's thread, with the compiling
+            outputs = {row_id: json.loads(row.output) for row_id, row in past.nodes.items()
+                       if row.status == 'succeeded' and row.output is not None}
+            first_models: dict[str, str] = {}  # the model each node's first attempt called
+            for attempt in past.attempts:
+                first_models.setdefault(attempt.node_id, attempt.model)
             try:
                 ran_plan = compile_graph(ran, plan.catalog, plan.provider)
             except InvalidGraphError:
                 return {}  # a version that no longer compiles serves nothing: every node runs again
             return rerun_cache(ran_plan, outputs, first_models, past.run.simulated, plan, node_id)
 
-        return self.start(graph_id, version_id, graph, RunRequest(inputs, request.budget_usd, request.mode,
-                                                                  request.latency_ms), cache, node_id)
+        return await self.start(graph_id, version_id, graph, RunRequest(inputs, request.budget_usd, request.mode,
+                                                                        request.latency_ms), cache, node_id)
 
     async def estimate(self, graph: Graph, request: RunRequest) -> Any:
         """What a run of `graph` with `request` would cost (nodes/estimate.py); `RunRefused` when
@@ -334,14 +372,14 @@ class Missions:
             raise RunRefused(str(error)) from None
         return estimate_plan_now(plan, inputs)
 
-    def resume(self, graph_id: str, run_id: str, budget_usd: float | None) -> MissionBridge:
+    async def resume(self, graph_id: str, run_id: str, budget_usd: float | None) -> MissionBridge:
         """Carry on a stopped run of this graph: its succeeded nodes carried over, the rest run
         (resume.py); `RunRefused` if it cannot be resumed.
 
         :param budget_usd: the mission's whole budget, earlier parts included (None: the stopped run's)
         """
         try:
-            resumption = prepare(self.runs, self.graphs, run_id, budget_usd)
+            resumption = await asyncio.to_thread(prepare, self.runs, self.graphs, run_id, budget_usd)
         except ResumeRefused as refusal:
             raise RunRefused(str(refusal)) from None
         if resumption.graph_id != graph_id:
@@ -349,8 +387,8 @@ class Missions:
         remaining = None if resumption.budget_usd is None else resumption.budget_usd - resumption.earlier_cost_usd
         request = RunRequest(resumption.inputs, remaining, SIMULATED if resumption.simulated else 'live',
                              self.remembered(graph_id).latency_ms)
-        return self.start(graph_id, resumption.graph_version_id, resumption.graph, request,
-                          carried=resumption.pinned, resumed_from=run_id)
+        return await self.start(graph_id, resumption.graph_version_id, resumption.graph, request,
+                                carried=resumption.pinned, resumed_from=run_id)
 
     def remember(self, graph_id: str, request: RunRequest) -> None:
         preferences.remember_form(self.engine, graph_id, asdict(request))

@@ -79,7 +79,7 @@ class RunControl:
             return saved
         version, graph = saved
         try:
-            self.missions.start(self.view.graph_id, version.id, graph, request)
+            await self.missions.start(self.view.graph_id, version.id, graph, request)
         except RunRefused as refusal:
             return str(refusal)
         self.missions.remember(self.view.graph_id, request)
@@ -128,7 +128,8 @@ class RunControl:
         version, graph = saved
         graph_id = self.view.graph_id
         try:
-            self.missions.rerun_from(graph_id, version.id, graph, past, ran, node_id, self.missions.remembered(graph_id))
+            await self.missions.rerun_from(graph_id, version.id, graph, past, ran, node_id,
+                                           self.missions.remembered(graph_id))
         except RunRefused as refusal:
             ui.notify(str(refusal), type='negative', multi_line=True)
 
@@ -138,7 +139,7 @@ class RunControl:
         if shown is None or shown.running:
             return
         try:
-            self.missions.resume(self.view.graph_id, shown.run_id, budget_usd)
+            await self.missions.resume(self.view.graph_id, shown.run_id, budget_usd)
         except RunRefused as refusal:
             ui.notify(str(refusal), type='negative', multi_line=True)
         except (RunNotFound, GraphNotFound, StorageError) as error:
@@ -192,7 +193,10 @@ class RunControl:
             return
         view.set_states(batch.states)
         view.shown.figures = batch.figures
-        view.toolbar.show(batch.figures, view.shown.note)
+        if batch.finished:
+            view.toolbar.show(batch.figures, view.shown.note)
+        else:  # drawn at the page timer's next tick: the bar redraws at most twice a second
+            view.toolbar.follow(batch.figures, view.shown.note)
         view.panel.push_timeline(batch.timeline, batch.omitted)
         if view.detail_node in batch.states:
             view.show_node(view.detail_node)

@@ -91,6 +91,6 @@ async def run_one(control: Any, node_id: str) -> None:
         return
     request = replace(missions.remembered(view.graph_id), inputs=inputs)
     try:
-        missions.start(view.graph_id, version.id, one_node_graph(graph, node_id), request, carried=carried)
+        await missions.start(view.graph_id, version.id, one_node_graph(graph, node_id), request, carried=carried)
     except RunRefused as refusal:
         ui.notify(str(refusal), type='negative', multi_line=True)

@@ -64,6 +64,7 @@ class RunPanel:
         self.actions = actions
         self._costs: tuple[dict[str, NodeRecord], Any, dict[str, str]] | None = None
         self._costs_shown = False
+        self._open = True  # whether the drawer holding the panel is open (`set_open`)
         with ui.tabs().props('dense align=left').classes('w-full') as self.tabs:
             self.timeline_tab = ui.tab('Timeline').mark('tab-timeline')
             self.costs_tab = ui.tab('Costs').mark('tab-costs')
@@ -122,6 +123,15 @@ class RunPanel:
     def _tab_changed(self) -> None:
         if self.panels.value in ('Costs', self.costs_tab) and not self._costs_shown:
             self._draw_costs()
+        self._timeline_seen()
+
+    def set_open(self, is_open: bool) -> None:
+        """Say whether the drawer holding the panel is open (the timeline is sent only while it can be seen)."""
+        self._open = is_open
+        self._timeline_seen()
+
+    def _timeline_seen(self) -> None:
+        self.timeline.set_shown(self._open and self.panels.value in ('Timeline', self.timeline_tab))
 
     def _draw_costs(self) -> None:
         if self._costs is None:

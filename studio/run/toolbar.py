@@ -2,7 +2,9 @@
 
 It floats over the top of the canvas while a run is shown (live or from history) and says
 plainly whether the run is SIMULATED or LIVE. Labels change only when their text does, so a
-tick that changes nothing sends nothing.
+tick that changes nothing sends nothing. A live run's figures are drawn at the page timer's tick
+(`follow`), not with every batch: each redraw of the bar costs every watching browser a render,
+and a busy run sends up to ten batches a second.
 """
 from __future__ import annotations
 
@@ -49,6 +51,7 @@ class RunToolbar:
                  on_resume: Callable[[float | None], Any] | None = None,
                  on_result: Callable[[], Any] | None = None) -> None:
         self.figures: RunFigures | None = None
+        self._following: tuple[RunFigures, str] | None = None  # a live run's latest figures, drawn at the next tick
         self.on_resume = on_resume
         # NOTE: right of the editor's palette (studio/editor/page.py), and never under the run drawer or the
         # inspector on the right (RIGHT_PANEL_PX): a bar too long for the space left wraps onto a second line.
@@ -98,6 +101,7 @@ class RunToolbar:
 
     def show(self, figures: RunFigures, note: str = '') -> None:
         """Show a run's figures (and a note: the version it ran, the node a re-run started from)."""
+        self._following = None
         self.figures = figures
         _set(self.mode, 'SIMULATED' if figures.simulated else 'LIVE')
         _colour(self.mode, 'orange' if figures.simulated else 'teal')
@@ -128,13 +132,21 @@ class RunToolbar:
         value = self.resume_budget.value
         await self.on_resume(None if value in (None, '') else float(value))
 
+    def follow(self, figures: RunFigures, note: str = '') -> None:
+        """Show a live run's latest figures at the next `tick` (what `show` shows, at most twice a second)."""
+        self._following = (figures, note)
+
     def tick(self) -> None:
-        """Update the elapsed time (a page timer calls this while a run goes)."""
+        """Draw the figures `follow` was given and update the elapsed time (a page timer calls this
+        every half second while a run goes)."""
+        if self._following is not None:
+            self.show(*self._following)
+            return  # show ticks
         if self.figures is not None:
             _set(self.elapsed, duration_text(self.figures.elapsed_s()))
 
     def hide(self) -> None:
-        self.figures = None
+        self.figures, self._following = None, None
         self.container.set_visibility(False)
 
 

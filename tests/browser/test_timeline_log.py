@@ -1,5 +1,6 @@
 """The run's timeline in the real app: each tick's lines arrive as one message and show in order, each
-once; the graph opened again shows how its last run ended."""
+once; the graph opened again shows how its last run ended; a timeline out of sight is sent nothing
+until it is shown."""
 from __future__ import annotations
 
 import re
@@ -13,6 +14,15 @@ def open_timeline(page) -> None:
 
 def timeline_lines(page) -> list[str]:
     return page.locator('.swarm-timeline .q-scrollarea__content > div').all_inner_texts()
+
+
+# Counts the lines that reach the page's timeline element (NiceGUI's runMethod calls the component's `push`).
+COUNT_PUSHED_JS = '''() => {
+  const log = getElement(document.querySelector('.swarm-timeline').id.slice(1));
+  const push = log.push;
+  window.__pushed = 0;
+  log.push = (lines) => { window.__pushed += lines.length; return push(lines); };
+}'''
 
 
 def run_to_the_end(page) -> None:
@@ -44,3 +54,24 @@ def test_a_runs_lines_show_in_order_and_come_back_with_the_page(editor):
     def steps(timeline: list[str]) -> list[tuple[str, str]]:
         return [(line.split()[2], line.split()[3].rstrip(',:')) for line in timeline]
     assert steps(stored) == steps(lines)
+
+
+def test_a_timeline_out_of_sight_is_sent_nothing_and_catches_up_when_shown(editor):
+    editor.evaluate(COUNT_PUSHED_JS)
+    run_to_the_end(editor)  # the run panel closed, as a page opens
+    assert editor.evaluate('window.__pushed') == 0
+    open_timeline(editor)
+    editor.locator('.swarm-timeline', has_text='run succeeded').wait_for()
+    lines = timeline_lines(editor)
+    assert 'run started: 4 nodes, simulated provider' in lines[0] and 'run succeeded' in lines[-1]
+    assert len(lines) == len(set(lines)) and editor.evaluate('window.__pushed') == len(lines)  # in one go
+
+    editor.locator('.q-drawer--right .q-tab', has_text='Costs').click()  # open, but another tab shown
+    run_to_the_end(editor)
+    assert editor.evaluate('window.__pushed') == len(lines)
+    open_timeline(editor)  # the second run's lines, which replaced the first's
+    editor.locator('.swarm-timeline .q-scrollarea__content > div').first.filter(has_text='run started').wait_for()
+    editor.locator('.swarm-timeline', has_text='run succeeded').wait_for()
+    second = timeline_lines(editor)
+    assert 'run started' in second[0] and 'run succeeded' in second[-1] and len(second) == len(set(second))
+    assert editor.evaluate('window.__pushed') == len(lines) + len(second)
