@@ -42,7 +42,13 @@ def test_notes_and_groups_resize_from_corners_and_edges_as_undoable_saved_edits(
     assert (width0, height0) == ANNOTATION_SIZES['note']
 
     corner = note.locator('.vue-flow__resize-control.handle.bottom.right')
-    assert corner.evaluate('(element) => getComputedStyle(element).opacity') == '0'  # until hovered or selected
+    # Until hovered or selected the handles are hidden. The note appears under the pointer (where the
+    # menu was): moved off it, they fade out (a 0.15 s transition) and stay out.
+    page.mouse.move(pane['x'] + 5, pane['y'] + 5)
+    page.wait_for_function('''() => getComputedStyle(document.querySelector(
+        '.vue-flow__node[data-id="@note"] .vue-flow__resize-control.handle.bottom.right')).opacity === '0' ''')
+    page.wait_for_timeout(300)
+    assert corner.evaluate('(element) => getComputedStyle(element).opacity') == '0'
     note.click()
     page.mouse.move(pane['x'] + 5, pane['y'] + 5)  # selected, not hovered: the handles stay
     page.wait_for_function('''() => getComputedStyle(document.querySelector(
