@@ -1,6 +1,7 @@
 // The overview: when too many nodes would be on screen for Vue Flow to render them as cards
 // (each card and each edge costs Vue Flow a component and some DOM), the whole graph is painted
-// on one <canvas> instead, and the cards come back when the user zooms in.
+// on one <canvas> instead, and the cards come back when the user zooms in. A large graph's edges
+// are painted here in cards too (SwarmCanvas.js says why), and picked from here (edgeNear).
 import { toRaw } from "vue";
 import { CARD_HEIGHT, CARD_WIDTH, HANDLE_SIZE } from "./view.js";
 
