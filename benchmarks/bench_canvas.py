@@ -38,7 +38,7 @@ sys.path.insert(0, str(ROOT))
 
 sys.path.insert(0, str(ROOT / 'tests' / 'browser'))
 
-from painted import midpoint, on_a_card, painted_pixel  # noqa: E402
+from painted import PIXEL_JS, midpoint, on_a_card, painted_pixel  # noqa: E402
 from studio.local_app import chromium_args, free_port, running_app  # noqa: E402
 
 # The goals of issue 13: opening under a second, every interaction under 100 ms.
@@ -92,21 +92,17 @@ def connectable_pairs(page, graph) -> list[tuple[str, str]]:
 
 def edit_round_trip(page, source, target) -> float:
     """Seconds from releasing the mouse on the target handle to the frame that paints the new edge."""
-    page.evaluate('''([x, y]) => {
-        window.__edit = {};
-        document.addEventListener("pointerup", () => { window.__edit.released = performance.now(); },
-                                  {capture: true, once: true});
-        const canvas = document.querySelector(".swarm-overview");
-        const context = canvas.getContext("2d");
-        const look = () => {
-            const m = new DOMMatrix(getComputedStyle(document.querySelector(".vue-flow__transformationpane")).transform);
-            const ratio = canvas.width / canvas.clientWidth;
-            if (context.getImageData(Math.round((x * m.a + m.e) * ratio), Math.round((y * m.d + m.f) * ratio), 1, 1).data[3]) {
-                window.__edit.shown = performance.now();
-            } else requestAnimationFrame(look);
-        };
+    page.evaluate(f'''(point) => {{
+        window.__edit = {{}};
+        document.addEventListener("pointerup", () => {{ window.__edit.released = performance.now(); }},
+                                  {{capture: true, once: true}});
+        const painted = {PIXEL_JS};
+        const look = () => {{
+            if (painted(point)[0]) window.__edit.shown = performance.now();
+            else requestAnimationFrame(look);
+        }};
         requestAnimationFrame(look);
-    }''', list(midpoint(source, target)))
+    }}''', list(midpoint(source, target)))
 
     def handle(node_id: str, kind: str) -> tuple[float, float]:
         b = page.locator(f'.vue-flow__node[data-id="{node_id}"] .vue-flow__handle.{kind}').bounding_box()

@@ -14,3 +14,13 @@ def exported(page) -> dict:
     with page.expect_download() as download:
         page.get_by_role('button', name='Export the graph file').click()
     return json.loads(open(download.value.path()).read())
+
+
+def add_annotation(page, x: float, y: float, kind: str):
+    """Add a sticky note (`kind` "note") or a group ("group") where the pane is right-clicked at page
+    position (x, y), from its menu; the new annotation's card, once shown."""
+    page.mouse.click(x, y, button='right')
+    page.get_by_role('menuitem', name={'note': 'Add a sticky note here', 'group': 'Add a group here'}[kind]).click()
+    card = node(page, f'@{kind}')
+    card.wait_for()
+    return card

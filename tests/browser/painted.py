@@ -9,7 +9,7 @@ from pathlib import Path
 CARD = json.loads((Path(__file__).resolve().parents[2] / 'studio' / 'canvas' / 'src' / 'card.json').read_text())
 WIDTH, HEIGHT, HANDLE = CARD['width'], CARD['height'], CARD['handle']
 
-_PIXEL = """([x, y]) => {
+PIXEL_JS = """([x, y]) => {
     const canvas = document.querySelector(".swarm-overview");
     const m = new DOMMatrix(getComputedStyle(document.querySelector(".vue-flow__transformationpane")).transform);
     const ratio = canvas.width / canvas.clientWidth;
@@ -21,13 +21,13 @@ _PIXEL = """([x, y]) => {
 
 def painted_pixel(page, x: float, y: float) -> str | None:
     """The colour painted at flow position (x, y) as #rrggbb, or None where nothing is painted."""
-    alpha, colour = page.evaluate(_PIXEL, [x, y])
+    alpha, colour = page.evaluate(PIXEL_JS, [x, y])
     return colour if alpha else None
 
 
 def wait_until_painted(page, x: float, y: float, timeout: float = 5000) -> None:
     """Wait (checking once a frame) until something is painted at flow position (x, y)."""
-    page.wait_for_function(f'(point) => ({_PIXEL})(point)[0] > 0', arg=[x, y], timeout=timeout)
+    page.wait_for_function(f'(point) => ({PIXEL_JS})(point)[0] > 0', arg=[x, y], timeout=timeout)
 
 
 def overview_pixel(page, x: float, y: float) -> str | None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from studio.editor.state import ANNOTATION_MIN_SIZES, ANNOTATION_SIZES
 
-from locators import exported, node
+from locators import add_annotation, exported, node
 
 
 def stored(page, annotation_id: str) -> tuple[int, int, int, int]:
@@ -33,10 +33,7 @@ def test_notes_and_groups_resize_from_corners_and_edges_as_undoable_saved_edits(
     pane = page.locator('.vue-flow__pane').bounding_box()
     report = node(page, 'report').bounding_box()
     x, y = pane['x'] + 60, min(report['y'] + report['height'] + 60, pane['y'] + pane['height'] - 260)
-    page.mouse.click(x, y, button='right')
-    page.get_by_role('menuitem', name='Add a sticky note here').click()
-    note = node(page, '@note')
-    note.wait_for()
+    note = add_annotation(page, x, y, 'note')
     zoom = int(page.locator('.swarm-zoom__readout').get_attribute('data-zoom')) / 100
     x0, y0, width0, height0 = stored(page, 'note')
     assert (width0, height0) == ANNOTATION_SIZES['note']
@@ -79,10 +76,7 @@ def test_notes_and_groups_resize_from_corners_and_edges_as_undoable_saved_edits(
     assert stored(page, 'note') == (x1, y1, min_width, min_height)
     assert note.locator('.swarm-note').inner_text() == 'Note'  # the text still shows
 
-    page.mouse.click(x + 40 + width1 * zoom, y, button='right')
-    page.get_by_role('menuitem', name='Add a group here').click()
-    group = node(page, '@group')
-    group.wait_for()
+    group = add_annotation(page, x + 40 + width1 * zoom, y, 'group')
     gx0, gy0, gwidth0, gheight0 = stored(page, 'group')
     group.hover()
     drag(page, group.locator('.vue-flow__resize-control.line.left'), -50, 0)  # an edge, not a corner

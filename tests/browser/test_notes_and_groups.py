@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from locators import exported, node
+from locators import add_annotation, exported, node
 
 
 def test_a_note_and_a_group_are_added_edited_moved_saved_and_deleted(server, page):
@@ -16,10 +16,7 @@ def test_a_note_and_a_group_are_added_edited_moved_saved_and_deleted(server, pag
     report = node(page, 'report').bounding_box()
     x, y = pane['x'] + 80, min(report['y'] + report['height'] + 120, pane['y'] + pane['height'] - 200)
 
-    page.mouse.click(x, y, button='right')
-    page.get_by_role('menuitem', name='Add a sticky note here').click()
-    note = node(page, '@note')
-    note.wait_for()
+    note = add_annotation(page, x, y, 'note')
     note.dblclick()
     dialog = page.locator('.q-dialog')
     dialog.get_by_label('Note').fill('Tier 1 here: keep the prompt <b>short</b>')
@@ -27,9 +24,7 @@ def test_a_note_and_a_group_are_added_edited_moved_saved_and_deleted(server, pag
     note.locator('.swarm-note', has_text='keep the prompt <b>short</b>').wait_for()  # text, not markup
 
     dialog.wait_for(state='hidden')
-    page.mouse.click(x + 300, y, button='right')
-    page.get_by_role('menuitem', name='Add a group here').click()
-    node(page, '@group').locator('.swarm-group__label', has_text='Group').wait_for()
+    add_annotation(page, x + 300, y, 'group').locator('.swarm-group__label', has_text='Group').wait_for()
 
     zoom = int(page.locator('.swarm-zoom__readout').inner_text().rstrip('%')) / 100
     made_at = exported(page)['annotations'][0]['position']

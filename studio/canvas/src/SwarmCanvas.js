@@ -185,6 +185,9 @@ export default {
       });
     }
 
+    // The edges Vue Flow does not hold: those the canvas paints (and a click may pick).
+    const paintedEdges = () => [...edges.values()].filter((edge) => !shownEdges.has(edge.id));
+
     function paint() {
       const canvas = overviewCanvas.value;
       if (!canvas) return;
@@ -198,7 +201,7 @@ export default {
       }
       canvas.dataset.edges = paintOverview(canvas, {
         nodes,
-        edges: [...edges.values()].filter((edge) => !shownEdges.has(edge.id)),
+        edges: paintedEdges(),
         findNode: (id) => graph.get(id),
         runs,
         viewport: flow.viewport.value,
@@ -594,8 +597,7 @@ export default {
     function paintedEdgeAt(event) {
       if (!windowed() || overview.value) return null;
       const point = flow.screenToFlowCoordinate({ x: event.clientX, y: event.clientY });
-      const painted = [...edges.values()].filter((edge) => !shownEdges.has(edge.id));
-      return edgeNear(point, painted, (id) => graph.get(id), PICK_PX / flow.viewport.value.zoom)?.id ?? null;
+      return edgeNear(point, paintedEdges(), (id) => graph.get(id), PICK_PX / flow.viewport.value.zoom)?.id ?? null;
     }
 
     // The edge alone selected, held by Vue Flow (drawn selected, deleted with the Delete key).
