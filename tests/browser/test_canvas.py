@@ -127,6 +127,21 @@ def test_an_edge_closing_a_cycle_is_refused_and_the_cycle_flashes(canvas, canvas
     assert edge(canvas, 'merge->plan').count() == 0
 
 
+def test_an_edge_drawn_from_a_target_handle_runs_from_the_source(canvas, canvas_server):
+    # the card's handles are handles.js's own elements: the one pressed says which end it is
+    drag(canvas, center(node(canvas, 'merge').locator('.vue-flow__handle.target')),
+         center(node(canvas, 'brief').locator('.vue-flow__handle.source')))
+    assert wait_for_events(canvas_server, 'connect') == [{'source': 'brief', 'target': 'merge'}]
+    assert events(canvas_server, 'move') == []  # pressing a handle never drags its card
+
+
+def test_clicking_two_handles_connects_them(canvas, canvas_server):
+    canvas.locator('.vue-flow__node[data-id="brief"] .vue-flow__handle.source').click()
+    canvas.locator('.vue-flow__node[data-id="merge"] .vue-flow__handle.target').click()
+    assert wait_for_events(canvas_server, 'connect') == [{'source': 'brief', 'target': 'merge'}]
+    edge(canvas, 'brief->merge').wait_for(state='attached')
+
+
 def test_a_self_loop_is_reported_and_refused(canvas, canvas_server):
     # drag plan's source handle onto its own target handle
     connect(canvas, 'plan', 'plan')

@@ -18,6 +18,7 @@ import EVENTS from "./events.json";
 import SwarmNode from "./SwarmNode.js";
 import { SwarmGroup, SwarmNote, annotationId, isAnnotation, toAnnotationNode } from "./SwarmAnnotation.js";
 import { provideAnnotationResize } from "./SwarmAnnotation.js";
+import { provideHandles } from "./handles.js";
 import { ENTER_OVERVIEW, LEAVE_OVERVIEW, edgeNear, nodesIn, paintOverview, viewRect } from "./overview.js";
 import { MiniMapCanvas, paintMiniMap } from "./minimap.js";
 import { ContextMenu, QuickAdd } from "./menus.js";
@@ -63,6 +64,7 @@ export default {
     let selectionQueued = false;
     let paintQueued = false;
     provideAnnotationResize(emit); // a note or group resized: the `resize` event
+    provideHandles(); // what a press on a card's handle starts (handles.js)
 
     // --- edges and modes -----------------------------------------------------------------
 

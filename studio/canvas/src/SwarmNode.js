@@ -1,7 +1,7 @@
 // The node card: kind icon, title, tier badge, model, problems, run state; handles per kind.
 // Every string a user typed is a text child or an attribute value here, never HTML.
 import { h } from "vue";
-import { Handle, Position } from "@vue-flow/core";
+import { useCardHandles } from "./handles.js";
 
 const STATE_ICONS = {
   queued: "schedule",
@@ -47,6 +47,7 @@ export default {
   inheritAttrs: false, // Vue Flow passes many props; none belong in the DOM as attributes
   props: ["id", "data", "selected"],
   setup(props) {
+    const handle = useCardHandles();
     return () => {
       const data = props.data;
       const run = data.run;
@@ -55,7 +56,7 @@ export default {
       // Three rows (a fourth, the output preview, after a run), each the card's full width, so that a long model name and a long run
       // label never share a row and cut each other off.
       return h("div", { class: ["swarm-node", `swarm-kind-${data.kind}`] }, [
-        data.has_inputs ? h(Handle, { type: "target", position: Position.Left }) : null,
+        data.has_inputs ? handle(props.id, "target") : null,
         h("div", { class: "swarm-node__head" }, [
           icon(data.icon || "help_outline", "swarm-node__icon"),
           h("span", { class: "swarm-node__title", title: data.title || props.id }, data.title || props.id),
@@ -69,7 +70,7 @@ export default {
         h("div", { class: "swarm-node__run" }, [runBadge(run)]),
         // The last run's output, one line (all of it, up to a few lines' worth, on hover).
         run?.preview ? h("div", { class: "swarm-node__preview", title: run.preview }, run.preview) : null,
-        data.has_outputs ? h(Handle, { type: "source", position: Position.Right }) : null,
+        data.has_outputs ? handle(props.id, "source") : null,
       ]);
     };
   },
