@@ -833,9 +833,11 @@ export default {
                 // In the overview the canvas shows the whole graph itself: the minimap has nothing to add.
                 overview.value ? null : h(MiniMapCanvas, {
                   flow,
+                  // Only the minimap painted then: repainting the edges too, a frame after
+                  // a zoom into cards had painted them, made that step a frame longer.
                   onCanvas: (element) => {
                     miniMap = element;
-                    if (element) update();
+                    if (element) requestAnimationFrame(() => miniMap && paintMiniMap(miniMap, graphNodes(), flow, runs));
                   },
                 }),
                 h("canvas", {
