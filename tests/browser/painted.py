@@ -9,19 +9,27 @@ from pathlib import Path
 CARD = json.loads((Path(__file__).resolve().parents[2] / 'studio' / 'canvas' / 'src' / 'card.json').read_text())
 WIDTH, HEIGHT, HANDLE = CARD['width'], CARD['height'], CARD['handle']
 
-PIXEL_JS = """([x, y]) => {
+# [x, y, around]: the pixel at flow position (x, y), or the first painted one of the square
+# `around` pixels each side of it (a line one pixel wide can pass between two pixel centres).
+PIXEL_JS = """([x, y, around = 0]) => {
     const canvas = document.querySelector(".swarm-overview");
     const m = new DOMMatrix(getComputedStyle(document.querySelector(".vue-flow__transformationpane")).transform);
     const ratio = canvas.width / canvas.clientWidth;
     const px = Math.round((x * m.a + m.e) * ratio), py = Math.round((y * m.d + m.f) * ratio);
-    const [r, g, b, a] = canvas.getContext("2d").getImageData(px, py, 1, 1).data;
+    const side = 2 * around + 1;
+    const data = canvas.getContext("2d").getImageData(px - around, py - around, side, side).data;
+    const middle = 4 * (around * side + around);
+    const offsets = [middle, ...Array.from({length: side * side}, (_, k) => 4 * k)];
+    const at = offsets.find((offset) => data[offset + 3]) ?? middle;
+    const [r, g, b, a] = data.slice(at, at + 4);
     return [a, "#" + [r, g, b].map((v) => v.toString(16).padStart(2, "0")).join("")];
 }"""
 
 
-def painted_pixel(page, x: float, y: float) -> str | None:
-    """The colour painted at flow position (x, y) as #rrggbb, or None where nothing is painted."""
-    alpha, colour = page.evaluate(PIXEL_JS, [x, y])
+def painted_pixel(page, x: float, y: float, around: int = 0) -> str | None:
+    """The colour painted at flow position (x, y) as #rrggbb, or None where nothing is painted;
+    with `around`, the first painted within that many pixels each side."""
+    alpha, colour = page.evaluate(PIXEL_JS, [x, y, around])
     return colour if alpha else None
 
 

@@ -36,6 +36,9 @@ const NEAR_VIEW = 0.1; // "near the view": the screen grown by this fraction eac
 const PICK_PX = 6; // a click this close to a painted edge picks it
 const MARCH_MS = 150; // edges into running nodes march a step this often (painted ones)
 const MARCH_STEP_PX = 2;
+// Cards mounted in one frame at most: 56 at once made a zoom into a large graph's cards one
+// frame of ~150 ms; a frame of 20 stays short, and the few frames after bring the rest.
+const MOUNT_PER_FRAME = 20;
 
 function isTextInput(target) {
   return target?.closest?.("input, textarea, select, [contenteditable=''], [contenteditable='true']");
@@ -69,6 +72,7 @@ export default {
     // --- edges and modes -----------------------------------------------------------------
 
     let shownEdges = new Set(); // ids of the edges Vue Flow holds now
+    let pending = []; // ids of the nodes Vue Flow should hold and does not yet (syncWindow)
     const picked = new Set(); // painted edges the user picked: Vue Flow holds them while selected
     // node id → the node as toFlowNode made it (plain, never reactive), with `selected`: every
     // node of the graph, in Vue Flow's store or not. Positions are updated from Vue Flow's on a
@@ -126,31 +130,63 @@ export default {
 
     // Only the difference goes to Vue Flow: replacing its whole list (setNodes, setEdges)
     // re-created everything it shows, which was most of an edit's round trip on a large graph.
-    // NOTE: all at once. Bringing the edges of a zoom into cards in 60 a frame (the painted ones
-    // standing in) was measured slower: 1.5 s against 1.0 s for the zoom step, median of 5,
-    // interleaved, since every frame re-painted the edges and re-ran Vue Flow's layout work.
-    function syncWindow() {
+    // `limit`: at most this many nodes added now, those on screen and nearest its middle first;
+    // the others wait in `pending`, painted meanwhile (update brings them a frame at a time).
+    // NOTE: edges all at once. Bringing the edges of a zoom into cards in 60 a frame was
+    // measured slower: 1.5 s against 1.0 s for the zoom step, median of 5, interleaved, since
+    // every frame re-painted the edges and re-ran Vue Flow's layout work.
+    function syncWindow(limit = Infinity) {
       const [nodeIds, next] = wanted();
+      const needed = new Set(); // the ends of the edges Vue Flow holds: never left waiting
       for (const edge of next) {
+        needed.add(edge.source);
+        needed.add(edge.target);
         nodeIds.add(edge.source);
         nodeIds.add(edge.target);
       }
       const edgeIds = new Set(next.map((edge) => edge.id));
       const goneEdges = [...shownEdges].filter((id) => !edgeIds.has(id));
       const goneNodes = [...inFlow].filter((id) => !nodeIds.has(id));
-      const addedNodes = [...nodeIds].filter((id) => !inFlow.has(id));
+      let addedNodes = [...nodeIds].filter((id) => !inFlow.has(id));
+      pending = [];
+      if (addedNodes.length > limit) {
+        addedNodes = mountOrder(addedNodes, needed);
+        pending = addedNodes.slice(limit);
+        addedNodes = addedNodes.slice(0, limit);
+      }
       const addedEdges = next.filter((edge) => !shownEdges.has(edge.id));
       if (goneEdges.length) flow.removeEdges(goneEdges);
       if (goneNodes.length) flow.removeNodes(goneNodes, false);
       for (const id of goneNodes) inFlow.delete(id);
-      if (addedNodes.length) flow.addNodes(addedNodes.map((id) => flowNode(graph.get(id))));
-      for (const id of addedNodes) inFlow.add(id);
+      addToFlow(addedNodes);
       // Copies, so that Vue Flow's edge objects (selection and all) are not our records.
       if (addedEdges.length) flow.addEdges(addedEdges.map((edge) => ({ ...edge })));
       if (goneEdges.length || addedEdges.length) {
         shownEdges = edgeIds;
         edgesVersion += 1;
       }
+    }
+
+    function addToFlow(ids) {
+      if (ids.length) flow.addNodes(ids.map((id) => flowNode(graph.get(id))));
+      for (const id of ids) inFlow.add(id);
+    }
+
+    // Nodes to add to Vue Flow's store, in the order they should come: the ends of its edges
+    // and the selected nodes, then those on screen, then those near it; each nearest the middle
+    // of the screen first.
+    function mountOrder(ids, needed) {
+      const screen = screenRect();
+      const middle = { x: (screen.left + screen.right) / 2, y: (screen.top + screen.bottom) / 2 };
+      const onScreen = new Set(nodesIn(ids.map((id) => graph.get(id)), screen).map((node) => node.id));
+      const rank = (id) => {
+        const node = graph.get(id);
+        const group = needed.has(id) || node.selected ? 0 : onScreen.has(id) ? 1 : 2;
+        const distance = Math.hypot(node.position.x + CARD_WIDTH / 2 - middle.x, node.position.y + CARD_HEIGHT / 2 - middle.y);
+        return [group, distance];
+      };
+      const ranks = new Map(ids.map((id) => [id, rank(id)]));
+      return ids.sort((a, b) => ranks.get(a)[0] - ranks.get(b)[0] || ranks.get(a)[1] - ranks.get(b)[1]);
     }
 
     function updateEdge(id, changes) {
@@ -181,9 +217,28 @@ export default {
         const count = nodesIn(graphNodes(), screenRect()).length;
         if (!overview.value && count > ENTER_OVERVIEW) setOverview(true);
         else if (overview.value && count < LEAVE_OVERVIEW) setOverview(false);
-        syncWindow();
+        syncWindow(MOUNT_PER_FRAME);
         paint();
         if (!overview.value) paintMiniMap(miniMap, graphNodes(), flow, runs);
+        if (pending.length) mountPending();
+      });
+    }
+
+    // The cards still to come, MOUNT_PER_FRAME a frame. Nothing else has changed in between
+    // (any change calls update(), which takes over), so the next of `pending` are what to add,
+    // and nothing is painted again until the last of them is in: until then the cards cover
+    // their painted stand-ins.
+    let mountQueued = false;
+    function mountPending() {
+      if (mountQueued) return;
+      mountQueued = true;
+      requestAnimationFrame(() => {
+        mountQueued = false;
+        if (updateQueued || !pending.length) return;
+        addToFlow(pending.slice(0, MOUNT_PER_FRAME));
+        pending = pending.slice(MOUNT_PER_FRAME);
+        if (pending.length) mountPending();
+        else paint();
       });
     }
 
@@ -193,7 +248,8 @@ export default {
     function paint() {
       const canvas = overviewCanvas.value;
       if (!canvas) return;
-      const nodes = overview.value ? graphNodes() : [];
+      // In cards, the cards still to come are painted where they will be.
+      const nodes = overview.value ? graphNodes() : pending.map((id) => graph.get(id)).filter(Boolean);
       const painted = nodes.length > 0 || shownEdges.size < edges.size;
       canvas.style.display = painted ? "block" : "none";
       canvas.dataset.nodes = nodes.length; // how many nodes it painted: what tests and the benchmark can see
@@ -369,6 +425,7 @@ export default {
       for (const view of viewEdges) addEdgeRecord(toFlowEdge(view));
       graph.clear();
       inFlow.clear();
+      pending = [];
       nodeArray = null;
       for (const view of viewNodes) graph.set(view.id, toFlowNode(view, runs.get(view.id)));
       // A graph too large to show as cards opens in the overview, with no cards in Vue Flow;
