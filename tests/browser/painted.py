@@ -33,9 +33,10 @@ def painted_pixel(page, x: float, y: float, around: int = 0) -> str | None:
     return colour if alpha else None
 
 
-def wait_until_painted(page, x: float, y: float, timeout: float = 5000) -> None:
-    """Wait (checking once a frame) until something is painted at flow position (x, y)."""
-    page.wait_for_function(f'(point) => ({PIXEL_JS})(point)[0] > 0', arg=[x, y], timeout=timeout)
+def wait_until_painted(page, x: float, y: float, timeout: float = 5000, around: int = 0) -> None:
+    """Wait (checking once a frame) until something is painted at flow position (x, y) (or, with
+    `around`, within that many pixels each side)."""
+    page.wait_for_function(f'(point) => ({PIXEL_JS})(point)[0] > 0', arg=[x, y, around], timeout=timeout)
 
 
 def overview_pixel(page, x: float, y: float) -> str | None:

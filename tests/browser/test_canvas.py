@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from locators import node
-from painted import midpoint, on_a_card, overview_pixel, painted_pixel, wait_until_painted
+from painted import HEIGHT, PIXEL_JS, WIDTH, midpoint, on_a_card, overview_pixel, painted_pixel, wait_until_painted
 
 # NOTE: canvas_page.py gives the `markup` node this title.
 MARKUP_TITLE = '<b>x</b><script>window.__xss = 1</script><img src=x onerror="window.__xss = 2">'
@@ -363,10 +363,12 @@ def test_a_large_graph_opens_as_an_overview_and_zooming_in_brings_cards_back(can
     pairs = [(s[0], t[0]) for s in inside for t in inside
              if t[1] > s[3] + 20 and (s[0], t[0]) not in existing
              and not on_a_card(graph.nodes, *midpoint(by_id[s[0]], by_id[t[0]]))]
-    source, target = next(pair for pair in pairs if painted_pixel(page, *midpoint(by_id[pair[0]], by_id[pair[1]])) is None)
+    # (around: a line a pixel wide can pass between the pixel centres next to the middle)
+    source, target = next(pair for pair in pairs
+                          if painted_pixel(page, *midpoint(by_id[pair[0]], by_id[pair[1]]), around=1) is None)
     connect(page, source, target)
     assert wait_for_events(canvas_server, 'connect') == [{'source': source, 'target': target}]
-    wait_until_painted(page, *midpoint(by_id[source], by_id[target]))
+    wait_until_painted(page, *midpoint(by_id[source], by_id[target]), around=1)
     assert page.locator('.vue-flow__edge').count() == 0
 
     # and zooming out again paints the overview
@@ -378,6 +380,49 @@ def test_a_large_graph_opens_as_an_overview_and_zooming_in_brings_cards_back(can
         page.wait_for_timeout(50)
     assert page.get_attribute('.swarm-canvas', 'data-mode') == 'overview'
     page.locator('.swarm-overview[data-nodes="600"]').wait_for()
+
+
+# At the start of every frame from now on: the cards on screen, and how many nodes whose middle
+# is on screen are neither a card nor painted there (the page is given every node's position).
+WATCH_CARDS_JS = """(positions) => {
+    window.__frames = [];
+    const { width: cardWidth, height: cardHeight } = %s;
+    const painted = %s;
+    const look = () => {
+        const pane = document.querySelector(".vue-flow").getBoundingClientRect();
+        const m = new DOMMatrix(getComputedStyle(document.querySelector(".vue-flow__transformationpane")).transform);
+        const cards = new Set([...document.querySelectorAll(".vue-flow__node")].map((el) => el.dataset.id));
+        let missing = 0;
+        for (const [id, x, y] of positions) {
+            const middle = [x + cardWidth / 2, y + cardHeight / 2];
+            const sx = middle[0] * m.a + m.e, sy = middle[1] * m.d + m.f;
+            if (sx < 0 || sy < 0 || sx > pane.width || sy > pane.height || cards.has(id)) continue;
+            if (!painted(middle)[0]) missing += 1;
+        }
+        window.__frames.push({mode: document.querySelector(".swarm-canvas").dataset.mode, cards: cards.size, missing});
+        requestAnimationFrame(look);
+    };
+    requestAnimationFrame(look);
+}"""
+
+
+def test_zooming_into_cards_brings_them_a_few_a_frame_with_the_rest_painted_meanwhile(canvas_server, page):
+    # 56 cards at once were one long frame; they come 20 a frame, and until its card comes every
+    # node on screen stays painted where it is
+    page.goto(canvas_server + '/?generate=600')
+    page.locator('.swarm-overview[data-nodes="600"]').wait_for()
+    positions = [[n.id, n.position.x, n.position.y] for n in generated_graph(600).nodes]
+    page.evaluate(WATCH_CARDS_JS % (json.dumps({'width': WIDTH, 'height': HEIGHT}), PIXEL_JS), positions)
+    box = page.locator('.vue-flow__pane').bounding_box()
+    zoom_in_until_cards(page, (box['x'] + box['width'] / 3, box['y'] + box['height'] / 3))
+    page.wait_for_function('window.__frames.filter((f) => f.mode === "cards").length > 20')
+    frames = [frame for frame in page.evaluate('window.__frames') if frame['mode'] == 'cards']
+    counts = [frame['cards'] for frame in frames]
+    assert counts[-1] > 20, counts  # enough cards on screen for more than one frame's worth
+    assert counts == sorted(counts) and counts[-1] == counts[-10], counts  # growing, then settled
+    assert [count for count in counts if 0 < count < counts[-1]], counts  # some frames with only some
+    assert all(count - before <= 20 for before, count in zip([0, *counts], counts)), counts
+    assert [frame['missing'] for frame in frames] == [0] * len(frames)
 
 
 def test_run_states_recolour_the_overview_each_time(canvas_server, page):
