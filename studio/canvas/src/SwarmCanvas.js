@@ -121,10 +121,10 @@ export default {
       if (!windowed()) {
         return [new Set(graph.keys()), [...edges.values()].filter((edge) => graph.has(edge.source) && graph.has(edge.target))];
       }
+      // Selected nodes too only when near: selecting every node of a large graph (Ctrl+A)
+      // brought all of them into the store, a 1.8 s pause and every later step slow. Those
+      // off screen move with a dragged selection when it is let go (reportMove).
       const near = new Set(nodesIn(graphNodes(), screenRect(NEAR_VIEW)).map((node) => node.id));
-      for (const node of graphNodes()) {
-        if (node.selected) near.add(node.id);
-      }
       return [near, [...picked].map((id) => edges.get(id)).filter(Boolean)];
     }
 
@@ -165,11 +165,13 @@ export default {
         shownEdges = edgeIds;
         edgesVersion += 1;
       }
+      if (root.value) root.value.dataset.held = inFlow.size; // what tests can see of the store
     }
 
     function addToFlow(ids) {
       if (ids.length) flow.addNodes(ids.map((id) => flowNode(graph.get(id))));
       for (const id of ids) inFlow.add(id);
+      if (root.value) root.value.dataset.held = inFlow.size;
     }
 
     // Nodes to add to Vue Flow's store, in the order they should come: the ends of its edges
@@ -503,9 +505,9 @@ export default {
     function select(nodeIds) {
       const wantedIds = new Set(nodeIds);
       for (const node of graphNodes()) node.selected = wantedIds.has(node.id);
-      syncWindow(); // the selected nodes are in Vue Flow's store (in cards)
+      syncWindow();
       const nodes = nodeIds.filter((id) => inFlow.has(id)).map((id) => flow.findNode(id));
-      flow.addSelectedNodes(nodes); // selects exactly these, deselects everything else
+      quietly(() => flow.addSelectedNodes(nodes)); // selects exactly these, deselects everything else
       queueSelection([{ type: "select" }]); // also when none of them is in Vue Flow's store
       update();
     }
@@ -580,26 +582,58 @@ export default {
       if (isAnnotation(node.id)) emit("menu", { action: "edit", target: "annotation", annotation: annotationId(node.id), x: 0, y: 0 });
     });
 
+    let othersFrom = new Map(); // the selected nodes Vue Flow does not drag: where they were
     const rememberDragStart = ({ nodes }) => {
       dragFrom = new Map(nodes.map((node) => [node.id, { ...node.position }]));
+      othersFrom = new Map(windowed()
+        ? graphNodes().filter((record) => record.selected && !dragFrom.has(record.id)).map((record) => [record.id, { ...record.position }])
+        : []);
     };
     const reportMove = ({ nodes }) => {
-      const moved = nodes
-        .filter((node) => {
-          const from = dragFrom.get(node.id);
-          return !from || from.x !== node.position.x || from.y !== node.position.y;
-        })
-        .map((node) => (isAnnotation(node.id)
-          ? { annotation: annotationId(node.id), x: round(node.position.x), y: round(node.position.y) }
-          : { id: node.id, x: round(node.position.x), y: round(node.position.y) }));
-      dragFrom = new Map();
+      const moved = [];
+      // Annotations, and the nodes of a small graph: where Vue Flow put them.
       for (const node of nodes) {
+        if (windowed() && graph.has(node.id)) continue;
+        const from = dragFrom.get(node.id);
+        if (from && from.x === node.position.x && from.y === node.position.y) continue;
         const record = graph.get(node.id);
         if (record) record.position = { x: node.position.x, y: node.position.y };
+        moved.push(isAnnotation(node.id)
+          ? { annotation: annotationId(node.id), x: round(node.position.x), y: round(node.position.y) }
+          : { id: node.id, x: round(node.position.x), y: round(node.position.y) });
       }
+      if (windowed()) moved.push(...moveSelection(nodes));
+      dragFrom = new Map();
+      othersFrom = new Map();
       edgesVersion += 1; // the painted edges of a moved node move too
       if (moved.length) emit("move", moved);
     };
+    // A large graph's selection, let go: Vue Flow has dragged the selected cards it holds (and
+    // may have left one it holds off screen part of the way); those it does not hold are off
+    // screen. Every one of them moves as far as the card it dragged furthest.
+    function moveSelection(dragged) {
+      let dx = 0;
+      let dy = 0;
+      for (const node of dragged) {
+        const from = dragFrom.get(node.id);
+        if (!from || !graph.has(node.id)) continue;
+        const [x, y] = [node.position.x - from.x, node.position.y - from.y];
+        if (Math.hypot(x, y) > Math.hypot(dx, dy)) [dx, dy] = [x, y];
+      }
+      if (!dx && !dy) return [];
+      const moved = [];
+      for (const [id, start] of [...dragFrom, ...othersFrom]) {
+        const record = graph.get(id);
+        if (!record) continue;
+        record.position = { x: start.x + dx, y: start.y + dy };
+        const shown = inFlow.has(id) ? flow.findNode(id) : null;
+        if (shown && (shown.position.x !== record.position.x || shown.position.y !== record.position.y)) {
+          updateFlowNode(shown, record.position);
+        }
+        moved.push({ id, x: round(record.position.x), y: round(record.position.y) });
+      }
+      return moved;
+    }
     flow.onNodeDragStart(rememberDragStart);
     flow.onSelectionDragStart(rememberDragStart);
     flow.onNodeDragStop(reportMove);
@@ -637,9 +671,30 @@ export default {
         }
       }, 0);
     };
+    // The selection is changed here (select, clearSelection, pickEdge: `quiet`, the records set
+    // already) or by the user in Vue Flow, which knows only the nodes in its store: a box, or a
+    // click without a multi-selection key, that deselects some of them replaces the selection,
+    // so the selected nodes it does not hold are deselected with them.
+    let quiet = false;
+    function quietly(change) {
+      quiet = true;
+      try {
+        change();
+      } finally {
+        quiet = false;
+      }
+    }
     flow.onNodesChange((changes) => {
+      let replaced = false;
       for (const change of changes) {
-        if (change.type === "select" && graph.has(change.id)) graph.get(change.id).selected = change.selected;
+        if (change.type !== "select" || !graph.has(change.id)) continue;
+        graph.get(change.id).selected = change.selected;
+        if (!change.selected && !quiet) replaced = true;
+      }
+      if (replaced && (flow.userSelectionRect.value || !flow.multiSelectionActive.value)) {
+        for (const node of graphNodes()) {
+          if (!inFlow.has(node.id)) node.selected = false;
+        }
       }
       queueSelection(changes);
     });
@@ -665,7 +720,7 @@ export default {
       for (const node of graphNodes()) node.selected = false;
       syncWindow();
       const edge = flow.findEdge(id);
-      if (edge) flow.addSelectedEdges([edge]);
+      if (edge) quietly(() => flow.addSelectedEdges([edge]));
       queueSelection([{ type: "select" }]);
       update();
     }
@@ -692,8 +747,10 @@ export default {
 
     function clearSelection() {
       for (const node of graphNodes()) node.selected = false; // those outside Vue Flow's store too
-      flow.removeSelectedNodes(flow.getSelectedNodes.value);
-      flow.removeSelectedEdges(flow.getSelectedEdges.value);
+      quietly(() => {
+        flow.removeSelectedNodes(flow.getSelectedNodes.value);
+        flow.removeSelectedEdges(flow.getSelectedEdges.value);
+      });
       queueSelection([{ type: "select" }]);
     }
 
