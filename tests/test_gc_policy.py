@@ -52,20 +52,3 @@ def test_garbage_cycles_are_collected_before_freezing(collector):
     gc_policy.freeze_what_is_built()
     assert left() is None  # freed, not kept frozen for the life of the process
     assert gc.get_freeze_count() > 0
-
-
-def test_the_desktop_window_tunes_its_process_as_serve_does(monkeypatch):
-    from nicegui import app, ui
-
-    import studio.app
-    from studio.desktop import window
-
-    installed = []
-    monkeypatch.setattr(gc_policy, 'install', installed.append)
-    # the window's set-up without its window, its pages or the process-wide settings it changes
-    monkeypatch.setattr(studio.app, 'build_app', lambda graphs: None)
-    monkeypatch.setattr(ui, 'run', lambda **options: None)
-    monkeypatch.setattr(window, 'allow_web_engine_as_root', lambda: None)
-    monkeypatch.setattr(app.native, 'start_args', {})
-    window.open_window(graphs=None, port=0, lock=None)
-    assert installed == [app]

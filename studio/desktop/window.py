@@ -124,13 +124,11 @@ def open_window(graphs, port: int, lock) -> None:
     """Serve the app on 127.0.0.1:`port` and show it in a native window until the window is closed."""
     from nicegui import app, ui
 
-    from .. import gc_policy
     from ..app import build_app
     from ..transport import server_options
 
     allow_web_engine_as_root()
     build_app(graphs)
-    gc_policy.install(app)  # as `serve` does: a large run's full collections stalled every page
     if lock is not None:
         # NiceGUI ends a native app with os._exit after its shutdown handlers: code after ui.run never runs.
         app.on_shutdown(lock.release)
