@@ -37,6 +37,7 @@ def link_stylesheet() -> None:
                               max_cache_age=365 * 24 * 3600)
     ui.add_head_html(f'<link rel="stylesheet" href="{url}">', shared=True)
 
+
 CODE_THEMES = {False: 'basicLight', True: 'basicDark'}
 """A code editor's CodeMirror theme on a light page and on a dark one (the same family's pair)."""
 

@@ -34,13 +34,15 @@ had, so the app's own answers waited (benchmarks/bench_load.py). 2,400 nodes: a 
 MAX_TICK_S = 0.5
 """The longest time between deliveries, however large the graph."""
 
+GATHER_S = 0.01
+"""How long a delivery after a quiet spell waits for the rest of its burst (a node's end, the
+next nodes' start: a few turns of the event loop apart)."""
+
 
 def tick_for(node_count: int, tick_s: float = TICK_S) -> float:
     """Seconds between deliveries of a run of a graph of `node_count` nodes (`tick_s` for a small graph)."""
     return max(tick_s, min(node_count * TICK_S_PER_NODE, MAX_TICK_S))
-GATHER_S = 0.01
-"""How long a delivery after a quiet spell waits for the rest of its burst (a node's end, the
-next nodes' start: a few turns of the event loop apart)."""
+
 
 log = logging.getLogger(__name__)
 

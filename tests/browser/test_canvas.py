@@ -44,6 +44,20 @@ def wait_for_events(base_url: str, name: str, count: int = 1, timeout: float = 5
     raise AssertionError(f'expected {count} "{name}" event(s) in Python, got {events(base_url)}')
 
 
+def wait_for_last(base_url: str, name: str, check, timeout: float = 5) -> Any:
+    """Wait until the last `name` event Python got passes `check` (a later event may be on its way
+    when the page already shows what caused it); that event."""
+    deadline = time.monotonic() + timeout
+    last = None
+    while time.monotonic() < deadline:
+        found = events(base_url, name)
+        last = found[-1] if found else None
+        if last is not None and check(last):
+            return last
+        time.sleep(0.05)
+    raise AssertionError(f'the last "{name}" event Python got: {last}')
+
+
 def center(locator) -> tuple[float, float]:
     box = locator.bounding_box()
     assert box is not None, f'{locator} is not rendered'

@@ -3,10 +3,8 @@ Vue Flow's store holds only the cards near the view, selected or not, yet a sele
 node is reported, dragged and replaced whole."""
 from __future__ import annotations
 
-import time
-
 from locators import node
-from test_canvas import call, center, drag, events, wait_for_events
+from test_canvas import call, center, drag, wait_for_events, wait_for_last
 from test_canvas_painted_edges import on_screen_cards, open_close
 
 
@@ -15,17 +13,9 @@ def held(page) -> int:
     return int(page.get_attribute('.swarm-canvas', 'data-held'))
 
 
-def wait_for_selection(canvas_server: str, expected: list[str], timeout: float = 5) -> None:
+def wait_for_selection(canvas_server: str, expected: list[str]) -> None:
     """Wait until the last `selection` event Python got names these nodes."""
-    deadline = time.monotonic() + timeout
-    last = None
-    while time.monotonic() < deadline:
-        reported = events(canvas_server, 'selection')
-        last = sorted(reported[-1]['nodes']) if reported else None
-        if last == sorted(expected):
-            return
-        time.sleep(0.05)
-    raise AssertionError(f'the last selection reported: {last}, not {sorted(expected)}')
+    wait_for_last(canvas_server, 'selection', lambda selection: sorted(selection['nodes']) == sorted(expected))
 
 
 def test_selecting_every_node_keeps_only_the_window_in_vue_flow_and_a_drag_moves_them_all(canvas_server, page):

@@ -8,7 +8,7 @@ from types import SimpleNamespace
 
 from locators import node
 from painted import clear_points, curve_points, painted_pixel, to_screen, visible_rect, zoom
-from test_canvas import call, drag, events, generated_graph, wait_for_events, zoom_in_until_cards
+from test_canvas import call, drag, events, generated_graph, wait_for_events, wait_for_last, zoom_in_until_cards
 
 RUNNING = '#1e88e5'
 
@@ -65,7 +65,7 @@ def test_a_click_on_a_painted_edge_picks_it_and_delete_reports_it(canvas_server,
     # deselected (Escape), it goes back into the painting
     page.keyboard.press('Escape')
     page.locator(f'.vue-flow__edge[data-id="{edge_id}"]').wait_for(state='detached')
-    assert events(canvas_server, 'selection')[-1] == {'nodes': [], 'edges': []}
+    wait_for_last(canvas_server, 'selection', lambda selection: selection == {'nodes': [], 'edges': []})
 
 
 def test_a_click_beside_a_painted_edge_picks_nothing(canvas_server, page):

@@ -5,6 +5,8 @@ from __future__ import annotations
 import subprocess
 import sys
 
+from playwright.sync_api import expect
+
 from test_run import ROOT, app, node, open_graph, open_panel_tab, wait_for_status  # noqa: F401
 
 from storage.test_runs import StoredTestRuns
@@ -41,5 +43,5 @@ def test_the_tests_tab_shows_the_report_and_opens_a_rows_run(page, app):
     run_id = group.report['variants'][0]['results'][6]['run_id']
     page.locator('.q-drawer--right', has_text=f'Run {run_id[:8]}').wait_for()
     wait_for_status(page, 'succeeded')
-    assert page.locator('.q-dialog').count() == 0 or not page.locator('.q-dialog').is_visible()
+    expect(page.locator('.q-dialog >> visible=true')).to_have_count(0)  # the report closed (it fades out)
     assert 'swarm-state-succeeded' in node(page, 'tidy').get_attribute('class')
